@@ -1,0 +1,262 @@
+#include "api/ApiServer.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+
+#include <thread>
+
+#include "api/JsonSyntax.h"
+
+namespace lojal {
+
+struct ApiServer::Shared {
+    const ServerConfig& config;
+    const Router& router;
+    const TokenRegistry& tokens;
+    HttpMetrics& metrics;
+    std::atomic<int>& inFlight;
+    std::atomic<bool> draining{false};
+    Poco::Logger& log;
+};
+
+namespace {
+
+class InFlightGuard {
+public:
+    explicit InFlightGuard(std::atomic<int>& counter) : counter_(counter) { ++counter_; }
+    ~InFlightGuard() { --counter_; }
+
+private:
+    std::atomic<int>& counter_;
+};
+
+bool hasBody(const Poco::Net::HTTPServerRequest& request) {
+    return request.getChunkedTransferEncoding() ||
+           (request.hasContentLength() && request.getContentLength64() > 0);
+}
+
+bool isJsonContentType(const std::string& contentType) {
+    const std::string type = contentType.substr(0, contentType.find(';'));
+    return Poco::icompare(type, "application/json") == 0;
+}
+
+class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit ApiRequestHandler(ApiServer::Shared& shared) : shared_(shared) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& httpRequest,
+                       Poco::Net::HTTPServerResponse& httpResponse) override {
+        InFlightGuard guard(shared_.inFlight);
+        const auto started = std::chrono::steady_clock::now();
+        std::string routeLabel = "unmatched";
+        bool bodyConsumed = !hasBody(httpRequest);
+        Response response;
+        try {
+            response = dispatch(httpRequest, routeLabel, bodyConsumed);
+        } catch (const Poco::TimeoutException&) {
+            response = errorResponse(408, "request_timeout", "the request body did not arrive in time");
+        } catch (const Poco::Exception& e) {
+            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel, e.displayText());
+            response = errorResponse(500, "internal", "internal error; see the daemon log");
+        } catch (const std::exception& e) {
+            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel, std::string(e.what()));
+            response = errorResponse(500, "internal", "internal error; see the daemon log");
+        }
+        // An unread body would be parsed as the next request: close instead.
+        if (!bodyConsumed || shared_.draining.load()) httpResponse.setKeepAlive(false);
+        send(httpResponse, response);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        shared_.metrics.record(routeLabel, httpRequest.getMethod(), response.status, seconds);
+        if (shared_.log.debug()) {
+            shared_.log.debug("%s %s -> %d (%.3f ms)", httpRequest.getMethod(), routeLabel,
+                              response.status, seconds * 1000);
+        }
+    }
+
+private:
+    Response dispatch(Poco::Net::HTTPServerRequest& httpRequest, std::string& routeLabel,
+                      bool& bodyConsumed) {
+        Request request;
+        request.method = httpRequest.getMethod();
+        try {
+            const Poco::URI uri(httpRequest.getURI());
+            request.path = uri.getPath();
+            for (auto& [key, value] : uri.getQueryParameters()) request.query[key] = value;
+        } catch (const Poco::SyntaxException&) {
+            return errorResponse(400, "invalid_uri", "the request URI is malformed");
+        }
+
+        const RouteMatch match = shared_.router.match(request.method, request.path);
+        if (match.kind == RouteMatch::Kind::notFound) {
+            return errorResponse(404, "not_found", "no such endpoint: " + request.path);
+        }
+        if (match.kind == RouteMatch::Kind::methodNotAllowed) {
+            Response response = errorResponse(405, "method_not_allowed",
+                                              request.method + " is not allowed here; allowed: " +
+                                                  match.allow);
+            response.headers.emplace_back("Allow", match.allow);
+            return response;
+        }
+        const Route& route = *match.route;
+        routeLabel = route.pathTemplate;
+        request.pathParams = match.params;
+
+        if (!route.roles.empty()) {
+            if (!httpRequest.has("Authorization")) {
+                return unauthorized("missing Authorization: Bearer <token>");
+            }
+            request.caller = shared_.tokens.authenticate(httpRequest.get("Authorization"));
+            if (!request.caller) return unauthorized("unknown token");
+            if (std::find(route.roles.begin(), route.roles.end(), request.caller->role) ==
+                route.roles.end()) {
+                return errorResponse(403, "forbidden",
+                                     std::string("role ") + toString(request.caller->role) +
+                                         " may not use this endpoint");
+            }
+        }
+
+        if (hasBody(httpRequest)) {
+            if (auto refused = readBody(httpRequest, request.body, bodyConsumed)) return *refused;
+        }
+        if (route.jsonBody) {
+            if (auto refused = parseJsonBody(httpRequest, request)) return *refused;
+        }
+        return route.handler(request);
+    }
+
+    static Response unauthorized(const std::string& message) {
+        Response response = errorResponse(401, "unauthorized", message);
+        response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"lojal\"");
+        return response;
+    }
+
+    std::optional<Response> readBody(Poco::Net::HTTPServerRequest& httpRequest, std::string& body,
+                                     bool& consumed) {
+        const size_t limit = shared_.config.bodyLimitBytes;
+        const Response tooLarge = errorResponse(
+            413, "payload_too_large", "the body exceeds " + std::to_string(limit) + " bytes");
+        if (httpRequest.hasContentLength() &&
+            httpRequest.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+            return tooLarge;
+        }
+        std::istream& in = httpRequest.stream();
+        std::vector<char> buffer(64 * 1024);
+        while (in) {
+            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            body.append(buffer.data(), static_cast<size_t>(in.gcount()));
+            if (body.size() > limit) return tooLarge;  // chunked bodies have no length up front
+        }
+        consumed = true;
+        return std::nullopt;
+    }
+
+    static std::optional<Response> parseJsonBody(const Poco::Net::HTTPServerRequest& httpRequest,
+                                                 Request& request) {
+        if (!isJsonContentType(httpRequest.getContentType())) {
+            return errorResponse(415, "unsupported_media_type",
+                                 "send the body as Content-Type: application/json");
+        }
+        if (auto error = findJsonSyntaxError(request.body)) {
+            return errorResponse(400, "invalid_json", "malformed JSON at " + error->describe());
+        }
+        Poco::JSON::Parser parser;
+        const Poco::Dynamic::Var parsed = parser.parse(request.body);
+        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+            return errorResponse(400, "invalid_json", "expected a JSON object");
+        }
+        request.json = parsed.extract<Poco::JSON::Object::Ptr>();
+        return std::nullopt;
+    }
+
+    static void send(Poco::Net::HTTPServerResponse& httpResponse, const Response& response) {
+        httpResponse.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+        httpResponse.setContentType(response.contentType);
+        httpResponse.set("Cache-Control", "no-store");
+        httpResponse.set("X-Content-Type-Options", "nosniff");
+        for (const auto& [name, value] : response.headers) httpResponse.set(name, value);
+        httpResponse.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+        httpResponse.send().write(response.body.data(),
+                                  static_cast<std::streamsize>(response.body.size()));
+    }
+
+    ApiServer::Shared& shared_;
+};
+
+class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit ApiHandlerFactory(ApiServer::Shared& shared) : shared_(shared) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+        return new ApiRequestHandler(shared_);
+    }
+
+private:
+    ApiServer::Shared& shared_;
+};
+
+}  // namespace
+
+ApiServer::ApiServer(const ServerConfig& config, const Router& router, const TokenRegistry& tokens,
+                     HttpMetrics& metrics)
+    : config_(config),
+      pool_(2, config.threads, 60, 256 * 1024),
+      log_(Poco::Logger::get("lojal.api")) {
+    shared_.reset(new Shared{config_, router, tokens, metrics, inFlight_, {false}, log_});
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+Status ApiServer::start() {
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(config_.threads);
+    params->setMaxQueued(config_.maxQueued);
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(config_.keepAliveTimeoutSeconds, 0));
+    params->setMaxKeepAliveRequests(config_.maxKeepAliveRequests);
+    params->setTimeout(Poco::Timespan(config_.requestTimeoutSeconds, 0));
+    params->setServerName("lojald");
+    params->setSoftwareVersion("lojald");
+    Poco::Net::HTTPServerParams::Ptr shared(params);
+    for (const ListenAddress& address : config_.listen) {
+        try {
+            Poco::Net::ServerSocket socket;
+            socket.bind(Poco::Net::SocketAddress(address.host, address.port), true, false);
+            socket.listen(256);
+            servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(
+                new ApiHandlerFactory(*shared_), pool_, socket, shared));
+        } catch (const Poco::Exception& e) {
+            servers_.clear();
+            return Error{ErrorCode::io, "cannot listen on " + address.toString() + ": " +
+                                            e.displayText()};
+        }
+    }
+    for (auto& server : servers_) server->start();
+    return okStatus();
+}
+
+void ApiServer::stop() {
+    if (servers_.empty()) return;
+    shared_->draining = true;
+    for (auto& server : servers_) server->stopAll(false);  // stop accepting, keep requests going
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(config_.shutdownGraceMilliseconds);
+    if (inFlight_.load() > 0) log_.information("waiting for %d request(s) in flight", inFlight_.load());
+    while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (inFlight_.load() > 0) {
+        log_.warning("grace time over: aborting %d request(s) in flight", inFlight_.load());
+    }
+    for (auto& server : servers_) server->stopAll(true);  // close idle keep-alive connections
+    pool_.joinAll();
+    servers_.clear();
+}
+
+}  // namespace lojal

@@ -1,0 +1,27 @@
+#include "api/Http.h"
+
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+namespace lojal {
+
+Response jsonResponse(int status, const Poco::JSON::Object& object) {
+    std::ostringstream body;
+    object.stringify(body);
+    Response response;
+    response.status = status;
+    response.body = body.str();
+    return response;
+}
+
+Response errorResponse(int status, const std::string& code, const std::string& message) {
+    Poco::JSON::Object detail;
+    detail.set("code", code);
+    detail.set("message", message);
+    Poco::JSON::Object root;
+    root.set("error", detail);
+    return jsonResponse(status, root);
+}
+
+}  // namespace lojal

@@ -1,0 +1,40 @@
+#pragma once
+// The request and response values that route handlers see. Handlers are plain
+// functions of a Request; Poco's server objects stay inside ApiServer.
+
+#include <Poco/JSON/Object.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/Auth.h"
+
+namespace lojal {
+
+struct Request {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> pathParams;  // from {name} segments of the route
+    std::map<std::string, std::string> query;
+    std::string body;
+    Poco::JSON::Object::Ptr json;  // set when the route takes a JSON body
+    std::optional<Caller> caller;
+};
+
+struct Response {
+    int status = 200;
+    std::string contentType = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Response jsonResponse(int status, const Poco::JSON::Object& object);
+// The one error shape: {"error":{"code":"...","message":"..."}}. Codes are listed
+// in docs/API.md and never change meaning.
+Response errorResponse(int status, const std::string& code, const std::string& message);
+
+}  // namespace lojal

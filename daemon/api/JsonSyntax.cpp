@@ -1,0 +1,234 @@
+#include "api/JsonSyntax.h"
+
+namespace lojal {
+
+std::string JsonSyntaxError::describe() const {
+    return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message;
+}
+
+namespace {
+
+class Checker {
+public:
+    Checker(std::string_view text, int maxDepth) : text_(text), maxDepth_(maxDepth) {}
+
+    std::optional<JsonSyntaxError> run() {
+        skipSpace();
+        if (atEnd()) return fail("empty body: expected a JSON value");
+        if (!value(0)) return error_;
+        skipSpace();
+        if (!atEnd()) return fail("unexpected text after the JSON value");
+        return std::nullopt;
+    }
+
+private:
+    bool atEnd() const { return pos_ >= text_.size(); }
+    char peek() const { return atEnd() ? '\0' : text_[pos_]; }
+
+    JsonSyntaxError fail(const std::string& message) {
+        JsonSyntaxError error;
+        error.offset = pos_;
+        for (size_t i = 0; i < pos_ && i < text_.size(); ++i) {
+            if (text_[i] == '\n') {
+                ++error.line;
+                error.column = 1;
+            } else {
+                ++error.column;
+            }
+        }
+        error.message = message;
+        error_ = error;
+        return error;
+    }
+    bool failed(const std::string& message) {
+        fail(message);
+        return false;
+    }
+
+    void skipSpace() {
+        while (!atEnd() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r'))
+            ++pos_;
+    }
+
+    bool literal(std::string_view word) {
+        if (text_.substr(pos_, word.size()) != word) return failed("invalid literal");
+        pos_ += word.size();
+        return true;
+    }
+
+    bool value(int depth) {
+        if (depth >= maxDepth_) {
+            return failed("nested deeper than " + std::to_string(maxDepth_) + " levels");
+        }
+        switch (peek()) {
+            case '{': return object(depth + 1);
+            case '[': return array(depth + 1);
+            case '"': return string();
+            case 't': return literal("true");
+            case 'f': return literal("false");
+            case 'n': return literal("null");
+            default:
+                if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return number();
+                if (atEnd()) return failed("unexpected end of body: expected a value");
+                return failed("expected a value");
+        }
+    }
+
+    bool object(int depth) {
+        ++pos_;
+        skipSpace();
+        if (peek() == '}') {
+            ++pos_;
+            return true;
+        }
+        while (true) {
+            skipSpace();
+            if (peek() != '"') return failed("expected a string key");
+            if (!string()) return false;
+            skipSpace();
+            if (peek() != ':') return failed("expected ':' after an object key");
+            ++pos_;
+            skipSpace();
+            if (!value(depth)) return false;
+            skipSpace();
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() == '}') {
+                ++pos_;
+                return true;
+            }
+            return failed("expected ',' or '}' in an object");
+        }
+    }
+
+    bool array(int depth) {
+        ++pos_;
+        skipSpace();
+        if (peek() == ']') {
+            ++pos_;
+            return true;
+        }
+        while (true) {
+            skipSpace();
+            if (!value(depth)) return false;
+            skipSpace();
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() == ']') {
+                ++pos_;
+                return true;
+            }
+            return failed("expected ',' or ']' in an array");
+        }
+    }
+
+    static bool isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    bool string() {
+        ++pos_;  // opening quote
+        while (!atEnd()) {
+            const auto c = static_cast<unsigned char>(text_[pos_]);
+            if (c == '"') {
+                ++pos_;
+                return true;
+            }
+            if (c < 0x20) return failed("control character in a string (escape it)");
+            if (c == '\\') {
+                ++pos_;
+                const char e = peek();
+                if (e == 'u') {
+                    for (int i = 1; i <= 4; ++i) {
+                        if (pos_ + i >= text_.size() || !isHex(text_[pos_ + i])) {
+                            return failed("\\u needs four hex digits");
+                        }
+                    }
+                    pos_ += 5;
+                    continue;
+                }
+                if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos || atEnd()) {
+                    return failed("invalid escape in a string");
+                }
+                ++pos_;
+                continue;
+            }
+            if (c >= 0x80) {
+                if (!utf8Sequence()) return false;
+                continue;
+            }
+            ++pos_;
+        }
+        return failed("unterminated string");
+    }
+
+    // Accepts one well-formed UTF-8 sequence (no overlongs, no surrogates).
+    bool utf8Sequence() {
+        const auto byte = [&](size_t i) { return static_cast<unsigned char>(text_[pos_ + i]); };
+        const unsigned char lead = byte(0);
+        size_t length = 0;
+        unsigned char min2 = 0x80, max2 = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+        else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) min2 = 0xA0;
+            if (lead == 0xED) max2 = 0x9F;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) min2 = 0x90;
+            if (lead == 0xF4) max2 = 0x8F;
+        } else {
+            return failed("invalid UTF-8");
+        }
+        if (pos_ + length > text_.size()) return failed("invalid UTF-8");
+        for (size_t i = 1; i < length; ++i) {
+            const unsigned char lo = i == 1 ? min2 : 0x80;
+            const unsigned char hi = i == 1 ? max2 : 0xBF;
+            if (byte(i) < lo || byte(i) > hi) return failed("invalid UTF-8");
+        }
+        pos_ += length;
+        return true;
+    }
+
+    bool digits() {
+        if (!(peek() >= '0' && peek() <= '9')) return failed("expected a digit");
+        while (peek() >= '0' && peek() <= '9') ++pos_;
+        return true;
+    }
+
+    bool number() {
+        if (peek() == '-') ++pos_;
+        if (peek() == '0') {
+            ++pos_;
+        } else if (!digits()) {
+            return false;
+        }
+        if (peek() == '.') {
+            ++pos_;
+            if (!digits()) return false;
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            ++pos_;
+            if (peek() == '+' || peek() == '-') ++pos_;
+            if (!digits()) return false;
+        }
+        return true;
+    }
+
+    std::string_view text_;
+    int maxDepth_;
+    size_t pos_ = 0;
+    JsonSyntaxError error_;
+};
+
+}  // namespace
+
+std::optional<JsonSyntaxError> findJsonSyntaxError(std::string_view text, int maxDepth) {
+    return Checker(text, maxDepth).run();
+}
+
+}  // namespace lojal

@@ -1,0 +1,147 @@
+#include "app/Lojald.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <signal.h>
+
+#include <iostream>
+
+#include "api/ApiServer.h"
+#include "api/Auth.h"
+#include "api/Router.h"
+#include "api/SystemRoutes.h"
+#include "app/Logging.h"
+#include "config/Config.h"
+#include "core/Version.h"
+#include "store/Database.h"
+
+namespace lojal {
+
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+void Lojald::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    options.addOption(Option("config", "c", "read the configuration from FILE instead of the "
+                                            "embedded default")
+                          .argument("FILE")
+                          .repeatable(false)
+                          .callback(OptionCallback<Lojald>(this, &Lojald::handleConfig)));
+    options.addOption(Option("check-config", "", "validate the configuration and exit")
+                          .callback(OptionCallback<Lojald>(this, &Lojald::handleFlag)));
+    options.addOption(Option("version", "", "print the version and exit")
+                          .callback(OptionCallback<Lojald>(this, &Lojald::handleFlag)));
+    options.addOption(Option("help", "h", "print this help and exit")
+                          .callback(OptionCallback<Lojald>(this, &Lojald::handleFlag)));
+}
+
+void Lojald::handleConfig(const std::string&, const std::string& value) { configPath_ = value; }
+
+void Lojald::handleFlag(const std::string& name, const std::string&) {
+    if (name == "check-config") checkOnly_ = true;
+    if (name == "version") showVersion_ = true;
+    if (name == "help") showHelp_ = true;
+    if (showHelp_ || showVersion_) stopOptionsProcessing();
+}
+
+namespace {
+
+// Signals are taken by waitForTerminationRequest() with sigwait; block them before
+// any thread starts so that no worker thread is picked to die of SIGTERM.
+void blockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the daemon
+}
+
+int fail(Poco::Logger& log, const LogConfig& logConfig, const std::string& message, int code) {
+    log.fatal(message);
+    // Start-up failures also go to stderr, so `systemctl status` and a shell show them.
+    if (logConfig.target != LogTarget::console) std::cerr << "lojald: " << message << std::endl;
+    return code;
+}
+
+}  // namespace
+
+int Lojald::main(const std::vector<std::string>&) {
+    if (showHelp_) {
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand(commandName());
+        help.setUsage("[--config FILE] [--check-config] [--daemon]");
+        help.setHeader("lojald: the Lojal in-store loyalty daemon.");
+        help.format(std::cout);
+        return EXIT_OK;
+    }
+    if (showVersion_) {
+        std::cout << "lojald " << kLojalVersion << std::endl;
+        return EXIT_OK;
+    }
+    blockTerminationSignals();
+    const auto startedAt = std::chrono::steady_clock::now();
+
+    auto loaded = configPath_ ? loadConfigFile(*configPath_)
+                              : parseConfig(kEmbeddedDefaultConfig, kEmbeddedDefaultName);
+    if (!loaded) {
+        std::cerr << "lojald: configuration error: " << loaded.error().message << std::endl;
+        return EXIT_CONFIG;
+    }
+    const Config& config = *loaded;
+    if (checkOnly_) {
+        std::cout << config.source << ": configuration OK" << std::endl;
+        return EXIT_OK;
+    }
+    if (auto logging = configureLogging(config.log); !logging) {
+        std::cerr << "lojald: " << logging.error().message << std::endl;
+        return EXIT_CONFIG;
+    }
+    Poco::Logger& log = Poco::Logger::get("lojal");
+    log.information("lojald %s starting with configuration %s", std::string(kLojalVersion),
+                    config.source);
+
+    std::vector<ApiToken> tokens = config.auth.tokens;
+    if (!config.auth.devTokensFile.empty()) {
+        auto devTokens = loadOrCreateDevTokens(config.auth.devTokensFile);
+        if (!devTokens) return fail(log, config.log, devTokens.error().message, EXIT_CANTCREAT);
+        tokens.insert(tokens.end(), devTokens->begin(), devTokens->end());
+        log.notice("development tokens (ROLE TOKEN) are in %s", config.auth.devTokensFile);
+    }
+    if (tokens.empty()) {
+        log.warning("no API tokens configured: only GET /v1/health answers; add [tokens]");
+    }
+    const TokenRegistry tokenRegistry(tokens);
+
+    auto database = Database::open(config.database);
+    if (!database) return fail(log, config.log, database.error().message, EXIT_IOERR);
+    log.information("database %s open at schema version %d", config.database.path,
+                    (*database)->schemaVersion());
+
+    HttpMetrics metrics;
+    Router router;
+    SystemContext system{config, **database, metrics, startedAt};
+    addSystemRoutes(router, system);
+
+    ApiServer server(config.server, router, tokenRegistry, metrics);
+    system.server = &server;
+    if (auto started = server.start(); !started) {
+        return fail(log, config.log, started.error().message, EXIT_OSERR);
+    }
+    for (const auto& address : config.server.listen) {
+        log.notice("lojald API listening on http://%s", address.toString());
+    }
+
+    waitForTerminationRequest();
+
+    log.notice("stopping: no new connections; %d request(s) in flight", server.inFlight());
+    server.stop();
+    database->reset();  // closes SQLite, checkpointing the write-ahead log
+    log.notice("stopped");
+    return EXIT_OK;
+}
+
+}  // namespace lojal

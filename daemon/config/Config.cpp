@@ -1,0 +1,374 @@
+#include "config/Config.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/SHA2Engine.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "config/Ini.h"
+
+namespace lojal {
+
+const char* toString(Role role) {
+    switch (role) {
+        case Role::pos: return "pos";
+        case Role::kiosk: return "kiosk";
+        case Role::admin: return "admin";
+    }
+    return "unknown";
+}
+
+Result<Role> parseRole(std::string_view text) {
+    for (Role role : kAllRoles) {
+        if (text == toString(role)) return role;
+    }
+    return Error{ErrorCode::arg, "unknown role '" + std::string(text) + "' (pos, kiosk, admin)"};
+}
+
+std::string ListenAddress::toString() const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+namespace {
+
+// A setter returns the reason a value is invalid, or nothing when it was applied.
+using Problem = std::optional<std::string>;
+using Setter = std::function<Problem(Config&, const std::string&)>;
+
+struct KeySpec {
+    const char* section;
+    const char* key;
+    Setter set;
+};
+
+std::optional<long long> toInteger(const std::string& text) {
+    long long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+    return value;
+}
+
+template <typename Section>
+Setter intSetter(Section Config::*section, int Section::*field, long long min, long long max) {
+    return [=](Config& config, const std::string& text) -> Problem {
+        const auto value = toInteger(text);
+        if (!value || *value < min || *value > max) {
+            return "expected a whole number from " + std::to_string(min) + " to " +
+                   std::to_string(max);
+        }
+        config.*section.*field = static_cast<int>(*value);
+        return std::nullopt;
+    };
+}
+
+Problem parseByteSize(const std::string& text, size_t& out) {
+    constexpr long long kMaxBytes = 64LL * 1024 * 1024;
+    long long factor = 1;
+    std::string digits = text;
+    for (const auto& [suffix, unit] : {std::pair{"MiB", 1024LL * 1024}, std::pair{"KiB", 1024LL}}) {
+        const std::string s(suffix);
+        if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
+            factor = unit;
+            digits = text.substr(0, text.size() - s.size());
+            break;
+        }
+    }
+    const auto number = toInteger(digits);
+    if (!number || *number < 1 || *number > kMaxBytes / factor) {
+        return "expected a size such as 1048576, 512KiB or 1MiB (at most 64 MiB)";
+    }
+    out = static_cast<size_t>(*number * factor);
+    return std::nullopt;
+}
+
+Problem parseBool(const std::string& text, bool& out) {
+    if (text == "on" || text == "true" || text == "yes") {
+        out = true;
+        return std::nullopt;
+    }
+    if (text == "off" || text == "false" || text == "no") {
+        out = false;
+        return std::nullopt;
+    }
+    return "expected on/off, true/false or yes/no";
+}
+
+Problem parseListen(const std::string& text, std::vector<ListenAddress>& out) {
+    std::vector<ListenAddress> addresses;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        std::string host;
+        std::string port;
+        if (!item.empty() && item.front() == '[') {
+            const size_t close = item.find("]:");
+            if (close == std::string::npos) return "expected [IPv6]:PORT in '" + item + "'";
+            host = item.substr(1, close - 1);
+            port = item.substr(close + 2);
+        } else {
+            const size_t colon = item.rfind(':');
+            if (colon == std::string::npos) return "expected HOST:PORT in '" + item + "'";
+            host = item.substr(0, colon);
+            port = item.substr(colon + 1);
+        }
+        Poco::Net::IPAddress ip;
+        if (!Poco::Net::IPAddress::tryParse(host, ip)) {
+            return "'" + host + "' is not an IP address (names are not resolved)";
+        }
+        const auto number = toInteger(port);
+        if (!number || *number < 1 || *number > 65535) return "invalid port in '" + item + "'";
+        addresses.push_back(ListenAddress{host, static_cast<uint16_t>(*number)});
+    }
+    if (addresses.empty()) return "expected at least one HOST:PORT";
+    out = std::move(addresses);
+    return std::nullopt;
+}
+
+bool isLowerHex(const std::string& s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+const std::vector<KeySpec>& schema() {
+    static const std::vector<KeySpec> keys = {
+        {"server", "listen",
+         [](Config& c, const std::string& v) { return parseListen(v, c.server.listen); }},
+        {"server", "allow_remote",
+         [](Config& c, const std::string& v) { return parseBool(v, c.server.allowRemote); }},
+        {"server", "threads", intSetter(&Config::server, &ServerConfig::threads, 4, 4096)},
+        {"server", "max_queued", intSetter(&Config::server, &ServerConfig::maxQueued, 1, 65536)},
+        {"server", "keep_alive_timeout",
+         intSetter(&Config::server, &ServerConfig::keepAliveTimeoutSeconds, 1, 3600)},
+        {"server", "max_keep_alive_requests",
+         intSetter(&Config::server, &ServerConfig::maxKeepAliveRequests, 0, 1000000)},
+        {"server", "request_timeout",
+         intSetter(&Config::server, &ServerConfig::requestTimeoutSeconds, 1, 3600)},
+        {"server", "shutdown_grace_ms",
+         intSetter(&Config::server, &ServerConfig::shutdownGraceMilliseconds, 0, 60000)},
+        {"server", "body_limit",
+         [](Config& c, const std::string& v) { return parseByteSize(v, c.server.bodyLimitBytes); }},
+        {"store", "id",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.size() > 64) return "expected 1 to 64 characters";
+             c.store.id = v;
+             return std::nullopt;
+         }},
+        {"store", "country",
+         [](Config& c, const std::string& v) -> Problem {
+             std::set<std::string> regions;
+             i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+             if (!regions.count(v)) return "expected an ISO 3166 alpha-2 code such as SE or NO";
+             c.store.country = v;
+             return std::nullopt;
+         }},
+        {"database", "path",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty()) return "expected a file path";
+             c.database.path = v;
+             return std::nullopt;
+         }},
+        {"database", "busy_timeout_ms",
+         intSetter(&Config::database, &DatabaseConfig::busyTimeoutMilliseconds, 0, 600000)},
+        {"log", "target",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v == "console") c.log.target = LogTarget::console;
+             else if (v == "syslog") c.log.target = LogTarget::syslog;
+             else if (v == "file") c.log.target = LogTarget::file;
+             else return "expected console, syslog or file";
+             return std::nullopt;
+         }},
+        {"log", "level",
+         [](Config& c, const std::string& v) -> Problem {
+             static const std::set<std::string> levels = {
+                 "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+             if (!levels.count(v)) {
+                 return "expected fatal, critical, error, warning, notice, information, debug or "
+                        "trace";
+             }
+             c.log.level = v;
+             return std::nullopt;
+         }},
+        {"log", "file",
+         [](Config& c, const std::string& v) -> Problem {
+             c.log.file = v;
+             return std::nullopt;
+         }},
+        {"auth", "dev_tokens_file",
+         [](Config& c, const std::string& v) -> Problem {
+             c.auth.devTokensFile = v;
+             return std::nullopt;
+         }},
+        {"sms", "gateway",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v != "log") return "expected log (the only gateway built so far)";
+             c.sms.gateway = v;
+             return std::nullopt;
+         }},
+        {"crm", "sync",
+         [](Config& c, const std::string& v) -> Problem {
+             bool on = false;
+             if (auto problem = parseBool(v, on)) return problem;
+             if (on) return "expected off (no CRM connector is built yet)";
+             c.crm.sync = on;
+             return std::nullopt;
+         }},
+    };
+    return keys;
+}
+
+// `[tokens]` holds `NAME = ROLE:SECRET` or `NAME = ROLE:sha256:HEX` (the hash of the secret).
+Problem parseToken(const std::string& name, const std::string& value, ApiToken& out) {
+    const size_t colon = value.find(':');
+    if (colon == std::string::npos) return "expected ROLE:SECRET or ROLE:sha256:HEX";
+    auto role = parseRole(value.substr(0, colon));
+    if (!role) return role.error().message;
+    const std::string secret = value.substr(colon + 1);
+    out.name = name;
+    out.role = *role;
+    if (secret.rfind("sha256:", 0) == 0) {
+        out.sha256Hex = secret.substr(7);
+        if (out.sha256Hex.size() != 64 || !isLowerHex(out.sha256Hex)) {
+            return "expected 64 lower-case hex digits after sha256:";
+        }
+        return std::nullopt;
+    }
+    if (secret.size() < 24) return "a token secret needs at least 24 characters";
+    out.sha256Hex = sha256Hex(secret);
+    return std::nullopt;
+}
+
+Status checkWhole(const Config& config) {
+    if (config.log.target == LogTarget::file && config.log.file.empty()) {
+        return Error{ErrorCode::arg, "key 'log.file': required when log.target is file"};
+    }
+    if (!config.server.allowRemote) {
+        for (const auto& address : config.server.listen) {
+            Poco::Net::IPAddress ip(address.host);
+            if (!ip.isLoopback()) {
+                return Error{ErrorCode::arg, "key 'server.listen': " + address.host +
+                                                 " is not a loopback address; set "
+                                                 "server.allow_remote = on to accept remote "
+                                                 "clients"};
+            }
+        }
+    }
+    return okStatus();
+}
+
+}  // namespace
+
+std::string sha256Hex(std::string_view text) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(text.data(), static_cast<unsigned>(text.size()));
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+Result<Config> parseConfig(std::string_view text, const std::string& source) {
+    auto entries = parseIni(text);
+    if (!entries) return Error{ErrorCode::data, source + ": " + entries.error().message};
+    Config config;
+    config.source = source;
+    for (const IniEntry& entry : *entries) {
+        const std::string where = source + " line " + std::to_string(entry.line) + ": key '" +
+                                  entry.section + "." + entry.key + "'";
+        if (entry.section == "tokens") {
+            ApiToken token;
+            if (auto problem = parseToken(entry.key, entry.value, token)) {
+                return Error{ErrorCode::arg, where + ": " + *problem};
+            }
+            config.auth.tokens.push_back(token);
+            continue;
+        }
+        const auto& keys = schema();
+        const auto spec = std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) {
+            return entry.section == k.section && entry.key == k.key;
+        });
+        if (spec == keys.end()) return Error{ErrorCode::arg, where + ": unknown key"};
+        if (auto problem = spec->set(config, entry.value)) {
+            return Error{ErrorCode::arg, where + ": invalid value '" + entry.value + "': " + *problem};
+        }
+    }
+    if (auto whole = checkWhole(config); !whole) {
+        return Error{ErrorCode::arg, source + ": " + whole.error().message};
+    }
+    return config;
+}
+
+Result<Config> loadConfigFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{ErrorCode::io, path + ": cannot open config file"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (text.str().size() > 1024 * 1024) return Error{ErrorCode::data, path + ": larger than 1 MiB"};
+    return parseConfig(text.str(), path);
+}
+
+Poco::JSON::Object toRedactedJson(const Config& c) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    Object root;
+    root.set("source", c.source);
+
+    Object server;
+    Array listen;
+    for (const auto& address : c.server.listen) listen.add(address.toString());
+    server.set("listen", listen);
+    server.set("allow_remote", c.server.allowRemote);
+    server.set("threads", c.server.threads);
+    server.set("max_queued", c.server.maxQueued);
+    server.set("keep_alive_timeout", c.server.keepAliveTimeoutSeconds);
+    server.set("max_keep_alive_requests", c.server.maxKeepAliveRequests);
+    server.set("request_timeout", c.server.requestTimeoutSeconds);
+    server.set("shutdown_grace_ms", c.server.shutdownGraceMilliseconds);
+    server.set("body_limit", c.server.bodyLimitBytes);
+    root.set("server", server);
+
+    Object store;
+    store.set("id", c.store.id);
+    store.set("country", c.store.country);
+    root.set("store", store);
+
+    Object database;
+    database.set("path", c.database.path);
+    database.set("busy_timeout_ms", c.database.busyTimeoutMilliseconds);
+    root.set("database", database);
+
+    Object log;
+    static const char* targets[] = {"console", "syslog", "file"};
+    log.set("target", targets[static_cast<int>(c.log.target)]);
+    log.set("level", c.log.level);
+    log.set("file", c.log.file);
+    root.set("log", log);
+
+    Object auth;
+    auth.set("dev_tokens_file", c.auth.devTokensFile);
+    root.set("auth", auth);
+
+    Object tokens;
+    for (const auto& token : c.auth.tokens) {
+        tokens.set(token.name, std::string(toString(token.role)) + ":<redacted>");
+    }
+    root.set("tokens", tokens);
+
+    Object sms;
+    sms.set("gateway", c.sms.gateway);
+    root.set("sms", sms);
+    Object crm;
+    crm.set("sync", c.crm.sync ? "on" : "off");
+    root.set("crm", crm);
+    return root;
+}
+
+}  // namespace lojal

@@ -1,0 +1,104 @@
+#pragma once
+// The typed configuration. Only config/ reads raw keys (ARCHITECTURE-INTENT 7):
+// everybody else receives these structs, already validated.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
+
+#include "core/Result.h"
+
+
+namespace lojal {
+
+enum class Role { pos, kiosk, admin };
+const char* toString(Role role);
+Result<Role> parseRole(std::string_view text);
+constexpr Role kAllRoles[] = {Role::pos, Role::kiosk, Role::admin};
+
+struct ListenAddress {
+    std::string host;
+    uint16_t port = 0;
+    std::string toString() const;
+};
+
+struct ServerConfig {
+    std::vector<ListenAddress> listen{{"127.0.0.1", 8470}};
+    bool allowRemote = false;  // a non-loopback listen address must be opted into
+    int threads = 256;  // every keep-alive connection holds one (see ARCHITECTURE.md)
+    int maxQueued = 256;
+    int keepAliveTimeoutSeconds = 5;
+    int maxKeepAliveRequests = 10000;
+    int requestTimeoutSeconds = 10;
+    int shutdownGraceMilliseconds = 4000;
+    size_t bodyLimitBytes = 1024 * 1024;
+};
+
+struct StoreConfig {
+    std::string id = "store-1";
+    std::string country = "SE";  // ISO 3166 alpha-2, the default region for phone numbers
+};
+
+struct DatabaseConfig {
+    std::string path = "var/lojal.db";
+    int busyTimeoutMilliseconds = 5000;
+};
+
+enum class LogTarget { console, syslog, file };
+
+struct LogConfig {
+    LogTarget target = LogTarget::console;
+    std::string level = "information";
+    std::string file;  // required when target is file
+};
+
+struct ApiToken {
+    std::string name;
+    Role role = Role::pos;
+    std::string sha256Hex;  // only the hash is kept: a config dump never shows a secret
+};
+
+struct AuthConfig {
+    // When set, lojald creates this file with one random token per role on first
+    // start and accepts the tokens in it (development and first installs).
+    std::string devTokensFile;
+    std::vector<ApiToken> tokens;
+};
+
+struct SmsConfig {
+    std::string gateway = "log";
+};
+
+struct CrmConfig {
+    bool sync = false;
+};
+
+struct Config {
+    std::string source;  // the file it came from, or "<embedded default>"
+    ServerConfig server;
+    StoreConfig store;
+    DatabaseConfig database;
+    LogConfig log;
+    AuthConfig auth;
+    SmsConfig sms;
+    CrmConfig crm;
+};
+
+// Lower-case hex SHA-256: how token secrets are kept and compared.
+std::string sha256Hex(std::string_view text);
+
+// The configuration `make run` uses when no --config is given: works offline.
+extern const char* const kEmbeddedDefaultConfig;
+constexpr const char* kEmbeddedDefaultName = "<embedded default>";
+
+// Parses and validates INI text. Errors name the source, the line and the key.
+Result<Config> parseConfig(std::string_view text, const std::string& source);
+Result<Config> loadConfigFile(const std::string& path);
+
+// The effective configuration as JSON, every secret replaced by "<redacted>".
+Poco::JSON::Object toRedactedJson(const Config& config);
+
+}  // namespace lojal

@@ -1,0 +1,45 @@
+#pragma once
+// Request counters and latency histograms for GET /metrics (Prometheus text format).
+// Labels are route templates, never raw paths, so a scanner of random URLs cannot
+// grow the label set without bound.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace lojal {
+
+struct Gauge {
+    std::string name;
+    std::string help;
+    double value;
+};
+
+class HttpMetrics {
+public:
+    static constexpr std::array<double, 12> kBucketsSeconds = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
+
+    void record(const std::string& route, const std::string& method, int status,
+                double seconds);
+    // The whole exposition: request counters, histograms, then the given gauges.
+    std::string render(const std::vector<Gauge>& gauges) const;
+
+private:
+    struct Histogram {
+        std::array<uint64_t, kBucketsSeconds.size()> buckets{};
+        uint64_t count = 0;
+        double sum = 0;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+    std::map<std::string, Histogram> latency_;
+};
+
+}  // namespace lojal

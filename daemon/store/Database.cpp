@@ -1,0 +1,228 @@
+#include "store/Database.h"
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/Migrations.h"
+
+namespace lojal {
+
+// ---- Statement -------------------------------------------------------------
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
+        error_ = sqlite3_errmsg(db);
+        stmt_ = nullptr;
+    }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, int64_t value) {
+    if (stmt_ && sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) error_ = sqlite3_errmsg(db_);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+    if (stmt_ && sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                                   SQLITE_TRANSIENT) != SQLITE_OK) {
+        error_ = sqlite3_errmsg(db_);
+    }
+    return *this;
+}
+
+bool Statement::step() {
+    if (!stmt_ || !error_.empty()) return false;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) error_ = sqlite3_errmsg(db_);
+    return false;
+}
+
+int64_t Statement::columnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+std::string Statement::columnText(int index) const {
+    const auto* text = sqlite3_column_text(stmt_, index);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+                : std::string();
+}
+
+// ---- Transaction -----------------------------------------------------------
+
+Status Transaction::exec(std::string_view sql) {
+    char* message = nullptr;
+    const std::string text(sql);
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string reason = message ? message : sqlite3_errmsg(db_);
+        sqlite3_free(message);
+        return Error{ErrorCode::io, reason};
+    }
+    return okStatus();
+}
+
+// ---- Database --------------------------------------------------------------
+
+int latestSchemaVersion() { return migrations().back().version; }
+
+namespace {
+
+Error fail(const std::string& path, const std::string& what) {
+    return Error{ErrorCode::io, "database " + path + ": " + what};
+}
+
+// Creating the file ourselves is the only portable way to get mode 0600 whatever
+// the umask; SQLite then gives the -wal and -shm files the same mode.
+Status createFileIfMissing(const std::string& path) {
+    try {
+        const Poco::Path parent = Poco::Path(path).makeAbsolute().parent();
+        Poco::File(parent).createDirectories();
+    } catch (const Poco::Exception& e) {
+        return fail(path, "cannot create its directory: " + e.displayText());
+    }
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+        if (!S_ISREG(info.st_mode)) return fail(path, "not a regular file");
+        return okStatus();
+    }
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return fail(path, std::string("cannot create: ") + std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return okStatus();
+}
+
+std::string queryText(sqlite3* db, const char* sql) {
+    Statement statement(db, sql);
+    return statement.step() ? statement.columnText(0) : "error: " + statement.error();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& config) {
+    return openAtVersion(config, latestSchemaVersion());
+}
+
+Result<std::unique_ptr<Database>> Database::openAtVersion(const DatabaseConfig& config,
+                                                          int targetVersion) {
+    const std::string& path = config.path;
+    if (auto created = createFileIfMissing(path); !created) return created.error();
+
+    sqlite3* handle = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    std::unique_ptr<Database> db(new Database(handle, path));
+    if (rc != SQLITE_OK) return fail(path, std::string("cannot open: ") + sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(handle, 1);
+    sqlite3_busy_timeout(handle, config.busyTimeoutMilliseconds);
+    if (sqlite3_db_readonly(handle, "main") == 1) return fail(path, "file is read-only");
+
+    // WAL lets readers proceed during a write. synchronous=FULL makes every commit
+    // durable (fsync of the WAL) before COMMIT returns: a 2xx means on disk.
+    const std::string mode = queryText(handle, "PRAGMA journal_mode=WAL");
+    if (mode != "wal") return fail(path, "cannot enable WAL (" + mode + "); corrupt or not SQLite?");
+    Transaction setup(handle);
+    if (auto pragmas = setup.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !pragmas) {
+        return fail(path, pragmas.error().message);
+    }
+    const std::string check = queryText(handle, "PRAGMA quick_check");
+    if (check != "ok") return fail(path, "integrity check failed: " + check);
+
+    const int version = db->schemaVersion();
+    if (version > latestSchemaVersion()) {
+        return fail(path, "schema version " + std::to_string(version) +
+                              " is newer than this lojald knows (" +
+                              std::to_string(latestSchemaVersion()) + "); refusing to downgrade");
+    }
+    if (auto migrated = db->migrate(targetVersion); !migrated) return migrated.error();
+    // A write at every start proves the file is writable before the API says it is up.
+    if (targetVersion >= 1) {
+        auto probe = db->write([](Transaction& tx) {
+            auto stmt = tx.prepare(
+                "INSERT INTO store_meta (key, value) VALUES ('started_at', "
+                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+            stmt.step();
+            if (!stmt.error().empty()) return Status(Error{ErrorCode::io, stmt.error()});
+            return okStatus();
+        });
+        if (!probe) return fail(path, "not writable: " + probe.error().message);
+    }
+    return db;
+}
+
+Database::~Database() {
+    std::lock_guard lock(mutex_);
+    // Closing the last connection checkpoints the WAL into the main file.
+    sqlite3_close_v2(db_);
+}
+
+Status Database::migrate(int targetVersion) {
+    for (const Migration& migration : migrations()) {
+        if (migration.version <= schemaVersion() || migration.version > targetVersion) continue;
+        auto applied = write([&](Transaction& tx) -> Status {
+            if (auto done = tx.exec(migration.sql); !done) return done;
+            return tx.exec("PRAGMA user_version = " + std::to_string(migration.version));
+        });
+        if (!applied) {
+            return fail(path_, "migration " + std::to_string(migration.version) + " (" +
+                                   migration.name + ") failed: " + applied.error().message);
+        }
+    }
+    return okStatus();
+}
+
+Status Database::write(const std::function<Status(Transaction&)>& work) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun) return begun;
+    Status result = work(tx);
+    if (!result) {
+        (void)tx.exec("ROLLBACK");
+        return result;
+    }
+    if (auto committed = tx.exec("COMMIT"); !committed) {
+        (void)tx.exec("ROLLBACK");
+        return committed;
+    }
+    return okStatus();
+}
+
+Status Database::read(const std::function<Status(Transaction&)>& work) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    return work(tx);
+}
+
+int Database::schemaVersion() {
+    std::lock_guard lock(mutex_);
+    Statement statement(db_, "PRAGMA user_version");
+    return statement.step() ? static_cast<int>(statement.columnInt(0)) : -1;
+}
+
+DatabaseHealth Database::health() {
+    std::lock_guard lock(mutex_);
+    DatabaseHealth health;
+    Statement statement(db_, "PRAGMA user_version");
+    health.ok = statement.step();
+    health.schemaVersion = health.ok ? static_cast<int>(statement.columnInt(0)) : 0;
+    health.detail = health.ok ? "ok" : statement.error();
+    return health;
+}
+
+int64_t Database::sizeOnDisk() const {
+    int64_t total = 0;
+    for (const std::string& file : {path_, path_ + "-wal"}) {
+        struct stat info {};
+        if (::stat(file.c_str(), &info) == 0) total += info.st_size;
+    }
+    return total;
+}
+
+}  // namespace lojal

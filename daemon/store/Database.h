@@ -1,0 +1,97 @@
+#pragma once
+// The one owner of the SQLite database (ARCHITECTURE-INTENT 2). It opens the file,
+// applies pragmas and migrations, and hands out write transactions. Nothing else
+// opens the file or builds SQL from request data.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "config/Config.h"
+#include "core/Result.h"
+
+namespace lojal {
+
+// A prepared statement bound to the connection that made it; values are bound by
+// position, never spliced into SQL text.
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    bool ok() const { return stmt_ != nullptr; }
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, std::string_view value);
+    // True while there is a row to read; errors end the walk and show in error().
+    bool step();
+    int64_t columnInt(int index) const;
+    std::string columnText(int index) const;
+    const std::string& error() const { return error_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    std::string error_;
+};
+
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : db_(db) {}
+    Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+    Status exec(std::string_view sql);
+
+private:
+    sqlite3* db_;
+};
+
+struct DatabaseHealth {
+    bool ok = false;
+    std::string detail;
+    int schemaVersion = 0;
+};
+
+class Database {
+public:
+    // Opens (creating with mode 0600 if needed) and migrates to the newest schema.
+    // Fails on a corrupt, unwritable or newer-than-known database file.
+    static Result<std::unique_ptr<Database>> open(const DatabaseConfig& config);
+    // For migration tests: migrate only up to targetVersion.
+    static Result<std::unique_ptr<Database>> openAtVersion(const DatabaseConfig& config,
+                                                           int targetVersion);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Runs work inside BEGIN IMMEDIATE ... COMMIT: the write lock is taken up front so
+    // the busy timeout applies, rather than failing later on lock upgrade. A failed
+    // Status from work rolls back.
+    Status write(const std::function<Status(Transaction&)>& work);
+    // Runs work on the connection outside a write transaction (plain reads).
+    Status read(const std::function<Status(Transaction&)>& work);
+
+    DatabaseHealth health();
+    int schemaVersion();
+    // Bytes on disk: the database file plus its write-ahead log.
+    int64_t sizeOnDisk() const;
+    const std::string& path() const { return path_; }
+
+private:
+    Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+    Status migrate(int targetVersion);
+
+    std::mutex mutex_;
+    sqlite3* db_;
+    std::string path_;
+};
+
+// The newest schema version this build knows.
+int latestSchemaVersion();
+
+}  // namespace lojal
