@@ -85,12 +85,20 @@ private:
                       bool& bodyConsumed) {
         Request request;
         request.method = httpRequest.getMethod();
+        const std::string& version = httpRequest.getVersion();
+        if (version != Poco::Net::HTTPMessage::HTTP_1_1 &&
+            version != Poco::Net::HTTPMessage::HTTP_1_0) {
+            return errorResponse(400, "invalid_request", "not an HTTP/1.x request");
+        }
         try {
             const Poco::URI uri(httpRequest.getURI());
             request.path = uri.getPath();
             for (auto& [key, value] : uri.getQueryParameters()) request.query[key] = value;
         } catch (const Poco::SyntaxException&) {
             return errorResponse(400, "invalid_uri", "the request URI is malformed");
+        }
+        if (request.path.empty() || request.path.front() != '/') {
+            return errorResponse(400, "invalid_uri", "the request target must be an absolute path");
         }
 
         const RouteMatch match = shared_.router.match(request.method, request.path);
@@ -176,6 +184,8 @@ private:
     }
 
     static void send(Poco::Net::HTTPServerResponse& httpResponse, const Response& response) {
+        // Poco echoes the request's version; a garbled one must not reach the status line.
+        httpResponse.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
         httpResponse.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
         httpResponse.setContentType(response.contentType);
         httpResponse.set("Cache-Control", "no-store");

@@ -1,0 +1,107 @@
+#define BOOST_TEST_MODULE api_lifecycle
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/Net/StreamSocket.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <regex>
+
+#include "LojaldProcess.h"
+
+using namespace lojal::test;
+
+namespace {
+
+bool fileExists(const std::string& path) {
+    struct stat info {};
+    return stat(path.c_str(), &info) == 0;
+}
+
+int inFlightRequests(int port) {
+    const auto metrics = httpRequest(port, "GET", "/metrics", kAdminToken);
+    std::smatch match;
+    static const std::regex gauge("\nlojal_http_requests_in_flight ([0-9]+)\n");
+    return std::regex_search(metrics.body, match, gauge) ? std::stoi(match[1]) : -1;
+}
+
+Poco::Net::StreamSocket connectTo(int port) {
+    Poco::Net::StreamSocket socket(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+    socket.setReceiveTimeout(Poco::Timespan(10, 0));
+    return socket;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigterm_with_idle_keep_alive_connection_exits_zero_within_five_seconds) {
+    RunningLojald lojald("[server]\nkeep_alive_timeout = 60\n");
+    auto idle = connectTo(lojald.port);
+    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    idle.sendBytes(request.data(), static_cast<int>(request.size()));
+    char buffer[1024];
+    BOOST_REQUIRE(idle.receiveBytes(buffer, sizeof buffer) > 0);
+
+    lojald.process->signal(SIGTERM);
+    const auto status = lojald.process->waitForExit(5s);
+    BOOST_REQUIRE_MESSAGE(status.has_value(), "still running 5 s after SIGTERM");
+    BOOST_TEST(*status == 0);
+    BOOST_TEST(lojald.process->output().find("stopped") != std::string::npos);
+    // Closing the database checkpointed and removed the write-ahead log.
+    BOOST_TEST(!fileExists(lojald.dir.file("lojal.db-wal")));
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_cleanly) {
+    RunningLojald lojald;
+    lojald.process->signal(SIGINT);
+    const auto status = lojald.process->waitForExit(5s);
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(request_in_flight_at_sigterm_is_finished) {
+    RunningLojald lojald;
+    auto slow = connectTo(lojald.port);
+    const std::string body = "{\"level\":\"information\"}";
+    const std::string head = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                             std::string(kAdminToken) +
+                             "\r\nContent-Type: application/json\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5);
+    slow.sendBytes(head.data(), static_cast<int>(head.size()));
+    // Wait until lojald is inside that request (the /metrics call itself is the other one).
+    int inFlight = 0;
+    for (int attempt = 0; attempt < 1000 && inFlight < 2; ++attempt) {
+        inFlight = inFlightRequests(lojald.port);
+    }
+    BOOST_REQUIRE_EQUAL(inFlight, 2);
+
+    lojald.process->signal(SIGTERM);
+    BOOST_REQUIRE(lojald.process->waitForOutput("1 request(s) in flight"));
+    const std::string rest = body.substr(5);
+    slow.sendBytes(rest.data(), static_cast<int>(rest.size()));
+    std::string response;
+    char buffer[1024];
+    int n = 0;
+    while ((n = slow.receiveBytes(buffer, sizeof buffer)) > 0) response.append(buffer, n);
+    BOOST_TEST(rawStatus(response) == 200, response);
+    BOOST_TEST(response.find("Connection: Close") != std::string::npos);
+
+    const auto status = lojald.process->waitForExit(5s);
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(*status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_then_restart_serves_with_the_same_database) {
+    TempDir dir;
+    const int port = freePort();
+    const auto config = writeTestConfig(dir, port);
+    {
+        LojaldProcess first({"--config", config}, dir.path());
+        BOOST_REQUIRE(first.waitUntilReady());
+        first.signal(SIGKILL);
+        BOOST_REQUIRE(first.waitForExit().has_value());
+    }
+    LojaldProcess second({"--config", config}, dir.path());
+    BOOST_REQUIRE_MESSAGE(second.waitUntilReady(), second.output());
+    BOOST_TEST(httpRequest(port, "GET", "/v1/health").status == 200);
+}

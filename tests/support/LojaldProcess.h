@@ -1,0 +1,106 @@
+#pragma once
+// Runs the real lojald binary for black-box tests: a temporary working directory,
+// a generated config, its output captured line by line so tests wait for events
+// ("listening on ...") instead of sleeping.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lojal::test {
+
+using namespace std::chrono_literals;
+
+// A fresh directory under /tmp, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    void write(const std::string& name, const std::string& text) const;
+
+private:
+    std::string path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int freePort();
+
+class LojaldProcess {
+public:
+    // Starts LOJALD_PATH with args, in directory cwd.
+    LojaldProcess(const std::vector<std::string>& args, const std::string& cwd);
+    ~LojaldProcess();  // kills it (SIGKILL) if still running
+
+    // Waits until a line of output contains text; false on timeout or exit.
+    bool waitForOutput(const std::string& text, std::chrono::milliseconds timeout = 10s);
+    // Waits for "listening on" and returns false if lojald exited first.
+    bool waitUntilReady(std::chrono::milliseconds timeout = 10s) {
+        return waitForOutput("API listening on", timeout);
+    }
+    void signal(int signo);
+    // The exit status (or 128+signal), or nothing if still running at the timeout.
+    std::optional<int> waitForExit(std::chrono::milliseconds timeout = 10s);
+    std::string output() const;
+    pid_t pid() const { return pid_; }
+
+private:
+    void readOutput(int fd);
+
+    pid_t pid_ = -1;
+    std::thread reader_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string output_;
+    bool closed_ = false;
+    std::optional<int> exitStatus_;
+};
+
+// Writes a config for a test daemon on port: database in dir, one token per role.
+// extra is appended verbatim (later sections may repeat none of the keys above).
+std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra = "");
+
+// The tokens writeTestConfig puts in the config.
+extern const char* const kPosToken;
+extern const char* const kKioskToken;
+extern const char* const kAdminToken;
+
+struct HttpResult {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+};
+
+// One request on a new connection to 127.0.0.1:port.
+HttpResult httpRequest(int port, const std::string& method, const std::string& path,
+                       const std::string& token = "", const std::string& body = "",
+                       const std::string& contentType = "application/json");
+
+// Sends bytes as they are on a new connection and returns all that comes back
+// until the server closes it (so send "Connection: close" or expect a close).
+std::string rawExchange(int port, const std::string& bytes);
+
+// The status code of a raw HTTP response ("HTTP/1.1 413 ..." -> 413), 0 if none.
+int rawStatus(const std::string& response);
+
+// The "code" of a {"error":{"code":...}} body, or "" if the body has none.
+std::string errorCode(const std::string& body);
+
+// A daemon started on a test config, ready to serve.
+struct RunningLojald {
+    TempDir dir;
+    int port = freePort();
+    std::string config;
+    std::optional<LojaldProcess> process;
+    explicit RunningLojald(const std::string& extraConfig = "");
+};
+
+}  // namespace lojal::test

@@ -1,0 +1,133 @@
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "config/Config.h"
+
+using namespace lojal;
+
+namespace {
+
+Result<Config> parse(const std::string& text) { return parseConfig(text, "test.ini"); }
+
+std::string failure(const std::string& text) {
+    auto config = parse(text);
+    BOOST_REQUIRE_MESSAGE(!config.ok(), "expected a refusal of: " + text);
+    return config.error().message;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(embedded_default_is_valid_and_offline) {
+    auto config = parseConfig(kEmbeddedDefaultConfig, kEmbeddedDefaultName);
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->server.listen.size() == 1u);
+    BOOST_TEST(config->server.listen[0].toString() == "127.0.0.1:8470");
+    BOOST_TEST(config->database.path == "var/lojal.db");
+    BOOST_TEST(config->auth.devTokensFile == "var/dev-tokens");
+    BOOST_TEST(config->sms.gateway == "log");
+    BOOST_TEST(!config->crm.sync);
+}
+
+BOOST_AUTO_TEST_CASE(typed_values_are_read) {
+    auto config = parse(
+        "[server]\nlisten = 127.0.0.1:9000, [::1]:9001\nthreads = 32\nbody_limit = 64KiB\n"
+        "keep_alive_timeout = 7\n[log]\nlevel = debug\ntarget = file\nfile = /tmp/x.log\n"
+        "[store]\ncountry = NO\nid = oslo-1\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->server.listen.size() == 2u);
+    BOOST_TEST(config->server.listen[1].toString() == "[::1]:9001");
+    BOOST_TEST(config->server.threads == 32);
+    BOOST_TEST(config->server.bodyLimitBytes == 64u * 1024u);
+    BOOST_TEST(config->server.keepAliveTimeoutSeconds == 7);
+    BOOST_TEST(config->log.level == "debug");
+    BOOST_TEST((config->log.target == LogTarget::file));
+    BOOST_TEST(config->store.country == "NO");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_is_named_with_file_and_line) {
+    const auto message = failure("[server]\nlisten = 127.0.0.1:1\nthreadz = 4\n");
+    BOOST_TEST(message == "test.ini line 3: key 'server.threadz': unknown key");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_section_is_an_unknown_key) {
+    BOOST_TEST(contains(failure("[serevr]\nlisten = 127.0.0.1:1\n"), "key 'serevr.listen': unknown key"));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"[server]\nthreads = many\n", "key 'server.threads': invalid value 'many'"},
+        {"[server]\nthreads = 2\n", "key 'server.threads': invalid value '2'"},
+        {"[server]\nthreads = 99999999999999999999\n", "key 'server.threads'"},
+        {"[server]\nlisten = localhost:80\n", "is not an IP address"},
+        {"[server]\nlisten = 127.0.0.1:0\n", "invalid port"},
+        {"[server]\nlisten = 127.0.0.1:65536\n", "invalid port"},
+        {"[server]\nlisten = 127.0.0.1\n", "expected HOST:PORT"},
+        {"[server]\nlisten =\n", "expected at least one HOST:PORT"},
+        {"[server]\nbody_limit = 1GiB\n", "key 'server.body_limit'"},
+        {"[server]\nbody_limit = 65MiB\n", "at most 64 MiB"},
+        {"[server]\nbody_limit = -1\n", "key 'server.body_limit'"},
+        {"[server]\nallow_remote = maybe\n", "expected on/off"},
+        {"[log]\nlevel = loud\n", "key 'log.level': invalid value 'loud'"},
+        {"[log]\ntarget = printer\n", "key 'log.target'"},
+        {"[log]\ntarget = file\n", "key 'log.file': required when log.target is file"},
+        {"[store]\ncountry = XX\n", "key 'store.country'"},
+        {"[store]\ncountry = se\n", "key 'store.country'"},
+        {"[store]\nid =\n", "key 'store.id'"},
+        {"[database]\npath =\n", "key 'database.path'"},
+        {"[sms]\ngateway = carrier-pigeon\n", "key 'sms.gateway'"},
+        {"[crm]\nsync = on\n", "key 'crm.sync'"},
+        {"[tokens]\nx = root:0123456789012345678901234\n", "unknown role 'root'"},
+        {"[tokens]\nx = pos:short\n", "at least 24 characters"},
+        {"[tokens]\nx = pos\n", "expected ROLE:SECRET"},
+        {"[tokens]\nx = pos:sha256:XYZ\n", "64 lower-case hex digits"},
+    };
+    for (const auto& [text, expected] : cases) {
+        BOOST_TEST_CONTEXT(text) {
+            const auto message = failure(text);
+            BOOST_TEST(contains(message, "test.ini"));
+            BOOST_TEST(contains(message, expected), message);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(remote_listen_needs_explicit_opt_in) {
+    BOOST_TEST(contains(failure("[server]\nlisten = 0.0.0.0:8470\n"), "server.allow_remote"));
+    BOOST_TEST(contains(failure("[server]\nlisten = 192.0.2.1:8470\n"), "not a loopback address"));
+    BOOST_TEST(parse("[server]\nlisten = 0.0.0.0:8470\nallow_remote = on\n").ok());
+}
+
+BOOST_AUTO_TEST_CASE(tokens_are_kept_as_hashes_and_redacted) {
+    const std::string secret = "a-secret-of-at-least-24-chars";
+    auto config = parse("[tokens]\nregister-1 = pos:" + secret + "\nit = admin:sha256:" +
+                        std::string(64, 'a') + "\n");
+    BOOST_REQUIRE(config.ok());
+    BOOST_REQUIRE_EQUAL(config->auth.tokens.size(), 2u);
+    BOOST_TEST(config->auth.tokens[0].name == "register-1");
+    BOOST_TEST((config->auth.tokens[0].role == Role::pos));
+    BOOST_TEST(config->auth.tokens[0].sha256Hex == sha256Hex(secret));
+    BOOST_TEST(config->auth.tokens[1].sha256Hex == std::string(64, 'a'));
+
+    std::ostringstream dump;
+    toRedactedJson(*config).stringify(dump);
+    BOOST_TEST(!contains(dump.str(), secret));
+    BOOST_TEST(!contains(dump.str(), std::string(64, 'a')));
+    BOOST_TEST(!contains(dump.str(), sha256Hex(secret)));
+    BOOST_TEST(contains(dump.str(), "\"register-1\":\"pos:<redacted>\""));
+}
+
+BOOST_AUTO_TEST_CASE(sha256_matches_known_vector) {
+    BOOST_TEST(sha256Hex("abc") ==
+               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_named) {
+    auto config = loadConfigFile("/nonexistent/lojald.ini");
+    BOOST_REQUIRE(!config.ok());
+    BOOST_TEST(config.error().message == "/nonexistent/lojald.ini: cannot open config file");
+}

@@ -1,0 +1,227 @@
+#define BOOST_TEST_MODULE database
+#include <boost/test/unit_test.hpp>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "LojaldProcess.h"
+#include "store/Database.h"
+
+using namespace lojal;
+using lojal::test::TempDir;
+
+namespace {
+
+DatabaseConfig configIn(const TempDir& dir, const std::string& name = "lojal.db") {
+    DatabaseConfig config;
+    config.path = dir.file(name);
+    config.busyTimeoutMilliseconds = 50;
+    return config;
+}
+
+// Reads with a separate, raw connection: what another process would see on disk.
+std::string rawQuery(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    std::string result;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto* text = sqlite3_column_text(stmt, 0);
+            result += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("\n");
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return result;
+}
+
+void rawExec(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+}
+
+const char* kSchemaQuery =
+    "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE name NOT LIKE "
+    "'sqlite_%' ORDER BY name";
+
+std::string pragma(Database& db, const std::string& name) {
+    std::string value;
+    auto status = db.read([&](Transaction& tx) {
+        auto stmt = tx.prepare("PRAGMA " + name);
+        if (stmt.step()) value = stmt.columnText(0);
+        return okStatus();
+    });
+    BOOST_REQUIRE(status.ok());
+    return value;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(new_file_is_private_wal_full_sync_and_latest_schema) {
+    TempDir dir;
+    auto db = Database::open(configIn(dir, "sub/dir/lojal.db"));
+    BOOST_REQUIRE_MESSAGE(db.ok(), (db.ok() ? std::string() : db.error().message));
+    struct stat info {};
+    BOOST_REQUIRE(stat(dir.file("sub/dir/lojal.db").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0600u);
+    BOOST_TEST((*db)->schemaVersion() == latestSchemaVersion());
+    BOOST_TEST(pragma(**db, "journal_mode") == "wal");
+    BOOST_TEST(pragma(**db, "synchronous") == "2");  // FULL
+    BOOST_TEST((*db)->health().ok);
+    BOOST_TEST((*db)->sizeOnDisk() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(every_earlier_version_migrates_to_the_same_schema) {
+    TempDir fresh;
+    const auto freshPath = configIn(fresh).path;
+    { BOOST_REQUIRE(Database::open(configIn(fresh)).ok()); }
+    const std::string expected = rawQuery(freshPath, kSchemaQuery);
+    BOOST_REQUIRE(!expected.empty());
+
+    for (int version = 0; version < latestSchemaVersion(); ++version) {
+        BOOST_TEST_CONTEXT("from version " << version) {
+            TempDir dir;
+            {
+                auto old = Database::openAtVersion(configIn(dir), version);
+                BOOST_REQUIRE(old.ok());
+                BOOST_TEST((*old)->schemaVersion() == version);
+            }
+            auto upgraded = Database::open(configIn(dir));
+            BOOST_REQUIRE_MESSAGE(upgraded.ok(), (upgraded.ok() ? std::string() : upgraded.error().message));
+            BOOST_TEST((*upgraded)->schemaVersion() == latestSchemaVersion());
+            upgraded->reset();
+            BOOST_TEST(rawQuery(configIn(dir).path, kSchemaQuery) == expected);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(data_survives_a_migration) {
+    TempDir dir;
+    { BOOST_REQUIRE(Database::openAtVersion(configIn(dir), 1).ok()); }
+    rawExec(configIn(dir).path, "INSERT INTO store_meta VALUES ('probe', 'kept')");
+    { BOOST_REQUIRE(Database::open(configIn(dir)).ok()); }
+    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT value FROM store_meta WHERE key='probe'") ==
+               "kept\n");
+}
+
+BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
+    TempDir dir;
+    { BOOST_REQUIRE(Database::open(configIn(dir)).ok()); }
+    rawExec(configIn(dir).path,
+            "PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1));
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(!db.ok());
+    BOOST_TEST(db.error().message.find("newer than this lojald knows") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_file_is_refused_with_a_clear_message) {
+    TempDir dir;
+    std::ofstream(configIn(dir).path) << std::string(8192, 'x');
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(!db.ok());
+    BOOST_TEST(db.error().message.find("database " + configIn(dir).path) == 0u);
+    BOOST_TEST(db.error().message.find("not a database") != std::string::npos, db.error().message);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_page_fails_the_integrity_check) {
+    TempDir dir;
+    {
+        auto db = Database::open(configIn(dir));
+        BOOST_REQUIRE(db.ok());
+        BOOST_REQUIRE((*db)->write([](Transaction& tx) {
+            return tx.exec("CREATE TABLE filler (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+                           "ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO filler SELECT "
+                           "printf('%0500d', i) FROM n;");
+        }).ok());
+    }
+    {  // overwrite the middle of the file (past the header) with noise
+        std::fstream file(configIn(dir).path, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(3 * 4096 + 100);
+        file << std::string(4096, '\x5a');
+    }
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(!db.ok());
+    BOOST_TEST(db.error().message.find("database ") == 0u, db.error().message);
+}
+
+BOOST_AUTO_TEST_CASE(unusable_paths_are_refused) {
+    TempDir dir;
+    dir.write("plainfile", "x");
+    auto underFile = Database::open(configIn(dir, "plainfile/lojal.db"));
+    BOOST_REQUIRE(!underFile.ok());
+    BOOST_TEST(underFile.error().message.find("cannot create") != std::string::npos,
+               underFile.error().message);
+
+    auto directory = Database::open(configIn(dir, ""));
+    BOOST_REQUIRE(!directory.ok());
+    BOOST_TEST(directory.error().message.find("not a regular file") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(read_only_file_is_refused) {
+    if (geteuid() == 0) {
+        BOOST_TEST_MESSAGE("skipped: root ignores file permissions");
+        return;
+    }
+    TempDir dir;
+    { BOOST_REQUIRE(Database::open(configIn(dir)).ok()); }
+    chmod(configIn(dir).path.c_str(), 0400);
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(!db.ok());
+    BOOST_TEST(db.error().message.find("read-only") != std::string::npos, db.error().message);
+}
+
+BOOST_AUTO_TEST_CASE(failed_work_rolls_back) {
+    TempDir dir;
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(db.ok());
+    auto status = (*db)->write([](Transaction& tx) -> Status {
+        BOOST_REQUIRE(tx.exec("INSERT INTO store_meta VALUES ('half', 'done')").ok());
+        return Error{ErrorCode::data, "changed my mind"};
+    });
+    BOOST_REQUIRE(!status.ok());
+    BOOST_TEST(status.error().message == "changed my mind");
+    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta WHERE key='half'") ==
+               "0\n");
+}
+
+BOOST_AUTO_TEST_CASE(write_lock_is_taken_up_front_and_waits_for_the_busy_timeout) {
+    TempDir dir;
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(db.ok());
+    sqlite3* other = nullptr;
+    sqlite3_open(configIn(dir).path.c_str(), &other);
+    BOOST_REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    bool workRan = false;
+    auto status = (*db)->write([&](Transaction&) {
+        workRan = true;
+        return okStatus();
+    });
+    // BEGIN IMMEDIATE fails before any work runs: nothing is done half.
+    BOOST_TEST(!status.ok());
+    BOOST_TEST(!workRan);
+    BOOST_TEST(status.error().message.find("locked") != std::string::npos, status.error().message);
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    BOOST_TEST((*db)->write([](Transaction&) { return okStatus(); }).ok());
+}
+
+BOOST_AUTO_TEST_CASE(statements_bind_values_not_sql) {
+    TempDir dir;
+    auto db = Database::open(configIn(dir));
+    BOOST_REQUIRE(db.ok());
+    const std::string hostile = "x'); DROP TABLE store_meta; --";
+    BOOST_REQUIRE((*db)->write([&](Transaction& tx) -> Status {
+        auto stmt = tx.prepare("INSERT INTO store_meta (key, value) VALUES (?1, ?2)");
+        stmt.bind(1, hostile).bind(2, std::string_view("v"));
+        stmt.step();
+        if (!stmt.error().empty()) return Error{ErrorCode::io, stmt.error()};
+        return okStatus();
+    }).ok());
+    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta") == "3\n");
+}
