@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the .deb with CPack and checks what a Debian reviewer checks: contents,
+# conffiles, maintainer scripts, lintian (no errors), the systemd unit
+# (systemd-analyze verify and its offline security score) and that the shipped
+# /etc/lojal/lojald.ini passes lojald's own validation.
+set -euo pipefail
+build_dir=$(cd "${1:?usage: check-deb.sh BUILD_DIR}" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+(cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
+deb=$(ls "$work"/out/lojald_*.deb)
+echo "package: $(basename "$deb") ($(stat -c %s "$deb") bytes)"
+
+contents=$(dpkg-deb --contents "$deb")
+for path in ./usr/bin/lojald ./etc/lojal/lojald.ini ./lib/systemd/system/lojald.service \
+            ./usr/share/doc/lojald/copyright ./usr/share/doc/lojald/changelog.gz \
+            ./usr/share/man/man8/lojald.8.gz; do
+    if grep -q " $path\$" <<<"$contents"; then pass "contains $path"; else fail "missing $path"; fi
+done
+
+mkdir -p "$work/control"
+dpkg-deb --control "$deb" "$work/control"
+grep -qx /etc/lojal/lojald.ini "$work/control/conffiles" && pass "lojald.ini is a conffile" || fail "lojald.ini is not a conffile"
+grep -q 'adduser --system' "$work/control/postinst" && grep -q 'lojal dialout' "$work/control/postinst" \
+    && pass "postinst creates the lojal user in dialout" || fail "postinst does not create the user"
+grep -q 'deb-systemd-helper' "$work/control/postinst" && grep -q 'deb-systemd-invoke' "$work/control/prerm" \
+    && pass "maintainer scripts use deb-systemd-helper/-invoke" || fail "maintainer scripts lack deb-systemd-*"
+if grep -E 'systemctl +(start|stop|restart|enable)' "$work/control/"*inst "$work/control/"*rm; then
+    fail "maintainer scripts call systemctl directly"
+fi
+grep -q '^Depends:.*adduser' "$work/control/control" && pass "depends on adduser" || fail "no Depends: adduser"
+
+if lintian --fail-on error --tag-display-limit 0 "$deb" >"$work/lintian.log" 2>&1; then
+    pass "lintian: no errors"
+else
+    fail "lintian reports errors"
+fi
+grep -v 'running with root privileges' "$work/lintian.log" | sed 's/^/  lintian: /' || true
+
+root="$work/root"
+dpkg-deb -x "$deb" "$root"
+unit="$work/lojald.service"
+# Point ExecStart at the extracted binary so verify can check that it exists.
+sed "s|/usr/bin/lojald|$root/usr/bin/lojald|" "$root/lib/systemd/system/lojald.service" >"$unit"
+for key in 'Type=simple' 'User=lojal' 'StateDirectory=lojal' 'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
+    grep -qx "$key" "$unit" && pass "unit has $key" || fail "unit lacks $key"
+done
+if systemd-analyze verify "$unit" >"$work/verify.log" 2>&1; then pass "systemd-analyze verify"; else cat "$work/verify.log"; fail "systemd-analyze verify"; fi
+exposure=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | grep -o 'Overall exposure level for [^:]*: [0-9.]*' | grep -o '[0-9.]*$' || true)
+echo "systemd exposure score: ${exposure:-unknown} (0 = locked down, 10 = exposed)"
+if [ -n "$exposure" ] && awk "BEGIN{exit !($exposure < 3.0)}"; then pass "exposure below 3.0"; else fail "exposure ${exposure:-unknown} not below 3.0"; fi
+
+if "$root/usr/bin/lojald" --config "$root/etc/lojal/lojald.ini" --check-config >"$work/check.log" 2>&1; then
+    pass "shipped lojald.ini is valid"
+else
+    cat "$work/check.log"; fail "shipped lojald.ini is refused by lojald"
+fi
+
+if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all package checks passed"
