@@ -22,7 +22,7 @@ Status configureLogging(const LogConfig& config) {
                 pattern = "%s: %t";  // syslog adds time and severity itself
                 break;
             case LogTarget::file: {
-                auto* file = new Poco::FileChannel(config.file);
+                Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(config.file));
                 file->setProperty("rotation", "10 M");
                 file->setProperty("archive", "number");
                 file->setProperty("purgeCount", "5");

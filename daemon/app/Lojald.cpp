@@ -1,6 +1,7 @@
 #include "app/Lojald.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
@@ -37,7 +38,10 @@ void Lojald::defineOptions(Poco::Util::OptionSet& options) {
                           .callback(OptionCallback<Lojald>(this, &Lojald::handleFlag)));
 }
 
-void Lojald::handleConfig(const std::string&, const std::string& value) { configPath_ = value; }
+// Made absolute now: with --daemon, Poco changes to / before main() runs.
+void Lojald::handleConfig(const std::string&, const std::string& value) {
+    configPath_ = Poco::Path(value).makeAbsolute().toString();
+}
 
 void Lojald::handleFlag(const std::string& name, const std::string&) {
     if (name == "check-config") checkOnly_ = true;

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <regex>
+#include <thread>
 
 #include "LojaldProcess.h"
 
@@ -69,11 +71,7 @@ BOOST_AUTO_TEST_CASE(request_in_flight_at_sigterm_is_finished) {
                              std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5);
     slow.sendBytes(head.data(), static_cast<int>(head.size()));
     // Wait until lojald is inside that request (the /metrics call itself is the other one).
-    int inFlight = 0;
-    for (int attempt = 0; attempt < 1000 && inFlight < 2; ++attempt) {
-        inFlight = inFlightRequests(lojald.port);
-    }
-    BOOST_REQUIRE_EQUAL(inFlight, 2);
+    BOOST_REQUIRE(eventually([&] { return inFlightRequests(lojald.port) == 2; }));
 
     lojald.process->signal(SIGTERM);
     BOOST_REQUIRE(lojald.process->waitForOutput("1 request(s) in flight"));
@@ -104,4 +102,33 @@ BOOST_AUTO_TEST_CASE(kill_9_then_restart_serves_with_the_same_database) {
     LojaldProcess second({"--config", config}, dir.path());
     BOOST_REQUIRE_MESSAGE(second.waitUntilReady(), second.output());
     BOOST_TEST(httpRequest(port, "GET", "/v1/health").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(daemon_mode_detaches_serves_and_stops_on_sigterm) {
+    TempDir dir;
+    const int port = freePort();
+    const auto config = writeTestConfig(
+        dir, port, "[log]\ntarget = file\nfile = " + dir.file("lojald.log") + "\n");
+    LojaldProcess parent({"--config", "lojald.ini", "--daemon", "--pidfile=" + dir.file("pid")},
+                         dir.path());
+    BOOST_REQUIRE(parent.waitForExit().value_or(-1) == 0);  // the parent returns at once
+
+    // The detached child writes its pid file, then serves; poll for both (bounded).
+    pid_t child = 0;
+    BOOST_REQUIRE(eventually([&] { return static_cast<bool>(std::ifstream(dir.file("pid")) >> child); }));
+    BOOST_REQUIRE(child > 0);
+    BOOST_REQUIRE(eventually([&] {
+        try {
+            return httpRequest(port, "GET", "/v1/health").status == 200;
+        } catch (const Poco::Exception&) {
+            return false;  // not listening yet
+        }
+    }));
+
+    BOOST_REQUIRE(kill(child, SIGTERM) == 0);
+    const bool gone = eventually([&] { return kill(child, 0) != 0; }, 5s);
+    BOOST_TEST(gone);
+    std::ifstream log(dir.file("lojald.log"));
+    const std::string text((std::istreambuf_iterator<char>(log)), {});
+    BOOST_TEST(text.find("Notice lojal: stopped") != std::string::npos, text);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,10 @@ public:
 private:
     std::string path_;
 };
+
+// Polls condition until it holds or timeout passes, for state that announces
+// itself by no event we can wait on (a detached daemon's pid file, say).
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int freePort();
