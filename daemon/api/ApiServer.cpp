@@ -28,11 +28,11 @@ struct ApiServer::Shared {
 namespace {
 
 class InFlightGuard {
-public:
+  public:
     explicit InFlightGuard(std::atomic<int>& counter) : counter_(counter) { ++counter_; }
     ~InFlightGuard() { --counter_; }
 
-private:
+  private:
     std::atomic<int>& counter_;
 };
 
@@ -47,7 +47,7 @@ bool isJsonContentType(const std::string& contentType) {
 }
 
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     explicit ApiRequestHandler(ApiServer::Shared& shared) : shared_(shared) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& httpRequest,
@@ -60,12 +60,15 @@ public:
         try {
             response = dispatch(httpRequest, routeLabel, bodyConsumed);
         } catch (const Poco::TimeoutException&) {
-            response = errorResponse(408, "request_timeout", "the request body did not arrive in time");
+            response =
+                errorResponse(408, "request_timeout", "the request body did not arrive in time");
         } catch (const Poco::Exception& e) {
-            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel, e.displayText());
+            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel,
+                              e.displayText());
             response = errorResponse(500, "internal", "internal error; see the daemon log");
         } catch (const std::exception& e) {
-            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel, std::string(e.what()));
+            shared_.log.error("%s %s failed: %s", httpRequest.getMethod(), routeLabel,
+                              std::string(e.what()));
             response = errorResponse(500, "internal", "internal error; see the daemon log");
         }
         // An unread body would be parsed as the next request: close instead.
@@ -80,7 +83,7 @@ public:
         }
     }
 
-private:
+  private:
     Response dispatch(Poco::Net::HTTPServerRequest& httpRequest, std::string& routeLabel,
                       bool& bodyConsumed) {
         Request request;
@@ -106,9 +109,9 @@ private:
             return errorResponse(404, "not_found", "no such endpoint: " + request.path);
         }
         if (match.kind == RouteMatch::Kind::methodNotAllowed) {
-            Response response = errorResponse(405, "method_not_allowed",
-                                              request.method + " is not allowed here; allowed: " +
-                                                  match.allow);
+            Response response =
+                errorResponse(405, "method_not_allowed",
+                              request.method + " is not allowed here; allowed: " + match.allow);
             response.headers.emplace_back("Allow", match.allow);
             return response;
         }
@@ -186,7 +189,8 @@ private:
     static void send(Poco::Net::HTTPServerResponse& httpResponse, const Response& response) {
         // Poco echoes the request's version; a garbled one must not reach the status line.
         httpResponse.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-        httpResponse.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+        httpResponse.setStatusAndReason(
+            static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
         httpResponse.setContentType(response.contentType);
         httpResponse.set("Cache-Control", "no-store");
         httpResponse.set("X-Content-Type-Options", "nosniff");
@@ -200,14 +204,14 @@ private:
 };
 
 class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
+  public:
     explicit ApiHandlerFactory(ApiServer::Shared& shared) : shared_(shared) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
         return new ApiRequestHandler(shared_);
     }
 
-private:
+  private:
     ApiServer::Shared& shared_;
 };
 
@@ -221,7 +225,9 @@ ApiServer::ApiServer(const ServerConfig& config, const Router& router, const Tok
     shared_.reset(new Shared{config_, router, tokens, metrics, inFlight_, {false}, log_});
 }
 
-ApiServer::~ApiServer() { stop(); }
+ApiServer::~ApiServer() {
+    stop();
+}
 
 Status ApiServer::start() {
     auto params = new Poco::Net::HTTPServerParams;
@@ -243,8 +249,8 @@ Status ApiServer::start() {
                 new ApiHandlerFactory(*shared_), pool_, socket, shared));
         } catch (const Poco::Exception& e) {
             servers_.clear();
-            return Error{ErrorCode::io, "cannot listen on " + address.toString() + ": " +
-                                            e.displayText()};
+            return Error{ErrorCode::io,
+                         "cannot listen on " + address.toString() + ": " + e.displayText()};
         }
     }
     for (auto& server : servers_) server->start();
@@ -257,7 +263,8 @@ void ApiServer::stop() {
     for (auto& server : servers_) server->stopAll(false);  // stop accepting, keep requests going
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(config_.shutdownGraceMilliseconds);
-    if (inFlight_.load() > 0) log_.information("waiting for %d request(s) in flight", inFlight_.load());
+    if (inFlight_.load() > 0)
+        log_.information("waiting for %d request(s) in flight", inFlight_.load());
     while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -22,7 +22,7 @@
 namespace lojal {
 
 class ApiServer {
-public:
+  public:
     ApiServer(const ServerConfig& config, const Router& router, const TokenRegistry& tokens,
               HttpMetrics& metrics);
     ~ApiServer();
@@ -37,7 +37,7 @@ public:
     // Used by the request handler.
     struct Shared;
 
-private:
+  private:
     ServerConfig config_;
     std::unique_ptr<Shared> shared_;
     Poco::ThreadPool pool_;

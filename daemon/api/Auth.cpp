@@ -69,8 +69,10 @@ Status writeDevTokens(const std::string& path) {
     } catch (const Poco::Exception& e) {
         return Error{ErrorCode::io, path + ": cannot create its directory: " + e.displayText()};
     }
-    std::string text = "# Development tokens written by lojald: ROLE TOKEN. Keep this file private.\n";
-    for (Role role : kAllRoles) text += std::string(toString(role)) + " " + generateTokenSecret() + "\n";
+    std::string text =
+        "# Development tokens written by lojald: ROLE TOKEN. Keep this file private.\n";
+    for (Role role : kAllRoles)
+        text += std::string(toString(role)) + " " + generateTokenSecret() + "\n";
     // O_EXCL: two daemons starting at once must not overwrite each other's tokens.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Error{ErrorCode::io, path + ": cannot create: " + std::strerror(errno)};

@@ -19,14 +19,14 @@ struct Caller {
 };
 
 class TokenRegistry {
-public:
+  public:
     explicit TokenRegistry(const std::vector<ApiToken>& tokens);
 
     // Takes the value of the Authorization header; nothing if it names no known token.
     std::optional<Caller> authenticate(std::string_view authorizationHeader) const;
     size_t size() const { return byHash_.size(); }
 
-private:
+  private:
     std::unordered_map<std::string, Caller> byHash_;
 };
 

@@ -9,7 +9,7 @@ std::string JsonSyntaxError::describe() const {
 namespace {
 
 class Checker {
-public:
+  public:
     Checker(std::string_view text, int maxDepth) : text_(text), maxDepth_(maxDepth) {}
 
     std::optional<JsonSyntaxError> run() {
@@ -21,7 +21,7 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     bool atEnd() const { return pos_ >= text_.size(); }
     char peek() const { return atEnd() ? '\0' : text_[pos_]; }
 
@@ -61,12 +61,18 @@ private:
             return failed("nested deeper than " + std::to_string(maxDepth_) + " levels");
         }
         switch (peek()) {
-            case '{': return object(depth + 1);
-            case '[': return array(depth + 1);
-            case '"': return string();
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
+            case '{':
+                return object(depth + 1);
+            case '[':
+                return array(depth + 1);
+            case '"':
+                return string();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
             default:
                 if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return number();
                 if (atEnd()) return failed("unexpected end of body: expected a value");
@@ -172,7 +178,8 @@ private:
         const unsigned char lead = byte(0);
         size_t length = 0;
         unsigned char min2 = 0x80, max2 = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+        if (lead >= 0xC2 && lead <= 0xDF)
+            length = 2;
         else if (lead >= 0xE0 && lead <= 0xEF) {
             length = 3;
             if (lead == 0xE0) min2 = 0xA0;

@@ -38,7 +38,9 @@ bool matchPath(std::string_view pathTemplate, std::string_view path,
 
 }  // namespace
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+    routes_.push_back(std::move(route));
+}
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
     RouteMatch result;

@@ -31,11 +31,11 @@ struct RouteMatch {
 };
 
 class Router {
-public:
+  public:
     void add(Route route);
     RouteMatch match(std::string_view method, std::string_view path) const;
 
-private:
+  private:
     std::vector<Route> routes_;
 };
 

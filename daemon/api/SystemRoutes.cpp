@@ -61,7 +61,8 @@ Response metrics(SystemContext& context) {
 Response setLogLevel(const Request& request) {
     const auto field = request.json->get("level");
     if (field.isEmpty()) return errorResponse(400, "missing_field", "field 'level' is required");
-    if (!field.isString()) return errorResponse(400, "invalid_field", "field 'level' must be a string");
+    if (!field.isString())
+        return errorResponse(400, "invalid_field", "field 'level' must be a string");
     const std::string level = field.extract<std::string>();
     int parsed = 0;
     try {
@@ -72,8 +73,8 @@ Response setLogLevel(const Request& request) {
                              "notice, information, debug, trace");
     }
     Poco::Logger::setLevel("", parsed);
-    Poco::Logger::get("lojal.api").notice("log level set to %s by token %s", level,
-                                          request.caller->tokenName);
+    Poco::Logger::get("lojal.api")
+        .notice("log level set to %s by token %s", level, request.caller->tokenName);
     Poco::JSON::Object body;
     body.set("level", level);
     return jsonResponse(200, body);
@@ -83,13 +84,15 @@ Response setLogLevel(const Request& request) {
 
 void addSystemRoutes(Router& router, SystemContext& context) {
     const std::vector<Role> anyRole(std::begin(kAllRoles), std::end(kAllRoles));
-    router.add({"GET", "/v1/health", {}, false, [&context](const Request&) { return health(context); }});
+    router.add(
+        {"GET", "/v1/health", {}, false, [&context](const Request&) { return health(context); }});
     router.add({"GET", "/v1/whoami", anyRole, false, whoami});
     router.add({"GET", "/v1/config", {Role::admin}, false, [&context](const Request&) {
                     return jsonResponse(200, toRedactedJson(context.config));
                 }});
-    router.add({"GET", "/metrics", {Role::admin}, false,
-                [&context](const Request&) { return metrics(context); }});
+    router.add({"GET", "/metrics", {Role::admin}, false, [&context](const Request&) {
+                    return metrics(context);
+                }});
     router.add({"PUT", "/v1/log-level", {Role::admin}, true, setLogLevel});
 }
 

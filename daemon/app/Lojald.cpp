@@ -25,8 +25,9 @@ using Poco::Util::OptionCallback;
 
 void Lojald::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
-    options.addOption(Option("config", "c", "read the configuration from FILE instead of the "
-                                            "embedded default")
+    options.addOption(Option("config", "c",
+                             "read the configuration from FILE instead of the "
+                             "embedded default")
                           .argument("FILE")
                           .repeatable(false)
                           .callback(OptionCallback<Lojald>(this, &Lojald::handleConfig)));

@@ -10,11 +10,11 @@ namespace lojal {
 // The service: reads the config, opens the store, serves the API until SIGTERM or
 // SIGINT, then shuts down in order (API, workers, database).
 class Lojald : public Poco::Util::ServerApplication {
-protected:
+  protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
     int main(const std::vector<std::string>& args) override;
 
-private:
+  private:
     void handleConfig(const std::string& name, const std::string& value);
     void handleFlag(const std::string& name, const std::string& value);
 

@@ -19,9 +19,12 @@ namespace lojal {
 
 const char* toString(Role role) {
     switch (role) {
-        case Role::pos: return "pos";
-        case Role::kiosk: return "kiosk";
-        case Role::admin: return "admin";
+        case Role::pos:
+            return "pos";
+        case Role::kiosk:
+            return "kiosk";
+        case Role::admin:
+            return "admin";
     }
     return "unknown";
 }
@@ -183,16 +186,21 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::database, &DatabaseConfig::busyTimeoutMilliseconds, 0, 600000)},
         {"log", "target",
          [](Config& c, const std::string& v) -> Problem {
-             if (v == "console") c.log.target = LogTarget::console;
-             else if (v == "syslog") c.log.target = LogTarget::syslog;
-             else if (v == "file") c.log.target = LogTarget::file;
-             else return "expected console, syslog or file";
+             if (v == "console")
+                 c.log.target = LogTarget::console;
+             else if (v == "syslog")
+                 c.log.target = LogTarget::syslog;
+             else if (v == "file")
+                 c.log.target = LogTarget::file;
+             else
+                 return "expected console, syslog or file";
              return std::nullopt;
          }},
         {"log", "level",
          [](Config& c, const std::string& v) -> Problem {
-             static const std::set<std::string> levels = {
-                 "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+             static const std::set<std::string> levels = {"fatal",   "critical", "error",
+                                                          "warning", "notice",   "information",
+                                                          "debug",   "trace"};
              if (!levels.count(v)) {
                  return "expected fatal, critical, error, warning, notice, information, debug or "
                         "trace";
@@ -297,7 +305,8 @@ Result<Config> parseConfig(std::string_view text, const std::string& source) {
         });
         if (spec == keys.end()) return Error{ErrorCode::arg, where + ": unknown key"};
         if (auto problem = spec->set(config, entry.value)) {
-            return Error{ErrorCode::arg, where + ": invalid value '" + entry.value + "': " + *problem};
+            return Error{ErrorCode::arg,
+                         where + ": invalid value '" + entry.value + "': " + *problem};
         }
     }
     if (auto whole = checkWhole(config); !whole) {
@@ -311,7 +320,8 @@ Result<Config> loadConfigFile(const std::string& path) {
     if (!in) return Error{ErrorCode::io, path + ": cannot open config file"};
     std::ostringstream text;
     text << in.rdbuf();
-    if (text.str().size() > 1024 * 1024) return Error{ErrorCode::data, path + ": larger than 1 MiB"};
+    if (text.str().size() > 1024 * 1024)
+        return Error{ErrorCode::data, path + ": larger than 1 MiB"};
     return parseConfig(text.str(), path);
 }
 

@@ -11,7 +11,6 @@
 
 #include "core/Result.h"
 
-
 namespace lojal {
 
 enum class Role { pos, kiosk, admin };
@@ -28,7 +27,7 @@ struct ListenAddress {
 struct ServerConfig {
     std::vector<ListenAddress> listen{{"127.0.0.1", 8470}};
     bool allowRemote = false;  // a non-loopback listen address must be opted into
-    int threads = 256;  // every keep-alive connection holds one (see ARCHITECTURE.md)
+    int threads = 256;         // every keep-alive connection holds one (see ARCHITECTURE.md)
     int maxQueued = 256;
     int keepAliveTimeoutSeconds = 5;
     int maxKeepAliveRequests = 10000;

@@ -19,7 +19,9 @@ bool isNameChar(char c) {
            c == '-' || c == '.';
 }
 
-bool isName(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isNameChar); }
+bool isName(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), isNameChar);
+}
 
 Error lineError(int line, const std::string& what) {
     return Error{ErrorCode::data, "line " + std::to_string(line) + ": " + what};
@@ -60,10 +62,11 @@ Result<std::vector<IniEntry>> parseIni(std::string_view text) {
         if (!isName(key)) return lineError(lineNumber, "invalid key name");
         if (section.empty()) return lineError(lineNumber, "key outside any [section]");
         if (!seen.emplace(section, std::string(key)).second) {
-            return lineError(lineNumber, "duplicate key '" + section + "." + std::string(key) + "'");
+            return lineError(lineNumber,
+                             "duplicate key '" + section + "." + std::string(key) + "'");
         }
-        entries.push_back(
-            IniEntry{section, std::string(key), std::string(trim(line.substr(eq + 1))), lineNumber});
+        entries.push_back(IniEntry{section, std::string(key),
+                                   std::string(trim(line.substr(eq + 1))), lineNumber});
     }
     return entries;
 }

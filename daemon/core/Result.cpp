@@ -4,12 +4,18 @@ namespace lojal {
 
 const char* toString(ErrorCode code) {
     switch (code) {
-        case ErrorCode::arg: return "arg";
-        case ErrorCode::io: return "io";
-        case ErrorCode::timeout: return "timeout";
-        case ErrorCode::data: return "data";
-        case ErrorCode::unsupported: return "unsupported";
-        case ErrorCode::busy: return "busy";
+        case ErrorCode::arg:
+            return "arg";
+        case ErrorCode::io:
+            return "io";
+        case ErrorCode::timeout:
+            return "timeout";
+        case ErrorCode::data:
+            return "data";
+        case ErrorCode::unsupported:
+            return "unsupported";
+        case ErrorCode::busy:
+            return "busy";
     }
     return "unknown";
 }

@@ -20,7 +20,7 @@ struct Error {
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : state_(std::move(value)) {}
     Result(Error error) : state_(std::move(error)) {}
 
@@ -45,12 +45,14 @@ public:
         return std::get<Error>(state_);
     }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 
 struct Unit {};
 using Status = Result<Unit>;
-inline Status okStatus() { return Unit{}; }
+inline Status okStatus() {
+    return Unit{};
+}
 
 }  // namespace lojal

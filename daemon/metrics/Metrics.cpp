@@ -40,8 +40,8 @@ std::string HttpMetrics::render(const std::vector<Gauge>& gauges) const {
                 << histogram.count << "\n";
             out << "lojal_http_request_duration_seconds_sum{" << label << "} " << histogram.sum
                 << "\n";
-            out << "lojal_http_request_duration_seconds_count{" << label << "} "
-                << histogram.count << "\n";
+            out << "lojal_http_request_duration_seconds_count{" << label << "} " << histogram.count
+                << "\n";
         }
     }
     for (const Gauge& gauge : gauges) {

@@ -22,16 +22,15 @@ struct Gauge {
 };
 
 class HttpMetrics {
-public:
+  public:
     static constexpr std::array<double, 12> kBucketsSeconds = {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
-    void record(const std::string& route, const std::string& method, int status,
-                double seconds);
+    void record(const std::string& route, const std::string& method, int status, double seconds);
     // The whole exposition: request counters, histograms, then the given gauges.
     std::string render(const std::vector<Gauge>& gauges) const;
 
-private:
+  private:
     struct Histogram {
         std::array<uint64_t, kBucketsSeconds.size()> buckets{};
         uint64_t count = 0;

@@ -23,7 +23,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
     if (stmt_ && sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) error_ = sqlite3_errmsg(db_);
@@ -46,7 +48,9 @@ bool Statement::step() {
     return false;
 }
 
-int64_t Statement::columnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+int64_t Statement::columnInt(int index) const {
+    return sqlite3_column_int64(stmt_, index);
+}
 
 std::string Statement::columnText(int index) const {
     const auto* text = sqlite3_column_text(stmt_, index);
@@ -70,7 +74,9 @@ Status Transaction::exec(std::string_view sql) {
 
 // ---- Database --------------------------------------------------------------
 
-int latestSchemaVersion() { return migrations().back().version; }
+int latestSchemaVersion() {
+    return migrations().back().version;
+}
 
 namespace {
 
@@ -93,7 +99,8 @@ Status createFileIfMissing(const std::string& path) {
         return okStatus();
     }
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST) return fail(path, std::string("cannot create: ") + std::strerror(errno));
+    if (fd < 0 && errno != EEXIST)
+        return fail(path, std::string("cannot create: ") + std::strerror(errno));
     if (fd >= 0) ::close(fd);
     return okStatus();
 }
@@ -115,8 +122,8 @@ Result<std::unique_ptr<Database>> Database::openAtVersion(const DatabaseConfig& 
     if (auto created = createFileIfMissing(path); !created) return created.error();
 
     sqlite3* handle = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &handle,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     std::unique_ptr<Database> db(new Database(handle, path));
     if (rc != SQLITE_OK) return fail(path, std::string("cannot open: ") + sqlite3_errstr(rc));
     sqlite3_extended_result_codes(handle, 1);
@@ -126,7 +133,8 @@ Result<std::unique_ptr<Database>> Database::openAtVersion(const DatabaseConfig& 
     // WAL lets readers proceed during a write. synchronous=FULL makes every commit
     // durable (fsync of the WAL) before COMMIT returns: a 2xx means on disk.
     const std::string mode = queryText(handle, "PRAGMA journal_mode=WAL");
-    if (mode != "wal") return fail(path, "cannot enable WAL (" + mode + "); corrupt or not SQLite?");
+    if (mode != "wal")
+        return fail(path, "cannot enable WAL (" + mode + "); corrupt or not SQLite?");
     Transaction setup(handle);
     if (auto pragmas = setup.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !pragmas) {
         return fail(path, pragmas.error().message);

@@ -20,7 +20,7 @@ namespace lojal {
 // A prepared statement bound to the connection that made it; values are bound by
 // position, never spliced into SQL text.
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, std::string_view sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -35,19 +35,19 @@ public:
     std::string columnText(int index) const;
     const std::string& error() const { return error_; }
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
     std::string error_;
 };
 
 class Transaction {
-public:
+  public:
     explicit Transaction(sqlite3* db) : db_(db) {}
     Statement prepare(std::string_view sql) { return Statement(db_, sql); }
     Status exec(std::string_view sql);
 
-private:
+  private:
     sqlite3* db_;
 };
 
@@ -58,7 +58,7 @@ struct DatabaseHealth {
 };
 
 class Database {
-public:
+  public:
     // Opens (creating with mode 0600 if needed) and migrates to the newest schema.
     // Fails on a corrupt, unwritable or newer-than-known database file.
     static Result<std::unique_ptr<Database>> open(const DatabaseConfig& config);
@@ -82,7 +82,7 @@ public:
     int64_t sizeOnDisk() const;
     const std::string& path() const { return path_; }
 
-private:
+  private:
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     Status migrate(int targetVersion);
 

@@ -38,12 +38,13 @@ BOOST_AUTO_TEST_CASE(missing_token_is_401_unauthorized) {
 }
 
 BOOST_AUTO_TEST_CASE(wrong_token_and_wrong_scheme_are_401) {
-    const auto wrong = httpRequest(lojald.port, "GET", "/v1/whoami", "not-a-known-token-at-all-000");
+    const auto wrong =
+        httpRequest(lojald.port, "GET", "/v1/whoami", "not-a-known-token-at-all-000");
     BOOST_TEST(wrong.status == 401);
     BOOST_TEST(errorCode(wrong.body) == "unauthorized");
-    const auto basic = rawExchange(lojald.port,
-                                   "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
-                                       std::string(kAdminToken) + "\r\nConnection: close\r\n\r\n");
+    const auto basic =
+        rawExchange(lojald.port, "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
+                                     std::string(kAdminToken) + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(basic) == 401);
 }
 

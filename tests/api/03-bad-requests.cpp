@@ -94,18 +94,19 @@ BOOST_AUTO_TEST_CASE(wrong_content_type_is_415) {
 BOOST_AUTO_TEST_CASE(declared_oversized_body_is_413_before_it_is_sent) {
     // Only the headers go out: lojald must answer from Content-Length alone.
     const auto response = rawExchange(
-        lojald.port,
-        "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kAdminToken) +
-            "\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n");
+        lojald.port, "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         std::string(kAdminToken) +
+                         "\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n");
     BOOST_TEST(rawStatus(response) == 413);
     BOOST_TEST(response.find("\"payload_too_large\"") != std::string::npos);
     BOOST_TEST(response.find("Connection: Close") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(chunked_oversized_body_is_413) {
-    std::string request = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                          std::string(kAdminToken) +
-                          "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string request =
+        "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        std::string(kAdminToken) +
+        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 5; ++i) request += "400\r\n" + std::string(1024, ' ') + "\r\n";
     request += "0\r\n\r\n";
     const auto response = rawExchange(lojald.port, request);
@@ -120,13 +121,14 @@ BOOST_AUTO_TEST_CASE(body_at_the_limit_is_accepted) {
 }
 
 BOOST_AUTO_TEST_CASE(unauthenticated_oversized_body_is_401_not_read) {
-    const auto result = httpRequest(lojald.port, "PUT", "/v1/log-level", "", std::string(8192, 'x'));
+    const auto result =
+        httpRequest(lojald.port, "PUT", "/v1/log-level", "", std::string(8192, 'x'));
     BOOST_TEST(result.status == 401);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_uri_is_400) {
-    const auto response =
-        rawExchange(lojald.port, "GET /v1/health%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto response = rawExchange(
+        lojald.port, "GET /v1/health%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(response) == 400);
     BOOST_TEST(response.find("\"invalid_uri\"") != std::string::npos, response);
 }

@@ -65,10 +65,11 @@ BOOST_AUTO_TEST_CASE(request_in_flight_at_sigterm_is_finished) {
     RunningLojald lojald;
     auto slow = connectTo(lojald.port);
     const std::string body = "{\"level\":\"information\"}";
-    const std::string head = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                             std::string(kAdminToken) +
-                             "\r\nContent-Type: application/json\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5);
+    const std::string head =
+        "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        std::string(kAdminToken) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body.substr(0, 5);
     slow.sendBytes(head.data(), static_cast<int>(head.size()));
     // Wait until lojald is inside that request (the /metrics call itself is the other one).
     BOOST_REQUIRE(eventually([&] { return inFlightRequests(lojald.port) == 2; }));
@@ -107,15 +108,16 @@ BOOST_AUTO_TEST_CASE(kill_9_then_restart_serves_with_the_same_database) {
 BOOST_AUTO_TEST_CASE(daemon_mode_detaches_serves_and_stops_on_sigterm) {
     TempDir dir;
     const int port = freePort();
-    const auto config = writeTestConfig(
-        dir, port, "[log]\ntarget = file\nfile = " + dir.file("lojald.log") + "\n");
+    const auto config =
+        writeTestConfig(dir, port, "[log]\ntarget = file\nfile = " + dir.file("lojald.log") + "\n");
     LojaldProcess parent({"--config", "lojald.ini", "--daemon", "--pidfile=" + dir.file("pid")},
                          dir.path());
     BOOST_REQUIRE(parent.waitForExit().value_or(-1) == 0);  // the parent returns at once
 
     // The detached child writes its pid file, then serves; poll for both (bounded).
     pid_t child = 0;
-    BOOST_REQUIRE(eventually([&] { return static_cast<bool>(std::ifstream(dir.file("pid")) >> child); }));
+    BOOST_REQUIRE(
+        eventually([&] { return static_cast<bool>(std::ifstream(dir.file("pid")) >> child); }));
     BOOST_REQUIRE(child > 0);
     BOOST_REQUIRE(eventually([&] {
         try {

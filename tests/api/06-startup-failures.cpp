@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(invalid_value_stops_start_up_naming_key_and_file) {
     const auto outcome = runToExit({"--config", config}, dir);
     BOOST_TEST(outcome.status == kExitConfig);
     BOOST_TEST(contains(outcome.output, config + " line"), outcome.output);
-    BOOST_TEST(contains(outcome.output, "key 'log.target': invalid value 'printer'"), outcome.output);
+    BOOST_TEST(contains(outcome.output, "key 'log.target': invalid value 'printer'"),
+               outcome.output);
 }
 
 BOOST_AUTO_TEST_CASE(missing_config_file_is_a_config_error) {

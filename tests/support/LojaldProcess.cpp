@@ -117,7 +117,9 @@ bool LojaldProcess::waitForOutput(const std::string& text, std::chrono::millisec
     }) && output_.find(text) != std::string::npos;
 }
 
-void LojaldProcess::signal(int signo) { kill(pid_, signo); }
+void LojaldProcess::signal(int signo) {
+    kill(pid_, signo);
+}
 
 std::optional<int> LojaldProcess::waitForExit(std::chrono::milliseconds timeout) {
     if (exitStatus_) return exitStatus_;
@@ -143,8 +145,8 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
                        "[database]\npath = " + dir.file("lojal.db") + "\n" +
                        "[log]\nlevel = debug\n" +
                        "[tokens]\n"
-                       "register-1 = pos:" + kPosToken + "\n" +
-                       "kiosk-1 = kiosk:" + kKioskToken + "\n" +
+                       "register-1 = pos:" +
+                       kPosToken + "\n" + "kiosk-1 = kiosk:" + kKioskToken + "\n" +
                        "it-admin = admin:" + kAdminToken + "\n" + extra;
     dir.write("lojald.ini", text);
     return path;

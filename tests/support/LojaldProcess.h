@@ -21,14 +21,14 @@ using namespace std::chrono_literals;
 
 // A fresh directory under /tmp, removed with everything in it.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::string& path() const { return path_; }
     std::string file(const std::string& name) const { return path_ + "/" + name; }
     void write(const std::string& name, const std::string& text) const;
 
-private:
+  private:
     std::string path_;
 };
 
@@ -40,7 +40,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 int freePort();
 
 class LojaldProcess {
-public:
+  public:
     // Starts LOJALD_PATH with args, in directory cwd.
     LojaldProcess(const std::vector<std::string>& args, const std::string& cwd);
     ~LojaldProcess();  // kills it (SIGKILL) if still running
@@ -57,7 +57,7 @@ public:
     std::string output() const;
     pid_t pid() const { return pid_; }
 
-private:
+  private:
     void readOutput(int fd);
 
     pid_t pid_ = -1;

@@ -22,10 +22,12 @@ BOOST_AUTO_TEST_CASE(bearer_tokens_resolve_to_name_and_role) {
 BOOST_AUTO_TEST_CASE(anything_else_is_refused) {
     const std::string secret = "pos-secret-0123456789abcdef";
     TokenRegistry registry({ApiToken{"register-1", Role::pos, sha256Hex(secret)}});
-    for (const std::string& header : std::vector<std::string>{"", "Bearer", "Bearer ", "bearer " + secret,
-                                     "Basic " + secret, secret, "Bearer " + secret + "x",
-                                     "Bearer  " + secret, "Bearer " + sha256Hex(secret)}) {
-        BOOST_TEST_CONTEXT(header) { BOOST_TEST(!registry.authenticate(header).has_value()); }
+    for (const std::string& header : std::vector<std::string>{
+             "", "Bearer", "Bearer ", "bearer " + secret, "Basic " + secret, secret,
+             "Bearer " + secret + "x", "Bearer  " + secret, "Bearer " + sha256Hex(secret)}) {
+        BOOST_TEST_CONTEXT(header) {
+            BOOST_TEST(!registry.authenticate(header).has_value());
+        }
     }
 }
 

@@ -6,12 +6,20 @@
 using lojal::findJsonSyntaxError;
 
 BOOST_AUTO_TEST_CASE(valid_documents_pass) {
-    const char* valid[] = {
-        "{}", "[]", "0", "-0.5e+10", "\"x\"", "true", "null",
-        " {\"a\": [1, 2, {\"b\": null}], \"c\": \"\\u00e5\\n\"} ",
-        "{\"name\":\"Åsa Öberg\"}", "[\"\xF0\x9F\x9B\x92\"]"};
+    const char* valid[] = {"{}",
+                           "[]",
+                           "0",
+                           "-0.5e+10",
+                           "\"x\"",
+                           "true",
+                           "null",
+                           " {\"a\": [1, 2, {\"b\": null}], \"c\": \"\\u00e5\\n\"} ",
+                           "{\"name\":\"Åsa Öberg\"}",
+                           "[\"\xF0\x9F\x9B\x92\"]"};
     for (const char* text : valid) {
-        BOOST_TEST_CONTEXT(text) { BOOST_TEST(!findJsonSyntaxError(text).has_value()); }
+        BOOST_TEST_CONTEXT(text) {
+            BOOST_TEST(!findJsonSyntaxError(text).has_value());
+        }
     }
 }
 

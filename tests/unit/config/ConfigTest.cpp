@@ -9,7 +9,9 @@ using namespace lojal;
 
 namespace {
 
-Result<Config> parse(const std::string& text) { return parseConfig(text, "test.ini"); }
+Result<Config> parse(const std::string& text) {
+    return parseConfig(text, "test.ini");
+}
 
 std::string failure(const std::string& text) {
     auto config = parse(text);
@@ -56,7 +58,8 @@ BOOST_AUTO_TEST_CASE(unknown_key_is_named_with_file_and_line) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_section_is_an_unknown_key) {
-    BOOST_TEST(contains(failure("[serevr]\nlisten = 127.0.0.1:1\n"), "key 'serevr.listen': unknown key"));
+    BOOST_TEST(
+        contains(failure("[serevr]\nlisten = 127.0.0.1:1\n"), "key 'serevr.listen': unknown key"));
 }
 
 BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
@@ -104,8 +107,8 @@ BOOST_AUTO_TEST_CASE(remote_listen_needs_explicit_opt_in) {
 
 BOOST_AUTO_TEST_CASE(tokens_are_kept_as_hashes_and_redacted) {
     const std::string secret = "a-secret-of-at-least-24-chars";
-    auto config = parse("[tokens]\nregister-1 = pos:" + secret + "\nit = admin:sha256:" +
-                        std::string(64, 'a') + "\n");
+    auto config = parse("[tokens]\nregister-1 = pos:" + secret +
+                        "\nit = admin:sha256:" + std::string(64, 'a') + "\n");
     BOOST_REQUIRE(config.ok());
     BOOST_REQUIRE_EQUAL(config->auth.tokens.size(), 2u);
     BOOST_TEST(config->auth.tokens[0].name == "register-1");

@@ -6,7 +6,8 @@
 using lojal::parseIni;
 
 BOOST_AUTO_TEST_CASE(reads_sections_keys_values_and_line_numbers) {
-    const auto entries = parseIni("; comment\n[server]\nlisten = 127.0.0.1:1 \n\n# x\n[log]\nlevel=debug\r\n");
+    const auto entries =
+        parseIni("; comment\n[server]\nlisten = 127.0.0.1:1 \n\n# x\n[log]\nlevel=debug\r\n");
     BOOST_REQUIRE(entries.ok());
     BOOST_REQUIRE_EQUAL(entries->size(), 2u);
     BOOST_TEST((*entries)[0].section == "server");

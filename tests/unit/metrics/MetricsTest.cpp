@@ -17,22 +17,29 @@ BOOST_AUTO_TEST_CASE(counts_requests_by_route_method_and_status) {
     metrics.record("/v1/health", "GET", 200, 0.0002);
     metrics.record("/v1/config", "GET", 403, 0.003);
     const std::string text = metrics.render({});
-    BOOST_TEST(contains(text, "lojal_http_requests_total{route=\"/v1/health\",method=\"GET\",status=\"200\"} 2"));
-    BOOST_TEST(contains(text, "lojal_http_requests_total{route=\"/v1/config\",method=\"GET\",status=\"403\"} 1"));
+    BOOST_TEST(contains(
+        text, "lojal_http_requests_total{route=\"/v1/health\",method=\"GET\",status=\"200\"} 2"));
+    BOOST_TEST(contains(
+        text, "lojal_http_requests_total{route=\"/v1/config\",method=\"GET\",status=\"403\"} 1"));
     BOOST_TEST(contains(text, "# TYPE lojal_http_requests_total counter"));
 }
 
 BOOST_AUTO_TEST_CASE(histogram_buckets_are_cumulative) {
     HttpMetrics metrics;
-    metrics.record("/r", "GET", 200, 0.0004);   // <= 0.0005
-    metrics.record("/r", "GET", 200, 0.003);    // <= 0.005
-    metrics.record("/r", "GET", 200, 10.0);     // only +Inf
+    metrics.record("/r", "GET", 200, 0.0004);  // <= 0.0005
+    metrics.record("/r", "GET", 200, 0.003);   // <= 0.005
+    metrics.record("/r", "GET", 200, 10.0);    // only +Inf
     const std::string text = metrics.render({});
-    BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.0005\"} 1"));
-    BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.0025\"} 1"));
-    BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.005\"} 2"));
-    BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"2.5\"} 2"));
-    BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"+Inf\"} 3"));
+    BOOST_TEST(
+        contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.0005\"} 1"));
+    BOOST_TEST(
+        contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.0025\"} 1"));
+    BOOST_TEST(
+        contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"0.005\"} 2"));
+    BOOST_TEST(
+        contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"2.5\"} 2"));
+    BOOST_TEST(
+        contains(text, "lojal_http_request_duration_seconds_bucket{route=\"/r\",le=\"+Inf\"} 3"));
     BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_count{route=\"/r\"} 3"));
     BOOST_TEST(contains(text, "lojal_http_request_duration_seconds_sum{route=\"/r\"} 10.0034"));
 }

@@ -93,7 +93,8 @@ BOOST_AUTO_TEST_CASE(every_earlier_version_migrates_to_the_same_schema) {
                 BOOST_TEST((*old)->schemaVersion() == version);
             }
             auto upgraded = Database::open(configIn(dir));
-            BOOST_REQUIRE_MESSAGE(upgraded.ok(), (upgraded.ok() ? std::string() : upgraded.error().message));
+            BOOST_REQUIRE_MESSAGE(upgraded.ok(),
+                                  (upgraded.ok() ? std::string() : upgraded.error().message));
             BOOST_TEST((*upgraded)->schemaVersion() == latestSchemaVersion());
             upgraded->reset();
             BOOST_TEST(rawQuery(configIn(dir).path, kSchemaQuery) == expected);
@@ -134,11 +135,15 @@ BOOST_AUTO_TEST_CASE(damaged_page_fails_the_integrity_check) {
     {
         auto db = Database::open(configIn(dir));
         BOOST_REQUIRE(db.ok());
-        BOOST_REQUIRE((*db)->write([](Transaction& tx) {
-            return tx.exec("CREATE TABLE filler (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION "
-                           "ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO filler SELECT "
-                           "printf('%0500d', i) FROM n;");
-        }).ok());
+        BOOST_REQUIRE(
+            (*db)
+                ->write([](Transaction& tx) {
+                    return tx.exec(
+                        "CREATE TABLE filler (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+                        "ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO filler SELECT "
+                        "printf('%0500d', i) FROM n;");
+                })
+                .ok());
     }
     {  // overwrite the middle of the file (past the header) with noise
         std::fstream file(configIn(dir).path, std::ios::in | std::ios::out | std::ios::binary);
@@ -216,12 +221,15 @@ BOOST_AUTO_TEST_CASE(statements_bind_values_not_sql) {
     auto db = Database::open(configIn(dir));
     BOOST_REQUIRE(db.ok());
     const std::string hostile = "x'); DROP TABLE store_meta; --";
-    BOOST_REQUIRE((*db)->write([&](Transaction& tx) -> Status {
-        auto stmt = tx.prepare("INSERT INTO store_meta (key, value) VALUES (?1, ?2)");
-        stmt.bind(1, hostile).bind(2, std::string_view("v"));
-        stmt.step();
-        if (!stmt.error().empty()) return Error{ErrorCode::io, stmt.error()};
-        return okStatus();
-    }).ok());
+    BOOST_REQUIRE((*db)
+                      ->write([&](Transaction& tx) -> Status {
+                          auto stmt =
+                              tx.prepare("INSERT INTO store_meta (key, value) VALUES (?1, ?2)");
+                          stmt.bind(1, hostile).bind(2, std::string_view("v"));
+                          stmt.step();
+                          if (!stmt.error().empty()) return Error{ErrorCode::io, stmt.error()};
+                          return okStatus();
+                      })
+                      .ok());
     BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta") == "3\n");
 }
