@@ -80,56 +80,41 @@ class Checker {
         }
     }
 
-    bool object(int depth) {
+    // Objects and arrays share their comma and bracket rules; only the element differs.
+    bool container(int depth, char close, const char* what, bool (Checker::*element)(int)) {
         ++pos_;
         skipSpace();
-        if (peek() == '}') {
+        if (peek() == close) {
             ++pos_;
             return true;
         }
         while (true) {
             skipSpace();
-            if (peek() != '"') return failed("expected a string key");
-            if (!string()) return false;
-            skipSpace();
-            if (peek() != ':') return failed("expected ':' after an object key");
-            ++pos_;
-            skipSpace();
-            if (!value(depth)) return false;
+            if (!(this->*element)(depth)) return false;
             skipSpace();
             if (peek() == ',') {
                 ++pos_;
                 continue;
             }
-            if (peek() == '}') {
+            if (peek() == close) {
                 ++pos_;
                 return true;
             }
-            return failed("expected ',' or '}' in an object");
+            return failed(std::string("expected ',' or '") + close + "' in " + what);
         }
     }
 
-    bool array(int depth) {
+    bool object(int depth) { return container(depth, '}', "an object", &Checker::member); }
+    bool array(int depth) { return container(depth, ']', "an array", &Checker::value); }
+
+    bool member(int depth) {
+        if (peek() != '"') return failed("expected a string key");
+        if (!string()) return false;
+        skipSpace();
+        if (peek() != ':') return failed("expected ':' after an object key");
         ++pos_;
         skipSpace();
-        if (peek() == ']') {
-            ++pos_;
-            return true;
-        }
-        while (true) {
-            skipSpace();
-            if (!value(depth)) return false;
-            skipSpace();
-            if (peek() == ',') {
-                ++pos_;
-                continue;
-            }
-            if (peek() == ']') {
-                ++pos_;
-                return true;
-            }
-            return failed("expected ',' or ']' in an array");
-        }
+        return value(depth);
     }
 
     static bool isHex(char c) {
