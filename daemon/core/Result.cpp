@@ -16,6 +16,10 @@ const char* toString(ErrorCode code) {
             return "unsupported";
         case ErrorCode::busy:
             return "busy";
+        case ErrorCode::notFound:
+            return "not_found";
+        case ErrorCode::permission:
+            return "permission";
     }
     return "unknown";
 }

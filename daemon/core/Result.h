@@ -9,7 +9,8 @@
 
 namespace lojal {
 
-enum class ErrorCode { arg, io, timeout, data, unsupported, busy };
+// notFound and permission let callers tell "device unplugged" from "misconfigured".
+enum class ErrorCode { arg, io, timeout, data, unsupported, busy, notFound, permission };
 
 const char* toString(ErrorCode code);
 

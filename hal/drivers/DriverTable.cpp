@@ -1,0 +1,21 @@
+#include "drivers/Driver.h"
+#include "drivers/serial-scanner/ScannerDriver.h"
+
+namespace lojal::hal {
+
+const std::vector<DriverEntry>& driverTable() {
+    static const std::vector<DriverEntry> table = {
+        {"serial-scanner", "barcode scanner on a serial port (RS-232 or USB CDC/VCP)",
+         createScannerDriver},
+    };
+    return table;
+}
+
+const DriverEntry* findDriver(const std::string& name) {
+    for (const DriverEntry& entry : driverTable()) {
+        if (name == entry.name) return &entry;
+    }
+    return nullptr;
+}
+
+}  // namespace lojal::hal
