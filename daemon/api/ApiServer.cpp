@@ -58,7 +58,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         bool bodyConsumed = !hasBody(httpRequest);
         Response response;
         try {
-            response = dispatch(httpRequest, routeLabel, bodyConsumed);
+            response = dispatch(httpRequest, httpResponse, routeLabel, bodyConsumed);
         } catch (const Poco::TimeoutException&) {
             response =
                 errorResponse(408, "request_timeout", "the request body did not arrive in time");
@@ -72,8 +72,10 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
             response = errorResponse(500, "internal", "internal error; see the daemon log");
         }
         // An unread body would be parsed as the next request: close instead.
-        if (!bodyConsumed || shared_.draining.load()) httpResponse.setKeepAlive(false);
-        send(httpResponse, response);
+        if (!response.alreadySent) {
+            if (!bodyConsumed || shared_.draining.load()) httpResponse.setKeepAlive(false);
+            send(httpResponse, response);
+        }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         shared_.metrics.record(routeLabel, httpRequest.getMethod(), response.status, seconds);
@@ -84,7 +86,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
     }
 
   private:
-    Response dispatch(Poco::Net::HTTPServerRequest& httpRequest, std::string& routeLabel,
+    Response dispatch(Poco::Net::HTTPServerRequest& httpRequest,
+                      Poco::Net::HTTPServerResponse& httpResponse, std::string& routeLabel,
                       bool& bodyConsumed) {
         Request request;
         request.method = httpRequest.getMethod();
@@ -120,10 +123,12 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         request.pathParams = match.params;
 
         if (!route.roles.empty()) {
-            if (!httpRequest.has("Authorization")) {
-                return unauthorized("missing Authorization: Bearer <token>");
+            std::string authorization = httpRequest.get("Authorization", "");
+            if (authorization.empty() && route.tokenInQuery && request.query.count("access_token")) {
+                authorization = "Bearer " + request.query["access_token"];
             }
-            request.caller = shared_.tokens.authenticate(httpRequest.get("Authorization"));
+            if (authorization.empty()) return unauthorized("missing Authorization: Bearer <token>");
+            request.caller = shared_.tokens.authenticate(authorization);
             if (!request.caller) return unauthorized("unknown token");
             if (std::find(route.roles.begin(), route.roles.end(), request.caller->role) ==
                 route.roles.end()) {
@@ -138,6 +143,13 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         }
         if (route.jsonBody) {
             if (auto refused = parseJsonBody(httpRequest, request)) return *refused;
+        }
+        if (route.takeover) {
+            route.takeover(httpRequest, httpResponse, request);
+            Response sent;
+            sent.status = httpResponse.getStatus();
+            sent.alreadySent = true;
+            return sent;
         }
         return route.handler(request);
     }
@@ -259,19 +271,24 @@ Status ApiServer::start() {
 
 void ApiServer::stop() {
     if (servers_.empty()) return;
-    shared_->draining = true;
-    for (auto& server : servers_) server->stopAll(false);  // stop accepting, keep requests going
+    shared_->draining = true;  // answers from now on carry Connection: close
+    log_.information("stopping API: waiting for %d request(s) in flight", inFlight_.load());
+    // Poco's graceful stop closes the listening sockets and idle keep-alive
+    // connections, then blocks until each request in flight is answered. Run it
+    // aside so a request that never finishes cannot hold shutdown past the grace time.
+    std::thread graceful([this] {
+        for (auto& server : servers_) server->stopAll(false);
+    });
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(config_.shutdownGraceMilliseconds);
-    if (inFlight_.load() > 0)
-        log_.information("waiting for %d request(s) in flight", inFlight_.load());
     while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (inFlight_.load() > 0) {
         log_.warning("grace time over: aborting %d request(s) in flight", inFlight_.load());
+        for (auto& server : servers_) server->stopAll(true);
     }
-    for (auto& server : servers_) server->stopAll(true);  // close idle keep-alive connections
+    graceful.join();
     pool_.joinAll();
     servers_.clear();
 }

@@ -30,6 +30,7 @@ struct Response {
     std::string contentType = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    bool alreadySent = false;  // a takeover route answered on its own
 };
 
 Response jsonResponse(int status, const Poco::JSON::Object& object);

@@ -52,6 +52,9 @@ Response metrics(SystemContext& context) {
         {"process_resident_memory_bytes", "Resident memory size in bytes.",
          static_cast<double>(residentMemoryBytes())},
     };
+    if (context.extraGauges) {
+        for (Gauge& gauge : context.extraGauges()) gauges.push_back(std::move(gauge));
+    }
     Response response;
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     response.body = context.metrics.render(gauges);
@@ -84,16 +87,15 @@ Response setLogLevel(const Request& request) {
 
 void addSystemRoutes(Router& router, SystemContext& context) {
     const std::vector<Role> anyRole(std::begin(kAllRoles), std::end(kAllRoles));
-    router.add(
-        {"GET", "/v1/health", {}, false, [&context](const Request&) { return health(context); }});
-    router.add({"GET", "/v1/whoami", anyRole, false, whoami});
-    router.add({"GET", "/v1/config", {Role::admin}, false, [&context](const Request&) {
+    router.add(makeRoute("GET", "/v1/health", {}, [&context](const Request&) { return health(context); }));
+    router.add(makeRoute("GET", "/v1/whoami", anyRole, whoami));
+    router.add(makeRoute("GET", "/v1/config", {Role::admin}, [&context](const Request&) {
                     return jsonResponse(200, toRedactedJson(context.config));
-                }});
-    router.add({"GET", "/metrics", {Role::admin}, false, [&context](const Request&) {
+                }));
+    router.add(makeRoute("GET", "/metrics", {Role::admin}, [&context](const Request&) {
                     return metrics(context);
-                }});
-    router.add({"PUT", "/v1/log-level", {Role::admin}, true, setLogLevel});
+                }));
+    router.add(makeRoute("PUT", "/v1/log-level", {Role::admin}, setLogLevel, true));
 }
 
 }  // namespace lojal

@@ -2,6 +2,7 @@
 // Routes about the daemon itself: health, whoami, config, metrics, log level.
 
 #include <chrono>
+#include <functional>
 
 #include "api/Router.h"
 #include "config/Config.h"
@@ -18,6 +19,7 @@ struct SystemContext {
     HttpMetrics& metrics;
     std::chrono::steady_clock::time_point startedAt;
     const ApiServer* server = nullptr;  // for the in-flight gauge; set once it exists
+    std::function<std::vector<Gauge>()> extraGauges;  // from other modules (devices, ...)
 };
 
 void addSystemRoutes(Router& router, SystemContext& context);

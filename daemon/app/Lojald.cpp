@@ -11,11 +11,14 @@
 
 #include "api/ApiServer.h"
 #include "api/Auth.h"
+#include "api/DeviceRoutes.h"
 #include "api/Router.h"
 #include "api/SystemRoutes.h"
 #include "app/Logging.h"
 #include "config/Config.h"
 #include "core/Version.h"
+#include "devices/DeviceManager.h"
+#include "events/EventRing.h"
 #include "store/Database.h"
 
 namespace lojal {
@@ -97,6 +100,12 @@ int Lojald::main(const std::vector<std::string>&) {
         return EXIT_CONFIG;
     }
     const Config& config = *loaded;
+    EventRing events(static_cast<size_t>(config.events.ringSize));
+    auto devices = DeviceManager::create(config, events);
+    if (!devices) {
+        std::cerr << "lojald: configuration error: " << devices.error().message << std::endl;
+        return EXIT_CONFIG;
+    }
     if (checkOnly_) {
         std::cout << config.source << ": configuration OK" << std::endl;
         return EXIT_OK;
@@ -128,14 +137,18 @@ int Lojald::main(const std::vector<std::string>&) {
 
     HttpMetrics metrics;
     Router router;
-    SystemContext system{config, **database, metrics, startedAt};
+    SystemContext system{config, **database, metrics, startedAt, nullptr, nullptr};
+    system.extraGauges = [&] { return (*devices)->gauges(); };
     addSystemRoutes(router, system);
+    DeviceRoutesContext deviceRoutes{**devices, events};
+    addDeviceRoutes(router, deviceRoutes);
 
     ApiServer server(config.server, router, tokenRegistry, metrics);
     system.server = &server;
     if (auto started = server.start(); !started) {
         return fail(log, config.log, started.error().message, EXIT_OSERR);
     }
+    (*devices)->start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
@@ -143,7 +156,9 @@ int Lojald::main(const std::vector<std::string>&) {
     waitForTerminationRequest();
 
     log.notice("stopping: no new connections; %d request(s) in flight", server.inFlight());
+    events.close();  // ends the WebSocket streams, which would otherwise hold the drain
     server.stop();
+    (*devices)->stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");
     return EXIT_OK;

@@ -6,6 +6,8 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -224,6 +226,38 @@ const std::vector<KeySpec>& schema() {
              c.sms.gateway = v;
              return std::nullopt;
          }},
+        {"scanning", "member_card_ranges",
+         [](Config& c, const std::string& v) -> Problem {
+             auto ranges = barcode::parseNumberRanges(v);
+             if (!ranges) return ranges.error().message;
+             c.scanning.memberCardRanges = *ranges;
+             return std::nullopt;
+         }},
+        {"scanning", "member_card_check_digit",
+         [](Config& c, const std::string& v) { return parseBool(v, c.scanning.memberCardCheckDigit); }},
+        {"scanning", "member_qr_key",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.size() < 16) return "a key needs at least 16 characters";
+             c.scanning.memberQrKey = v;
+             return std::nullopt;
+         }},
+        {"scanning", "coupon_prefixes",
+         [](Config& c, const std::string& v) -> Problem {
+             std::vector<std::string> prefixes;
+             std::stringstream list(v);
+             std::string item;
+             while (std::getline(list, item, ',')) {
+                 item.erase(0, item.find_first_not_of(' '));
+                 item.erase(item.find_last_not_of(' ') + 1);
+                 if (item.empty() || item.size() > 12 || !std::all_of(item.begin(), item.end(), ::isdigit)) {
+                     return "expected comma-separated digit prefixes such as 98,99";
+                 }
+                 prefixes.push_back(item);
+             }
+             c.scanning.couponPrefixes = prefixes;
+             return std::nullopt;
+         }},
+        {"events", "ring_size", intSetter(&Config::events, &EventsConfig::ringSize, 16, 1000000)},
         {"crm", "sync",
          [](Config& c, const std::string& v) -> Problem {
              bool on = false;
@@ -257,7 +291,77 @@ Problem parseToken(const std::string& name, const std::string& value, ApiToken& 
     return std::nullopt;
 }
 
+DeviceConfig& deviceFor(Config& config, const IniEntry& entry) {
+    const std::string name = entry.section.substr(7);
+    for (auto& device : config.devices) {
+        if (device.name == name) return device;
+    }
+    DeviceConfig device;
+    device.name = name;
+    device.line = entry.line;
+    config.devices.push_back(device);
+    return config.devices.back();
+}
+
+Problem parseUsbId(const std::string& text, DeviceConfig& device) {
+    const size_t colon = text.find(':');
+    const auto hex = [](const std::string& part, int& out) {
+        if (part.size() != 4) return false;
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + 4, out, 16);
+        return ec == std::errc() && end == part.data() + 4;
+    };
+    if (colon == std::string::npos || !hex(text.substr(0, colon), device.usbVendorId) ||
+        !hex(text.substr(colon + 1), device.usbProductId)) {
+        return "expected VID:PID in hex, such as 05e0:1200";
+    }
+    return std::nullopt;
+}
+
+Problem applyDeviceKey(Config& config, const IniEntry& entry) {
+    DeviceConfig& device = deviceFor(config, entry);
+    const std::string& key = entry.key;
+    const std::string& value = entry.value;
+    if (device.name.empty() || device.name.size() > 32) return "device names have 1 to 32 characters";
+    if (key == "driver") {
+        device.driver = value;
+    } else if (key == "port") {
+        if (value.empty() || value.front() != '/') return "invalid value '" + value + "': expected an absolute path";
+        device.port = value;
+    } else if (key == "usb") {
+        if (auto problem = parseUsbId(value, device)) return "invalid value '" + value + "': " + *problem;
+    } else if (key == "baud") {
+        static const std::set<std::string> rates = {"1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200", "230400"};
+        if (!rates.count(value)) return "invalid value '" + value + "': expected a standard rate such as 9600 or 115200";
+        device.serial.baud = std::stoi(value);
+    } else if (key == "data_bits") {
+        if (value.size() != 1 || value[0] < '5' || value[0] > '8') return "invalid value '" + value + "': expected 5 to 8";
+        device.serial.dataBits = value[0] - '0';
+    } else if (key == "stop_bits") {
+        if (value != "1" && value != "2") return "invalid value '" + value + "': expected 1 or 2";
+        device.serial.stopBits = value[0] - '0';
+    } else if (key == "parity") {
+        auto parity = hal::parseParity(value);
+        if (!parity) return "invalid value '" + value + "': " + parity.error().message;
+        device.serial.parity = *parity;
+    } else if (key == "flow_control") {
+        auto flow = hal::parseFlowControl(value);
+        if (!flow) return "invalid value '" + value + "': " + flow.error().message;
+        device.serial.flowControl = *flow;
+    } else {
+        device.options[key] = value;  // the driver's; checked when lojald builds the driver
+        device.optionLines[key] = entry.line;
+    }
+    return std::nullopt;
+}
+
 Status checkWhole(const Config& config) {
+    for (const auto& device : config.devices) {
+        const std::string key = "key 'device." + device.name + ".";
+        if (device.driver.empty()) return Error{ErrorCode::arg, key + "driver': required"};
+        if (device.port.empty() == (device.usbVendorId < 0)) {
+            return Error{ErrorCode::arg, key + "port': give either port or usb (not both, not neither)"};
+        }
+    }
     if (config.log.target == LogTarget::file && config.log.file.empty()) {
         return Error{ErrorCode::arg, "key 'log.file': required when log.target is file"};
     }
@@ -291,6 +395,12 @@ Result<Config> parseConfig(std::string_view text, const std::string& source) {
     for (const IniEntry& entry : *entries) {
         const std::string where = source + " line " + std::to_string(entry.line) + ": key '" +
                                   entry.section + "." + entry.key + "'";
+        if (entry.section.rfind("device.", 0) == 0) {
+            if (auto problem = applyDeviceKey(config, entry)) {
+                return Error{ErrorCode::arg, where + ": " + *problem};
+            }
+            continue;
+        }
         if (entry.section == "tokens") {
             ApiToken token;
             if (auto problem = parseToken(entry.key, entry.value, token)) {
@@ -371,6 +481,42 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
         tokens.set(token.name, std::string(toString(token.role)) + ":<redacted>");
     }
     root.set("tokens", tokens);
+
+    Object scanning;
+    std::string ranges;
+    for (const auto& range : c.scanning.memberCardRanges) {
+        ranges += (ranges.empty() ? "" : ",") + range.low + "-" + range.high;
+    }
+    scanning.set("member_card_ranges", ranges);
+    scanning.set("member_card_check_digit", c.scanning.memberCardCheckDigit);
+    scanning.set("member_qr_key", c.scanning.memberQrKey.empty() ? "" : "<redacted>");
+    std::string prefixes;
+    for (const auto& prefix : c.scanning.couponPrefixes) prefixes += (prefixes.empty() ? "" : ",") + prefix;
+    scanning.set("coupon_prefixes", prefixes);
+    root.set("scanning", scanning);
+
+    Object events;
+    events.set("ring_size", c.events.ringSize);
+    root.set("events", events);
+
+    Array devices;
+    for (const auto& device : c.devices) {
+        Object item;
+        item.set("name", device.name);
+        item.set("driver", device.driver);
+        if (!device.port.empty()) item.set("port", device.port);
+        if (device.usbVendorId >= 0) {
+            char usb[16];
+            std::snprintf(usb, sizeof usb, "%04x:%04x", device.usbVendorId, device.usbProductId);
+            item.set("usb", std::string(usb));
+        }
+        item.set("serial", device.serial.describe());
+        Object options;
+        for (const auto& [key, value] : device.options) options.set(key, value);
+        item.set("options", options);
+        devices.add(item);
+    }
+    root.set("devices", devices);
 
     Object sms;
     sms.set("gateway", c.sms.gateway);

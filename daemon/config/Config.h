@@ -3,13 +3,16 @@
 // everybody else receives these structs, already validated.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <Poco/JSON/Object.h>
 
+#include "barcode/Scan.h"
 #include "core/Result.h"
+#include "serial/SerialPort.h"
 
 namespace lojal {
 
@@ -75,6 +78,24 @@ struct CrmConfig {
     bool sync = false;
 };
 
+// A `[device.NAME]` section: a port (path or USB VID:PID), a driver from
+// hal/drivers/DriverTable.cpp, line settings and the driver's own options.
+struct DeviceConfig {
+    std::string name;
+    std::string driver;
+    std::string port;          // a path (symlinks such as /dev/serial/by-id/... are fine)
+    int usbVendorId = -1;      // or a USB match, when port is empty
+    int usbProductId = -1;
+    hal::SerialSettings serial;
+    std::map<std::string, std::string> options;  // validated by the driver at start-up
+    std::map<std::string, int> optionLines;      // for error messages naming the line
+    int line = 0;                                // of the section's first key
+};
+
+struct EventsConfig {
+    int ringSize = 10000;  // events kept for clients that reconnect with ?since=
+};
+
 struct Config {
     std::string source;  // the file it came from, or "<embedded default>"
     ServerConfig server;
@@ -84,6 +105,9 @@ struct Config {
     AuthConfig auth;
     SmsConfig sms;
     CrmConfig crm;
+    barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
+    EventsConfig events;
+    std::vector<DeviceConfig> devices;
 };
 
 // Lower-case hex SHA-256: how token secrets are kept and compared.

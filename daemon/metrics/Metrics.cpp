@@ -1,5 +1,6 @@
 #include "metrics/Metrics.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace lojal {
@@ -44,10 +45,20 @@ std::string HttpMetrics::render(const std::vector<Gauge>& gauges) const {
                 << "\n";
         }
     }
-    for (const Gauge& gauge : gauges) {
-        out << "# HELP " << gauge.name << " " << gauge.help << "\n# TYPE " << gauge.name
-            << " gauge\n"
-            << gauge.name << " " << gauge.value << "\n";
+    // Prometheus wants all samples of a name together, under one HELP/TYPE.
+    std::vector<Gauge> sorted = gauges;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const Gauge& a, const Gauge& b) { return a.name < b.name; });
+    std::string previous;
+    for (const Gauge& gauge : sorted) {
+        if (gauge.name != previous) {
+            out << "# HELP " << gauge.name << " " << gauge.help << "\n# TYPE " << gauge.name << " "
+                << gauge.type << "\n";
+            previous = gauge.name;
+        }
+        out << gauge.name;
+        if (!gauge.labels.empty()) out << "{" << gauge.labels << "}";
+        out << " " << gauge.value << "\n";
     }
     return out.str();
 }

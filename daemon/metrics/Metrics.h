@@ -15,10 +15,18 @@
 
 namespace lojal {
 
+// One sample: a gauge (or a counter kept elsewhere), with optional labels
+// such as `device="scanner-1"`. Samples of one name are rendered under one header.
 struct Gauge {
+    Gauge(std::string name_, std::string help_, double value_, std::string labels_ = "",
+          std::string type_ = "gauge")
+        : name(std::move(name_)), help(std::move(help_)), value(value_),
+          labels(std::move(labels_)), type(std::move(type_)) {}
     std::string name;
     std::string help;
     double value;
+    std::string labels;
+    std::string type;
 };
 
 class HttpMetrics {

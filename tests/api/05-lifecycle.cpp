@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(request_in_flight_at_sigterm_is_finished) {
     BOOST_REQUIRE(eventually([&] { return inFlightRequests(lojald.port) == 2; }));
 
     lojald.process->signal(SIGTERM);
-    BOOST_REQUIRE(lojald.process->waitForOutput("1 request(s) in flight"));
+    BOOST_REQUIRE_MESSAGE(lojald.process->waitForOutput("waiting for 1 request(s) in flight"),
+                          lojald.process->output());
     const std::string rest = body.substr(5);
     slow.sendBytes(rest.data(), static_cast<int>(rest.size()));
     std::string response;
@@ -133,4 +134,20 @@ BOOST_AUTO_TEST_CASE(daemon_mode_detaches_serves_and_stops_on_sigterm) {
     std::ifstream log(dir.file("lojald.log"));
     const std::string text((std::istreambuf_iterator<char>(log)), {});
     BOOST_TEST(text.find("Notice lojal: stopped") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_never_finishes_cannot_hold_shutdown) {
+    RunningLojald lojald("[server]\nshutdown_grace_ms = 500\nrequest_timeout = 60\n");
+    auto stuck = connectTo(lojald.port);
+    const std::string head = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                             std::string(kAdminToken) +
+                             "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    stuck.sendBytes(head.data(), static_cast<int>(head.size()));
+    BOOST_REQUIRE(eventually([&] { return inFlightRequests(lojald.port) == 2; }));
+    lojald.process->signal(SIGTERM);
+    const auto status = lojald.process->waitForExit(5s);
+    BOOST_REQUIRE_MESSAGE(status.has_value(), "still running 5 s after SIGTERM");
+    BOOST_TEST(*status == 0);
+    BOOST_TEST(lojald.process->output().find("grace time over: aborting 1 request(s)") !=
+               std::string::npos);
 }

@@ -10,10 +10,10 @@ namespace {
 Router sampleRouter() {
     Router router;
     const auto ok = [](const Request&) { return Response{}; };
-    router.add({"GET", "/v1/health", {}, false, ok});
-    router.add({"GET", "/v1/terminals/{id}", {Role::pos}, false, ok});
-    router.add({"PUT", "/v1/terminals/{id}", {Role::admin}, true, ok});
-    router.add({"POST", "/v1/terminals/{id}/abort", {Role::pos}, false, ok});
+    router.add(makeRoute("GET", "/v1/health", {}, ok));
+    router.add(makeRoute("GET", "/v1/terminals/{id}", {Role::pos}, ok));
+    router.add(makeRoute("PUT", "/v1/terminals/{id}", {Role::admin}, ok, true));
+    router.add(makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos}, ok));
     return router;
 }
 

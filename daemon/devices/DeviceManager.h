@@ -1,0 +1,47 @@
+#pragma once
+// Runs every configured device: one reader thread per port, so a hung or absent
+// port never delays another. Each thread opens its port, feeds the driver, and on
+// failure reports the state, backs off and reopens. Nothing here exits the daemon.
+
+#include <Poco/JSON/Array.h>
+#include <Poco/Logger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/Config.h"
+#include "drivers/Driver.h"
+#include "events/EventRing.h"
+#include "metrics/Metrics.h"
+
+namespace lojal {
+
+enum class DeviceState { absent, connecting, ready, error };
+const char* toString(DeviceState state);
+
+class DeviceWorker;
+
+class DeviceManager {
+public:
+    // Builds every device's driver; fails naming the config key of a bad option
+    // or an unknown driver (checked by --check-config too).
+    static Result<std::unique_ptr<DeviceManager>> create(const Config& config, EventRing& events);
+    ~DeviceManager();
+
+    void start();
+    void stop();
+    Poco::JSON::Array snapshot() const;  // for GET /v1/devices
+    std::vector<Gauge> gauges() const;   // per-device counters for /metrics
+
+private:
+    DeviceManager() = default;
+    std::vector<std::unique_ptr<DeviceWorker>> workers_;
+};
+
+}  // namespace lojal

@@ -1,0 +1,54 @@
+#pragma once
+// Live events for POS plug-ins and kiosks: every producer publishes
+// {seq, time, type, device, data}; the ring keeps the newest `capacity` of them so
+// a client that reconnects with ?since=SEQ gets what it missed. Publishing never
+// waits for a reader: a slow client only falls behind, and is told so.
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace lojal {
+
+struct EventBatch {
+    std::vector<std::shared_ptr<const std::string>> events;  // serialized JSON, in order
+    uint64_t lastSeq = 0;   // resume after this one
+    uint64_t missed = 0;    // events that fell out of the ring before they were read
+    bool reset = false;     // the requested seq is ahead of the ring (lojald restarted)
+};
+
+class EventRing {
+public:
+    explicit EventRing(size_t capacity);
+
+    uint64_t publish(const std::string& type, const std::string& device,
+                     const Poco::JSON::Object& data);
+    // Events after seq `after`; waits up to timeout when there are none yet.
+    EventBatch waitAfter(uint64_t after, std::chrono::milliseconds timeout);
+    uint64_t lastSeq() const;
+    size_t capacity() const { return capacity_; }
+    // Wakes every waiter (shutdown).
+    void close();
+    bool closed() const;
+
+private:
+    struct Entry {
+        uint64_t seq;
+        std::shared_ptr<const std::string> json;
+    };
+    const size_t capacity_;
+    mutable std::mutex mutex_;
+    std::condition_variable published_;
+    std::deque<Entry> entries_;
+    uint64_t nextSeq_ = 1;
+    bool closed_ = false;
+};
+
+}  // namespace lojal
