@@ -272,13 +272,10 @@ Status ApiServer::start() {
 void ApiServer::stop() {
     if (servers_.empty()) return;
     shared_->draining = true;  // answers from now on carry Connection: close
+    for (auto& server : servers_) server->stop();  // closes the listening sockets only
     log_.information("stopping API: waiting for %d request(s) in flight", inFlight_.load());
-    // Poco's graceful stop closes the listening sockets and idle keep-alive
-    // connections, then blocks until each request in flight is answered. Run it
-    // aside so a request that never finishes cannot hold shutdown past the grace time.
-    std::thread graceful([this] {
-        for (auto& server : servers_) server->stopAll(false);
-    });
+    // Not Poco's stopAll(false): it waits for every request in flight with no time
+    // limit, and holds a lock that keeps a later abort from getting through.
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(config_.shutdownGraceMilliseconds);
     while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -286,9 +283,9 @@ void ApiServer::stop() {
     }
     if (inFlight_.load() > 0) {
         log_.warning("grace time over: aborting %d request(s) in flight", inFlight_.load());
-        for (auto& server : servers_) server->stopAll(true);
     }
-    graceful.join();
+    // Shuts down what is left: idle keep-alive connections and overdue requests.
+    for (auto& server : servers_) server->stopAll(true);
     pool_.joinAll();
     servers_.clear();
 }
