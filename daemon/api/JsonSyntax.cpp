@@ -1,5 +1,7 @@
 #include "api/JsonSyntax.h"
 
+#include "core/Utf8.h"
+
 namespace lojal {
 
 std::string JsonSyntaxError::describe() const {
@@ -157,31 +159,9 @@ class Checker {
         return failed("unterminated string");
     }
 
-    // Accepts one well-formed UTF-8 sequence (no overlongs, no surrogates).
     bool utf8Sequence() {
-        const auto byte = [&](size_t i) { return static_cast<unsigned char>(text_[pos_ + i]); };
-        const unsigned char lead = byte(0);
-        size_t length = 0;
-        unsigned char min2 = 0x80, max2 = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF)
-            length = 2;
-        else if (lead >= 0xE0 && lead <= 0xEF) {
-            length = 3;
-            if (lead == 0xE0) min2 = 0xA0;
-            if (lead == 0xED) max2 = 0x9F;
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            length = 4;
-            if (lead == 0xF0) min2 = 0x90;
-            if (lead == 0xF4) max2 = 0x8F;
-        } else {
-            return failed("invalid UTF-8");
-        }
-        if (pos_ + length > text_.size()) return failed("invalid UTF-8");
-        for (size_t i = 1; i < length; ++i) {
-            const unsigned char lo = i == 1 ? min2 : 0x80;
-            const unsigned char hi = i == 1 ? max2 : 0xBF;
-            if (byte(i) < lo || byte(i) > hi) return failed("invalid UTF-8");
-        }
+        const size_t length = utf8SequenceLength(text_, pos_);
+        if (length == 0) return failed("invalid UTF-8");
         pos_ += length;
         return true;
     }

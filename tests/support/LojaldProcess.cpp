@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/WebSocket.h>
 #include <Poco/StreamCopier.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -55,10 +56,14 @@ int freePort() {
     return socket.address().port();
 }
 
-LojaldProcess::LojaldProcess(const std::vector<std::string>& args, const std::string& cwd) {
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           const std::string& cwd) {
     int pipeFds[2];
-    if (pipe2(pipeFds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> argvStrings = {LOJALD_PATH};
+    int inputFds[2];
+    if (pipe2(pipeFds, O_CLOEXEC) != 0 || pipe2(inputFds, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    std::vector<std::string> argvStrings = {program};
     argvStrings.insert(argvStrings.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : argvStrings) argv.push_back(arg.data());
@@ -66,6 +71,7 @@ LojaldProcess::LojaldProcess(const std::vector<std::string>& args, const std::st
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, inputFds[0], 0);
     posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 2);
     posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
@@ -80,6 +86,8 @@ LojaldProcess::LojaldProcess(const std::vector<std::string>& args, const std::st
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     close(pipeFds[1]);
+    close(inputFds[0]);
+    stdin_ = inputFds[1];
     if (rc != 0) {
         close(pipeFds[0]);
         throw std::runtime_error("cannot start " + argvStrings[0]);
@@ -87,7 +95,8 @@ LojaldProcess::LojaldProcess(const std::vector<std::string>& args, const std::st
     reader_ = std::thread([this, fd = pipeFds[0]] { readOutput(fd); });
 }
 
-LojaldProcess::~LojaldProcess() {
+ChildProcess::~ChildProcess() {
+    if (stdin_ >= 0) close(stdin_);
     if (!exitStatus_) {
         kill(pid_, SIGKILL);
         waitForExit(10s);
@@ -95,7 +104,7 @@ LojaldProcess::~LojaldProcess() {
     if (reader_.joinable()) reader_.join();
 }
 
-void LojaldProcess::readOutput(int fd) {
+void ChildProcess::readOutput(int fd) {
     char buffer[4096];
     while (true) {
         const ssize_t n = read(fd, buffer, sizeof buffer);
@@ -110,18 +119,18 @@ void LojaldProcess::readOutput(int fd) {
     changed_.notify_all();
 }
 
-bool LojaldProcess::waitForOutput(const std::string& text, std::chrono::milliseconds timeout) {
+bool ChildProcess::waitForOutput(const std::string& text, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, timeout, [&] {
         return output_.find(text) != std::string::npos || closed_;
     }) && output_.find(text) != std::string::npos;
 }
 
-void LojaldProcess::signal(int signo) {
+void ChildProcess::signal(int signo) {
     kill(pid_, signo);
 }
 
-std::optional<int> LojaldProcess::waitForExit(std::chrono::milliseconds timeout) {
+std::optional<int> ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
     if (exitStatus_) return exitStatus_;
     // The output pipe closes when the process (and anything it forked) is gone.
     {
@@ -134,9 +143,77 @@ std::optional<int> LojaldProcess::waitForExit(std::chrono::milliseconds timeout)
     return exitStatus_;
 }
 
-std::string LojaldProcess::output() const {
+std::string ChildProcess::output() const {
     std::lock_guard lock(mutex_);
     return output_;
+}
+
+void ChildProcess::writeLine(const std::string& line) {
+    const std::string text = line + "\n";
+    if (::write(stdin_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        throw std::runtime_error("cannot write to the child's standard input");
+    }
+}
+
+std::string ChildProcess::command(const std::string& line, std::chrono::milliseconds timeout) {
+    writeLine(line);
+    std::unique_lock lock(mutex_);
+    std::string answer;
+    const auto complete = [&] {
+        // The next full line after what earlier commands consumed.
+        const size_t end = output_.find('\n', answered_);
+        if (end == std::string::npos) return closed_;
+        answer = output_.substr(answered_, end - answered_);
+        answered_ = end + 1;
+        return true;
+    };
+    if (!changed_.wait_for(lock, timeout, complete)) return "";
+    return answer;
+}
+
+struct EventClient::Impl {
+    Poco::Net::HTTPClientSession session;
+    std::unique_ptr<Poco::Net::WebSocket> socket;
+    Impl(int port) : session("127.0.0.1", static_cast<Poco::UInt16>(port)) {}
+};
+
+EventClient::EventClient(int port, const std::string& token, const std::string& query)
+    : impl_(std::make_unique<Impl>(port)) {
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/v1/events" + query,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!token.empty()) request.set("Authorization", "Bearer " + token);
+    Poco::Net::HTTPResponse response;
+    impl_->socket = std::make_unique<Poco::Net::WebSocket>(impl_->session, request, response);
+}
+
+EventClient::~EventClient() = default;
+
+std::string EventClient::next(std::chrono::milliseconds timeout) {
+    impl_->socket->setReceiveTimeout(Poco::Timespan(static_cast<long>(timeout.count()) * 1000));
+    char buffer[65536];
+    int flags = 0;
+    try {
+        const int n = impl_->socket->receiveFrame(buffer, sizeof buffer, flags);
+        if (n <= 0) return "";
+        return std::string(buffer, static_cast<size_t>(n));
+    } catch (const Poco::TimeoutException&) {
+        return "";
+    }
+}
+
+std::string EventClient::waitFor(const std::vector<std::string>& parts,
+                                 std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        const std::string message = next(std::max(left, std::chrono::milliseconds(1)));
+        if (message.empty()) return "";
+        bool all = true;
+        for (const auto& part : parts) all = all && message.find(part) != std::string::npos;
+        if (all) return message;
+    }
+    return "";
 }
 
 std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,18 +40,22 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int freePort();
 
-class LojaldProcess {
+// A program run for a test: its standard output and error captured, its standard
+// input a pipe the test writes commands to.
+class ChildProcess {
   public:
-    // Starts LOJALD_PATH with args, in directory cwd.
-    LojaldProcess(const std::vector<std::string>& args, const std::string& cwd);
-    ~LojaldProcess();  // kills it (SIGKILL) if still running
+    ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                 const std::string& cwd);
+    virtual ~ChildProcess();  // kills it (SIGKILL) if still running
+
+    // Writes a line to its standard input.
+    void writeLine(const std::string& line);
+    // Writes a command and returns the next whole line of output ("" on timeout):
+    // for programs that answer each command with one line (the simulators).
+    std::string command(const std::string& line, std::chrono::milliseconds timeout = 10s);
 
     // Waits until a line of output contains text; false on timeout or exit.
     bool waitForOutput(const std::string& text, std::chrono::milliseconds timeout = 10s);
-    // Waits for "listening on" and returns false if lojald exited first.
-    bool waitUntilReady(std::chrono::milliseconds timeout = 10s) {
-        return waitForOutput("API listening on", timeout);
-    }
     void signal(int signo);
     // The exit status (or 128+signal), or nothing if still running at the timeout.
     std::optional<int> waitForExit(std::chrono::milliseconds timeout = 10s);
@@ -61,12 +66,50 @@ class LojaldProcess {
     void readOutput(int fd);
 
     pid_t pid_ = -1;
+    int stdin_ = -1;
+    size_t answered_ = 0;  // output consumed by command()
     std::thread reader_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::string output_;
     bool closed_ = false;
     std::optional<int> exitStatus_;
+};
+
+class LojaldProcess : public ChildProcess {
+  public:
+    // Starts LOJALD_PATH with args, in directory cwd.
+    LojaldProcess(const std::vector<std::string>& args, const std::string& cwd)
+        : ChildProcess(LOJALD_PATH, args, cwd) {}
+    // Waits for "listening on" and returns false if lojald exited first.
+    bool waitUntilReady(std::chrono::milliseconds timeout = 10s) {
+        return waitForOutput("API listening on", timeout);
+    }
+};
+
+// The scanner simulator (tests/sim/ScannerSim.cpp) on a link in dir.
+class ScannerSim : public ChildProcess {
+  public:
+    explicit ScannerSim(const std::string& link) : ChildProcess(SCANNER_SIM_PATH, {"--link", link}, "/"), link_(link) {}
+    const std::string& link() const { return link_; }
+
+  private:
+    std::string link_;
+};
+
+// A WebSocket client of GET /v1/events.
+class EventClient {
+  public:
+    EventClient(int port, const std::string& token, const std::string& query = "");
+    ~EventClient();
+    // The next message as JSON text, or "" when none came within the timeout.
+    std::string next(std::chrono::milliseconds timeout = 10s);
+    // Reads messages until one contains every part; returns it ("" on timeout).
+    std::string waitFor(const std::vector<std::string>& parts, std::chrono::milliseconds timeout = 10s);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 // Writes a config for a test daemon on port: database in dir, one token per role.
