@@ -4,7 +4,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build test test-asan package bench golden format clean
+.PHONY: all deps run build test test-asan package bench golden fuzz format clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench:
 	@packaging/install-deps.sh build bench
 	@$(MAKE) --no-print-directory build
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
+
+# Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
+# commit it with the reason the events changed.
+golden: build
+	LOJAL_UPDATE_GOLDEN=1 $(BUILD)/tests/replay_sessions --log_level=message
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -31,18 +31,26 @@ size_t utf8SequenceLength(std::string_view text, size_t pos) {
     return length;
 }
 
-std::string toValidUtf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
+bool isValidUtf8(std::string_view text) {
     size_t pos = 0;
     while (pos < text.size()) {
         const size_t length = utf8SequenceLength(text, pos);
-        if (length == 0) {
-            out += "\xEF\xBF\xBD";
-            ++pos;
+        if (length == 0) return false;
+        pos += length;
+    }
+    return true;
+}
+
+std::string scannedTextToUtf8(std::string_view bytes) {
+    if (isValidUtf8(bytes)) return std::string(bytes);
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        if (c < 0x80) {
+            out += static_cast<char>(c);
         } else {
-            out.append(text.substr(pos, length));
-            pos += length;
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
         }
     }
     return out;

@@ -12,8 +12,12 @@ namespace lojal {
 // The length of the well-formed sequence starting at text[pos], or 0 if none.
 size_t utf8SequenceLength(std::string_view text, size_t pos);
 
-// text with every byte that is not part of a well-formed sequence replaced by
-// U+FFFD, so it can travel in JSON (the exact bytes go separately, as hex).
-std::string toValidUtf8(std::string_view text);
+bool isValidUtf8(std::string_view text);
+
+// Scanned text as UTF-8: kept when it already is; otherwise read as ISO 8859-1,
+// the default character set of QR Code, Data Matrix, PDF417 and Code 128, so
+// "V\xE4lkommen" from a QR code becomes "Välkommen". Any byte sequence maps to
+// valid UTF-8, so a label can always travel in JSON.
+std::string scannedTextToUtf8(std::string_view bytes);
 
 }  // namespace lojal

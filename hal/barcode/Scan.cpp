@@ -58,8 +58,9 @@ bool inRange(const std::string& number, const NumberRange& range) {
 // The GTIN-carrying linear codes (ITF only in its 14-digit ITF-14 form).
 bool carriesGtin(const Symbology& s, std::string_view label) {
     const bool itf14 = (s.uposType == upos::itf || s.uposType == upos::itfCk) && label.size() == 14;
+    const bool withAddOn = s.aim == "]E3" && (label.size() == 15 || label.size() == 18);
     return s.uposType == upos::ean13 || s.uposType == upos::ean8 || s.uposType == upos::upcA ||
-           s.uposType == upos::upcE || itf14;
+           s.uposType == upos::upcE || itf14 || withAddOn;
 }
 
 // Noise from a confused scanner or a wrong baud rate shows up as control bytes.
@@ -79,7 +80,8 @@ void markInvalid(Scan& scan, const std::string& reason) {
 }
 
 void checkEanUpc(Scan& scan) {
-    const std::string& label = scan.label;
+    // ]E3: EAN-13 followed by its 2- or 5-digit add-on (a periodical's issue number).
+    const std::string label = scan.symbology.aim == "]E3" ? scan.label.substr(0, 13) : scan.label;
     if (!allDigits(label)) return markInvalid(scan, scan.symbology.name + " must be all digits");
     std::string full = label;
     if (scan.symbology.uposType == upos::upcE) {

@@ -70,7 +70,7 @@ Result<long long> integerOption(const DriverOptions& options, const std::string&
 Poco::JSON::Object scanToJson(const barcode::Scan& scan) {
     Poco::JSON::Object data;
     data.set("raw_hex", scan.rawHex);
-    data.set("label", toValidUtf8(scan.label));  // raw_hex keeps the exact bytes
+    data.set("label", scannedTextToUtf8(scan.label));  // raw_hex keeps the exact bytes
     data.set("aim", scan.symbology.aim);
     data.set("symbology", scan.symbology.name);
     data.set("scan_data_type", scan.symbology.uposType);

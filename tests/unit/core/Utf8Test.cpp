@@ -17,8 +17,11 @@ BOOST_AUTO_TEST_CASE(sequence_lengths) {
     BOOST_TEST(utf8SequenceLength("\xFF", 0) == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(invalid_bytes_become_replacement_characters) {
-    BOOST_TEST(toValidUtf8("Åsa") == "Åsa");
-    BOOST_TEST(toValidUtf8(std::string("a\xFF" "b\xC3", 4)) == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
-    BOOST_TEST(toValidUtf8("") == "");
+BOOST_AUTO_TEST_CASE(scanned_text_is_utf8_or_read_as_latin1) {
+    BOOST_TEST(isValidUtf8("Åsa"));
+    BOOST_TEST(!isValidUtf8("V\xE4lkommen"));
+    BOOST_TEST(scannedTextToUtf8("Åsa") == "Åsa");
+    BOOST_TEST(scannedTextToUtf8("V\xE4lkommen") == "Välkommen");
+    BOOST_TEST(isValidUtf8(scannedTextToUtf8(std::string("\x00\xFF\x80\xC3", 4))));
+    BOOST_TEST(scannedTextToUtf8("") == "");
 }
