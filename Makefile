@@ -1,4 +1,5 @@
 # Lojal: the two commands are `make run` and `make test` (see README.md).
+SHELL       := /bin/bash
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
@@ -48,6 +49,25 @@ bench:
 # commit it with the reason the events changed.
 golden: build
 	LOJAL_UPDATE_GOLDEN=1 $(BUILD)/tests/replay_sessions --log_level=message
+
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS on its
+# seed corpus (tests/fuzz/corpus/); crashes are written to build-fuzz/.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@packaging/install-deps.sh build fuzz
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DLOJAL_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+	@for target in scan json_syntax ini; do \
+	    mkdir -p build-fuzz/corpus-$$target; \
+	    echo "fuzz_$$target: $(FUZZ_SECONDS) s"; \
+	    if build-fuzz/tests/fuzz/fuzz_$$target -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$target tests/fuzz/corpus/$$target \
+	        > build-fuzz/fuzz_$$target.log 2>&1; then \
+	        tail -n 1 build-fuzz/fuzz_$$target.log; \
+	    else \
+	        grep -E 'ERROR|SUMMARY|runtime error|Base64|^ +#[0-9]+ ' build-fuzz/fuzz_$$target.log | head -n 30; exit 1; \
+	    fi; \
+	done
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

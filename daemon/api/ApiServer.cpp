@@ -189,10 +189,19 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         if (auto error = findJsonSyntaxError(request.body)) {
             return errorResponse(400, "invalid_json", "malformed JSON at " + error->describe());
         }
-        Poco::JSON::Parser parser;
-        const Poco::Dynamic::Var parsed = parser.parse(request.body);
-        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+        // Checked before Poco sees it: Poco 1.11 throws on any top-level scalar
+        // ("5", "true"), which would otherwise surface as a 500.
+        const size_t first = request.body.find_first_not_of(" \t\r\n");
+        if (request.body[first] != '{') {
             return errorResponse(400, "invalid_json", "expected a JSON object");
+        }
+        Poco::Dynamic::Var parsed;
+        try {
+            Poco::JSON::Parser parser;
+            parsed = parser.parse(request.body);
+        } catch (const Poco::Exception& e) {
+            // Well-formed but beyond Poco, e.g. an integer past 64 bits.
+            return errorResponse(400, "invalid_json", "unsupported JSON value: " + e.message());
         }
         request.json = parsed.extract<Poco::JSON::Object::Ptr>();
         return std::nullopt;

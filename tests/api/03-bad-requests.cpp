@@ -58,9 +58,17 @@ BOOST_AUTO_TEST_CASE(empty_and_non_object_bodies_are_400) {
     BOOST_TEST(empty.status == 400);
     BOOST_TEST(errorCode(empty.body) == "invalid_json");
     BOOST_TEST(message(empty.body).find("empty body") != std::string::npos);
-    const auto array = putLevel("[\"debug\"]");
-    BOOST_TEST(array.status == 400);
-    BOOST_TEST(message(array.body) == "expected a JSON object");
+    for (const char* notAnObject : {"[\"debug\"]", "5", "true", "\"debug\"", " null "}) {
+        const auto result = putLevel(notAnObject);
+        BOOST_TEST(result.status == 400, notAnObject);
+        BOOST_TEST(message(result.body) == "expected a JSON object");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(numbers_beyond_64_bits_are_400_not_500) {
+    const auto result = putLevel("{\"level\": \"debug\", \"n\": 55555555555555555555555555}");
+    BOOST_TEST(result.status == 400);
+    BOOST_TEST(errorCode(result.body) == "invalid_json");
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_not_crashed_on) {
