@@ -44,6 +44,7 @@ bench:
 	@packaging/install-deps.sh build bench
 	@$(MAKE) --no-print-directory build
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
+	$(BUILD)/tests/scan-latency-bench 10000
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.
