@@ -102,7 +102,10 @@ private:
     void setState(DeviceState state, const std::string& reason, const std::string& backend = "") {
         {
             std::lock_guard lock(mutex_);
-            if (state == state_ && reason == reason_) return;  // log and publish changes only
+            if (state == state_) {  // log and publish state changes only
+                reason_ = reason;
+                return;
+            }
             state_ = state;
             reason_ = reason;
             backend_ = backend;

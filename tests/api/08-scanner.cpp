@@ -183,3 +183,16 @@ BOOST_AUTO_TEST_CASE(events_need_a_token_and_accept_it_in_the_query_for_browsers
                                           std::string(kPosToken) + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(badSince) == 400);
 }
+
+BOOST_AUTO_TEST_CASE(bytes_sent_before_the_port_was_opened_are_discarded) {
+    TempDir simDir;
+    ScannerSim sim(simDir.file("scanner"));
+    BOOST_REQUIRE(sim.command("plug").rfind("ok", 0) == 0);
+    BOOST_REQUIRE(sim.command("scan STALE").rfind("ok", 0) == 0);  // nobody is reading yet
+    RunningLojald lojald(deviceConfig(sim.link()));
+    EventClient events(lojald.port, kPosToken, "?since=0");
+    BOOST_REQUIRE(!events.waitFor({"\"state\":\"ready\""}).empty());
+    BOOST_REQUIRE(sim.command("scan FRESH").rfind("ok", 0) == 0);
+    const auto first = events.waitFor({"\"type\":\"scan\""});
+    BOOST_TEST(first.find("\"label\":\"FRESH\"") != std::string::npos, first);
+}

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -87,6 +89,37 @@ int main(int argc, char** argv) {
                 percentile(micros, 90), percentile(micros, 99), percentile(micros, 100));
     std::printf("  (a pty delivers at once; at 115200 baud a 16-byte scan itself takes 1.4 ms on the wire)\n");
     parserThroughput();
+
+    // Unplugged: the reader must back off, not spin.
+    const auto cpuTicks = [&] {
+        std::ifstream stat("/proc/" + std::to_string(lojald.process->pid()) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        std::istringstream fields(text.substr(text.rfind(')') + 2));
+        std::string skip;
+        for (int i = 0; i < 11; ++i) fields >> skip;  // fields 3..13
+        long user = 0, system = 0;
+        fields >> user >> system;
+        return user + system;
+    };
+    unlink(link.c_str());
+    close(master);
+    close(slave);
+    if (events.waitFor({"\"state\":\"absent\""}).empty()) return 1;
+    const long before = cpuTicks();
+    const auto absentFrom = Clock::now();
+    while (Clock::now() - absentFrom < std::chrono::seconds(5)) {  // five idle seconds
+        events.next(std::chrono::milliseconds(500));
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - absentFrom).count();
+    const double cpu = 100.0 * static_cast<double>(cpuTicks() - before) / sysconf(_SC_CLK_TCK) / seconds;
+    std::printf("CPU while the scanner is absent: %.2f %% of one core over %.1f s\n", cpu, seconds);
+
+    // Plugged back in: how long until it reads again.
+    if (openpty(&master, &slave, name, nullptr, nullptr) != 0 || symlink(name, link.c_str()) != 0) return 1;
+    const auto replugged = Clock::now();
+    if (events.waitFor({"\"state\":\"ready\""}).empty()) return 1;
+    std::printf("replug -> ready: %.0f ms (backoff capped at 1 s)\n",
+                std::chrono::duration<double, std::milli>(Clock::now() - replugged).count());
     close(master);
     close(slave);
     return 0;
