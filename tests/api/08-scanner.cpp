@@ -196,3 +196,24 @@ BOOST_AUTO_TEST_CASE(bytes_sent_before_the_port_was_opened_are_discarded) {
     const auto first = events.waitFor({"\"type\":\"scan\""});
     BOOST_TEST(first.find("\"label\":\"FRESH\"") != std::string::npos, first);
 }
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_slows_no_one) {
+    TempDir simDir;
+    ScannerSim sim(simDir.file("scanner"));
+    BOOST_REQUIRE(sim.command("plug").rfind("ok", 0) == 0);
+    RunningLojald lojald(deviceConfig(sim.link()) + "[events]\nring_size = 100000\n");
+    EventClient stalled(lojald.port, kPosToken);  // connects, then never reads again
+    EventClient reader(lojald.port, kKioskToken, "?since=0");
+    BOOST_REQUIRE(!reader.waitFor({"\"state\":\"ready\""}).empty());
+    // ~3,000 events of ~6 KB: far more than the socket buffers of the stalled client hold.
+    const std::string padding(2000, 'P');
+    constexpr int kScans = 3000;
+    int received = 0;
+    for (int i = 0; i < kScans; ++i) {
+        BOOST_REQUIRE(sim.command("scan " + std::to_string(i) + padding).rfind("ok", 0) == 0);
+        if (!reader.waitFor({"\"label\":\"" + std::to_string(i) + "PPP"}, 10s).empty()) ++received;
+    }
+    BOOST_TEST(received == kScans);
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/health").status == 200);
+    BOOST_TEST(lojald.process->waitForOutput("events: register-1 dropped"), "the stalled client was not dropped");
+}
