@@ -124,7 +124,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 
         if (!route.roles.empty()) {
             std::string authorization = httpRequest.get("Authorization", "");
-            if (authorization.empty() && route.tokenInQuery && request.query.count("access_token")) {
+            if (authorization.empty() && route.tokenInQuery &&
+                request.query.count("access_token")) {
                 authorization = "Bearer " + request.query["access_token"];
             }
             if (authorization.empty()) return unauthorized("missing Authorization: Bearer <token>");
@@ -280,7 +281,7 @@ Status ApiServer::start() {
 
 void ApiServer::stop() {
     if (servers_.empty()) return;
-    shared_->draining = true;  // answers from now on carry Connection: close
+    shared_->draining = true;                      // answers from now on carry Connection: close
     for (auto& server : servers_) server->stop();  // closes the listening sockets only
     log_.information("stopping API: waiting for %d request(s) in flight", inFlight_.load());
     // Not Poco's stopAll(false): it waits for every request in flight with no time

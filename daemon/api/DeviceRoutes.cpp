@@ -73,6 +73,15 @@ bool serviceClientFrames(Poco::Net::WebSocket& socket) {
     return true;
 }
 
+// Before the upgrade, refusals go out as ordinary JSON errors.
+void sendRefusal(Poco::Net::HTTPServerResponse& httpResponse, const Response& refusal) {
+    httpResponse.setStatusAndReason(
+        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(refusal.status));
+    httpResponse.setContentType(refusal.contentType);
+    httpResponse.setContentLength64(static_cast<Poco::Int64>(refusal.body.size()));
+    httpResponse.send() << refusal.body;
+}
+
 void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& httpRequest,
                   Poco::Net::HTTPServerResponse& httpResponse, const Request& request) {
     Poco::Logger& log = Poco::Logger::get("lojal.events");
@@ -82,12 +91,8 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
         uint64_t value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc() || end != text.data() + text.size()) {
-            Response bad = errorResponse(400, "invalid_field", "'since' must be a sequence number");
-            httpResponse.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-            httpResponse.setContentType("application/json");
-            httpResponse.setContentLength64(static_cast<Poco::Int64>(bad.body.size()));
-            httpResponse.send() << bad.body;
-            return;
+            return sendRefusal(httpResponse, errorResponse(400, "invalid_field",
+                                                           "'since' must be a sequence number"));
         }
         cursor = value;
     }
@@ -96,12 +101,9 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
         socket = std::make_unique<Poco::Net::WebSocket>(httpRequest, httpResponse);
     } catch (const Poco::Net::WebSocketException& e) {
         // Not an upgrade request: Poco has not answered yet.
-        const Response bad = errorResponse(400, "websocket_required", "connect with a WebSocket client: " + e.displayText());
-        httpResponse.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-        httpResponse.setContentType("application/json");
-        httpResponse.setContentLength64(static_cast<Poco::Int64>(bad.body.size()));
-        httpResponse.send() << bad.body;
-        return;
+        return sendRefusal(httpResponse,
+                           errorResponse(400, "websocket_required",
+                                         "connect with a WebSocket client: " + e.displayText()));
     }
     // A client that stops reading blocks only its own thread, and only this long.
     socket->setSendTimeout(Poco::Timespan(2, 0));
@@ -135,8 +137,10 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
 
 void addDeviceRoutes(Router& router, DeviceRoutesContext& context) {
     const std::vector<Role> everyone(std::begin(kAllRoles), std::end(kAllRoles));
-    router.add(makeRoute("GET", "/v1/devices", everyone, [&context](const Request&) { return listDevices(context); }));
-    router.add(makeRoute("GET", "/v1/ports", {Role::admin}, [](const Request&) { return listPorts(); }));
+    router.add(makeRoute("GET", "/v1/devices", everyone,
+                         [&context](const Request&) { return listDevices(context); }));
+    router.add(
+        makeRoute("GET", "/v1/ports", {Role::admin}, [](const Request&) { return listPorts(); }));
     Route events = makeRoute("GET", "/v1/events", everyone, nullptr);
     events.takeover = [&context](Poco::Net::HTTPServerRequest& request,
                                  Poco::Net::HTTPServerResponse& response, const Request& parsed) {

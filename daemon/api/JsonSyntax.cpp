@@ -63,18 +63,12 @@ class Checker {
             return failed("nested deeper than " + std::to_string(maxDepth_) + " levels");
         }
         switch (peek()) {
-            case '{':
-                return object(depth + 1);
-            case '[':
-                return array(depth + 1);
-            case '"':
-                return string();
-            case 't':
-                return literal("true");
-            case 'f':
-                return literal("false");
-            case 'n':
-                return literal("null");
+            case '{': return object(depth + 1);
+            case '[': return array(depth + 1);
+            case '"': return string();
+            case 't': return literal("true");
+            case 'f': return literal("false");
+            case 'n': return literal("null");
             default:
                 if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return number();
                 if (atEnd()) return failed("unexpected end of body: expected a value");

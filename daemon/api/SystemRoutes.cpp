@@ -87,14 +87,14 @@ Response setLogLevel(const Request& request) {
 
 void addSystemRoutes(Router& router, SystemContext& context) {
     const std::vector<Role> anyRole(std::begin(kAllRoles), std::end(kAllRoles));
-    router.add(makeRoute("GET", "/v1/health", {}, [&context](const Request&) { return health(context); }));
+    router.add(
+        makeRoute("GET", "/v1/health", {}, [&context](const Request&) { return health(context); }));
     router.add(makeRoute("GET", "/v1/whoami", anyRole, whoami));
     router.add(makeRoute("GET", "/v1/config", {Role::admin}, [&context](const Request&) {
-                    return jsonResponse(200, toRedactedJson(context.config));
-                }));
-    router.add(makeRoute("GET", "/metrics", {Role::admin}, [&context](const Request&) {
-                    return metrics(context);
-                }));
+        return jsonResponse(200, toRedactedJson(context.config));
+    }));
+    router.add(makeRoute("GET", "/metrics", {Role::admin},
+                         [&context](const Request&) { return metrics(context); }));
     router.add(makeRoute("PUT", "/v1/log-level", {Role::admin}, setLogLevel, true));
 }
 

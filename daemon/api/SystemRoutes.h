@@ -18,7 +18,7 @@ struct SystemContext {
     Database& database;
     HttpMetrics& metrics;
     std::chrono::steady_clock::time_point startedAt;
-    const ApiServer* server = nullptr;  // for the in-flight gauge; set once it exists
+    const ApiServer* server = nullptr;                // for the in-flight gauge; set once it exists
     std::function<std::vector<Gauge>()> extraGauges;  // from other modules (devices, ...)
 };
 

@@ -15,9 +15,7 @@ Status configureLogging(const LogConfig& config) {
         Poco::AutoPtr<Poco::Channel> sink;
         std::string pattern = "%Y-%m-%d %H:%M:%S.%i %p %s: %t";
         switch (config.target) {
-            case LogTarget::console:
-                sink = new Poco::ConsoleChannel;
-                break;
+            case LogTarget::console: sink = new Poco::ConsoleChannel; break;
             case LogTarget::syslog:
                 sink = new Poco::SyslogChannel("lojald", Poco::SyslogChannel::SYSLOG_PID,
                                                Poco::SyslogChannel::SYSLOG_DAEMON);

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -21,12 +21,9 @@ namespace lojal {
 
 const char* toString(Role role) {
     switch (role) {
-        case Role::pos:
-            return "pos";
-        case Role::kiosk:
-            return "kiosk";
-        case Role::admin:
-            return "admin";
+        case Role::pos: return "pos";
+        case Role::kiosk: return "kiosk";
+        case Role::admin: return "admin";
     }
     return "unknown";
 }
@@ -234,7 +231,9 @@ const std::vector<KeySpec>& schema() {
              return std::nullopt;
          }},
         {"scanning", "member_card_check_digit",
-         [](Config& c, const std::string& v) { return parseBool(v, c.scanning.memberCardCheckDigit); }},
+         [](Config& c, const std::string& v) {
+             return parseBool(v, c.scanning.memberCardCheckDigit);
+         }},
         {"scanning", "member_qr_key",
          [](Config& c, const std::string& v) -> Problem {
              if (v.size() < 16) return "a key needs at least 16 characters";
@@ -249,7 +248,8 @@ const std::vector<KeySpec>& schema() {
              while (std::getline(list, item, ',')) {
                  item.erase(0, item.find_first_not_of(' '));
                  item.erase(item.find_last_not_of(' ') + 1);
-                 if (item.empty() || item.size() > 12 || !std::all_of(item.begin(), item.end(), ::isdigit)) {
+                 if (item.empty() || item.size() > 12 ||
+                     !std::all_of(item.begin(), item.end(), ::isdigit)) {
                      return "expected comma-separated digit prefixes such as 98,99";
                  }
                  prefixes.push_back(item);
@@ -321,20 +321,26 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
     DeviceConfig& device = deviceFor(config, entry);
     const std::string& key = entry.key;
     const std::string& value = entry.value;
-    if (device.name.empty() || device.name.size() > 32) return "device names have 1 to 32 characters";
+    if (device.name.empty() || device.name.size() > 32)
+        return "device names have 1 to 32 characters";
     if (key == "driver") {
         device.driver = value;
     } else if (key == "port") {
-        if (value.empty() || value.front() != '/') return "invalid value '" + value + "': expected an absolute path";
+        if (value.empty() || value.front() != '/')
+            return "invalid value '" + value + "': expected an absolute path";
         device.port = value;
     } else if (key == "usb") {
-        if (auto problem = parseUsbId(value, device)) return "invalid value '" + value + "': " + *problem;
+        if (auto problem = parseUsbId(value, device))
+            return "invalid value '" + value + "': " + *problem;
     } else if (key == "baud") {
-        static const std::set<std::string> rates = {"1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200", "230400"};
-        if (!rates.count(value)) return "invalid value '" + value + "': expected a standard rate such as 9600 or 115200";
+        static const std::set<std::string> rates = {"1200",  "2400",  "4800",   "9600",  "19200",
+                                                    "38400", "57600", "115200", "230400"};
+        if (!rates.count(value))
+            return "invalid value '" + value + "': expected a standard rate such as 9600 or 115200";
         device.serial.baud = std::stoi(value);
     } else if (key == "data_bits") {
-        if (value.size() != 1 || value[0] < '5' || value[0] > '8') return "invalid value '" + value + "': expected 5 to 8";
+        if (value.size() != 1 || value[0] < '5' || value[0] > '8')
+            return "invalid value '" + value + "': expected 5 to 8";
         device.serial.dataBits = value[0] - '0';
     } else if (key == "stop_bits") {
         if (value != "1" && value != "2") return "invalid value '" + value + "': expected 1 or 2";
@@ -359,7 +365,8 @@ Status checkWhole(const Config& config) {
         const std::string key = "key 'device." + device.name + ".";
         if (device.driver.empty()) return Error{ErrorCode::arg, key + "driver': required"};
         if (device.port.empty() == (device.usbVendorId < 0)) {
-            return Error{ErrorCode::arg, key + "port': give either port or usb (not both, not neither)"};
+            return Error{ErrorCode::arg,
+                         key + "port': give either port or usb (not both, not neither)"};
         }
     }
     if (config.log.target == LogTarget::file && config.log.file.empty()) {
@@ -491,7 +498,8 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     scanning.set("member_card_check_digit", c.scanning.memberCardCheckDigit);
     scanning.set("member_qr_key", c.scanning.memberQrKey.empty() ? "" : "<redacted>");
     std::string prefixes;
-    for (const auto& prefix : c.scanning.couponPrefixes) prefixes += (prefixes.empty() ? "" : ",") + prefix;
+    for (const auto& prefix : c.scanning.couponPrefixes)
+        prefixes += (prefixes.empty() ? "" : ",") + prefix;
     scanning.set("coupon_prefixes", prefixes);
     root.set("scanning", scanning);
 

@@ -83,8 +83,8 @@ struct CrmConfig {
 struct DeviceConfig {
     std::string name;
     std::string driver;
-    std::string port;          // a path (symlinks such as /dev/serial/by-id/... are fine)
-    int usbVendorId = -1;      // or a USB match, when port is empty
+    std::string port;      // a path (symlinks such as /dev/serial/by-id/... are fine)
+    int usbVendorId = -1;  // or a USB match, when port is empty
     int usbProductId = -1;
     hal::SerialSettings serial;
     std::map<std::string, std::string> options;  // validated by the driver at start-up

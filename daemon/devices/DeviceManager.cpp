@@ -21,7 +21,7 @@ const char* toString(DeviceState state) {
 using namespace std::chrono_literals;
 
 class DeviceWorker : public hal::EventSink {
-public:
+  public:
     DeviceWorker(DeviceConfig config, std::unique_ptr<hal::Driver> driver, EventRing& events)
         : config_(std::move(config)),
           driver_(std::move(driver)),
@@ -30,7 +30,9 @@ public:
 
     ~DeviceWorker() override { stop(); }
 
-    void start() { thread_ = std::thread([this] { run(); }); }
+    void start() {
+        thread_ = std::thread([this] { run(); });
+    }
 
     void stop() {
         {
@@ -72,13 +74,14 @@ public:
         const std::string device = "device=\"" + config_.name + "\"";
         for (const auto& [name, value] : counters_) {
             gauges.push_back({"lojal_device_events_total", "Frames seen per device, by outcome.",
-                              static_cast<double>(value), device + ",outcome=\"" + name + "\"", "counter"});
+                              static_cast<double>(value), device + ",outcome=\"" + name + "\"",
+                              "counter"});
         }
         gauges.push_back({"lojal_device_up", "1 when the device is ready.",
                           state_ == DeviceState::ready ? 1.0 : 0.0, device, "gauge"});
     }
 
-private:
+  private:
     std::string portLabel() const {
         if (!config_.port.empty()) return config_.port;
         char usb[16];
@@ -92,11 +95,13 @@ private:
         auto ports = hal::listPorts();
         if (!ports) return ports.error();
         for (const auto& port : *ports) {
-            if (port.usbVendorId == config_.usbVendorId && port.usbProductId == config_.usbProductId) {
+            if (port.usbVendorId == config_.usbVendorId &&
+                port.usbProductId == config_.usbProductId) {
                 return port.name;
             }
         }
-        return Error{ErrorCode::notFound, "no USB serial port " + portLabel().substr(4) + " is plugged in"};
+        return Error{ErrorCode::notFound,
+                     "no USB serial port " + portLabel().substr(4) + " is plugged in"};
     }
 
     void setState(DeviceState state, const std::string& reason, const std::string& backend = "") {
@@ -149,7 +154,8 @@ private:
         while (!stopping()) {
             auto path = locatePort();
             Result<std::unique_ptr<hal::SerialPort>> port =
-                path ? hal::SerialPort::open(*path, config_.serial) : Result<std::unique_ptr<hal::SerialPort>>(path.error());
+                path ? hal::SerialPort::open(*path, config_.serial)
+                     : Result<std::unique_ptr<hal::SerialPort>>(path.error());
             if (!port) {
                 const bool gone = port.error().code == ErrorCode::notFound;
                 setState(gone ? DeviceState::absent : DeviceState::error, port.error().message);
@@ -177,7 +183,8 @@ private:
                 return;
             }
             if (*n > 0) {
-                driver_->onBytes(std::string_view(reinterpret_cast<const char*>(buffer), *n), now, *this);
+                driver_->onBytes(std::string_view(reinterpret_cast<const char*>(buffer), *n), now,
+                                 *this);
             }
             driver_->onTick(now, *this);
             // Some USB adapters just go quiet when pulled: check the node once a second.
@@ -206,16 +213,19 @@ private:
     std::map<std::string, uint64_t> counters_;
 };
 
-Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& config, EventRing& events) {
+Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& config,
+                                                             EventRing& events) {
     std::unique_ptr<DeviceManager> manager(new DeviceManager());
     hal::DriverContext context{config.scanning, [] { return Poco::Timestamp().epochTime(); }};
     for (const DeviceConfig& device : config.devices) {
         const hal::DriverEntry* entry = hal::findDriver(device.driver);
         if (!entry) {
             std::string known;
-            for (const auto& driver : hal::driverTable()) known += std::string(known.empty() ? "" : ", ") + driver.name;
+            for (const auto& driver : hal::driverTable())
+                known += std::string(known.empty() ? "" : ", ") + driver.name;
             return Error{ErrorCode::arg, config.source + ": key 'device." + device.name +
-                                             ".driver': unknown driver '" + device.driver + "' (known: " + known + ")"};
+                                             ".driver': unknown driver '" + device.driver +
+                                             "' (known: " + known + ")"};
         }
         auto driver = entry->create(device.options, context);
         if (!driver) {
@@ -224,20 +234,24 @@ Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& confi
             std::string where = config.source + ": device." + device.name;
             const size_t quote = message.find('\'');
             if (quote != std::string::npos) {
-                const std::string option = message.substr(quote + 1, message.find('\'', quote + 1) - quote - 1);
+                const std::string option =
+                    message.substr(quote + 1, message.find('\'', quote + 1) - quote - 1);
                 if (auto line = device.optionLines.find(option); line != device.optionLines.end()) {
-                    where = config.source + " line " + std::to_string(line->second) + ": key 'device." +
-                            device.name + "." + option + "'";
+                    where = config.source + " line " + std::to_string(line->second) +
+                            ": key 'device." + device.name + "." + option + "'";
                 }
             }
             return Error{ErrorCode::arg, where + ": " + message};
         }
-        manager->workers_.push_back(std::make_unique<DeviceWorker>(device, std::move(*driver), events));
+        manager->workers_.push_back(
+            std::make_unique<DeviceWorker>(device, std::move(*driver), events));
     }
     return manager;
 }
 
-DeviceManager::~DeviceManager() { stop(); }
+DeviceManager::~DeviceManager() {
+    stop();
+}
 
 void DeviceManager::start() {
     for (auto& worker : workers_) worker->start();

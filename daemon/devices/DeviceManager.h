@@ -28,7 +28,7 @@ const char* toString(DeviceState state);
 class DeviceWorker;
 
 class DeviceManager {
-public:
+  public:
     // Builds every device's driver; fails naming the config key of a bad option
     // or an unknown driver (checked by --check-config too).
     static Result<std::unique_ptr<DeviceManager>> create(const Config& config, EventRing& events);
@@ -39,7 +39,7 @@ public:
     Poco::JSON::Array snapshot() const;  // for GET /v1/devices
     std::vector<Gauge> gauges() const;   // per-device counters for /metrics
 
-private:
+  private:
     DeviceManager() = default;
     std::vector<std::unique_ptr<DeviceWorker>> workers_;
 };

@@ -19,13 +19,13 @@ namespace lojal {
 
 struct EventBatch {
     std::vector<std::shared_ptr<const std::string>> events;  // serialized JSON, in order
-    uint64_t lastSeq = 0;   // resume after this one
-    uint64_t missed = 0;    // events that fell out of the ring before they were read
-    bool reset = false;     // the requested seq is ahead of the ring (lojald restarted)
+    uint64_t lastSeq = 0;                                    // resume after this one
+    uint64_t missed = 0;  // events that fell out of the ring before they were read
+    bool reset = false;   // the requested seq is ahead of the ring (lojald restarted)
 };
 
 class EventRing {
-public:
+  public:
     explicit EventRing(size_t capacity);
 
     uint64_t publish(const std::string& type, const std::string& device,
@@ -38,7 +38,7 @@ public:
     void close();
     bool closed() const;
 
-private:
+  private:
     struct Entry {
         uint64_t seq;
         std::shared_ptr<const std::string> json;

@@ -20,8 +20,11 @@ namespace lojal {
 struct Gauge {
     Gauge(std::string name_, std::string help_, double value_, std::string labels_ = "",
           std::string type_ = "gauge")
-        : name(std::move(name_)), help(std::move(help_)), value(value_),
-          labels(std::move(labels_)), type(std::move(type_)) {}
+        : name(std::move(name_)),
+          help(std::move(help_)),
+          value(value_),
+          labels(std::move(labels_)),
+          type(std::move(type_)) {}
     std::string name;
     std::string help;
     double value;

@@ -11,7 +11,7 @@ namespace {
 enum class Format { numeric, alphanumeric, date };
 
 struct AiSpec {
-    const char* ai;  // 'n' matches any digit (decimal-point position)
+    const char* ai;   // 'n' matches any digit (decimal-point position)
     int fixedLength;  // 0 for variable length
     int maxLength;
     Format format;
@@ -86,7 +86,8 @@ constexpr std::array kAis = {
 bool matches(std::string_view pattern, std::string_view text) {
     if (pattern.size() != text.size()) return false;
     for (size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] == 'n' ? (text[i] < '0' || text[i] > '9') : pattern[i] != text[i]) return false;
+        if (pattern[i] == 'n' ? (text[i] < '0' || text[i] > '9') : pattern[i] != text[i])
+            return false;
     }
     return true;
 }
@@ -124,11 +125,14 @@ Error gs1Error(size_t position, const std::string& what) {
 
 std::string checkValue(const AiSpec& spec, const std::string& ai, std::string_view value) {
     if (value.empty()) return "AI (" + ai + ") has no data";
-    if (spec.format != Format::alphanumeric && !allDigits(value)) return "AI (" + ai + ") must be numeric";
+    if (spec.format != Format::alphanumeric && !allDigits(value))
+        return "AI (" + ai + ") must be numeric";
     if (spec.format == Format::alphanumeric && !validCset82(value))
         return "AI (" + ai + ") has characters outside GS1 character set 82";
-    if (spec.format == Format::date && !validDate(value)) return "AI (" + ai + ") is not a valid YYMMDD date";
-    if (spec.checkDigit && !hasValidGs1CheckDigit(value)) return "AI (" + ai + ") has a wrong check digit";
+    if (spec.format == Format::date && !validDate(value))
+        return "AI (" + ai + ") is not a valid YYMMDD date";
+    if (spec.checkDigit && !hasValidGs1CheckDigit(value))
+        return "AI (" + ai + ") has a wrong check digit";
     return "";
 }
 
@@ -148,7 +152,8 @@ Result<std::vector<Gs1Element>> parseGs1ElementString(std::string_view data) {
         std::string_view value;
         if (spec->fixedLength > 0) {
             if (data.size() - pos < static_cast<size_t>(spec->fixedLength)) {
-                return gs1Error(pos, "AI (" + ai + ") needs " + std::to_string(spec->fixedLength) + " characters");
+                return gs1Error(pos, "AI (" + ai + ") needs " + std::to_string(spec->fixedLength) +
+                                         " characters");
             }
             value = data.substr(pos, static_cast<size_t>(spec->fixedLength));
             pos += value.size();
@@ -156,12 +161,14 @@ Result<std::vector<Gs1Element>> parseGs1ElementString(std::string_view data) {
             const size_t end = std::min(data.find(kGroupSeparator, pos), data.size());
             value = data.substr(pos, end - pos);
             if (value.size() > static_cast<size_t>(spec->maxLength)) {
-                return gs1Error(pos, "AI (" + ai + ") longer than " + std::to_string(spec->maxLength) +
+                return gs1Error(pos, "AI (" + ai + ") longer than " +
+                                         std::to_string(spec->maxLength) +
                                          " characters (missing FNC1 separator?)");
             }
             pos = end;
         }
-        if (auto problem = checkValue(*spec, ai, value); !problem.empty()) return gs1Error(pos, problem);
+        if (auto problem = checkValue(*spec, ai, value); !problem.empty())
+            return gs1Error(pos, problem);
         elements.push_back(Gs1Element{ai, std::string(value), spec->title});
         // A separator after a fixed-length field is redundant but harmless.
         if (pos < data.size() && data[pos] == kGroupSeparator) {
@@ -238,13 +245,16 @@ Result<std::vector<Gs1Element>> parseDigitalLink(std::string_view uri) {
         return Error{ErrorCode::data, "GS1 Digital Link: not an http(s) URL with a path"};
     }
     const size_t queryAt = rest.find('?');
-    const std::string_view path = rest.substr(slash, queryAt == std::string_view::npos ? std::string_view::npos : queryAt - slash);
-    const std::string_view query = queryAt == std::string_view::npos ? std::string_view() : rest.substr(queryAt + 1);
+    const std::string_view path = rest.substr(
+        slash, queryAt == std::string_view::npos ? std::string_view::npos : queryAt - slash);
+    const std::string_view query =
+        queryAt == std::string_view::npos ? std::string_view() : rest.substr(queryAt + 1);
 
     const auto segments = split(path.substr(1), '/');
     size_t start = 0;
     while (start < segments.size() && segments[start] != "01") ++start;
-    if (start >= segments.size()) return Error{ErrorCode::data, "GS1 Digital Link: no /01/ primary key"};
+    if (start >= segments.size())
+        return Error{ErrorCode::data, "GS1 Digital Link: no /01/ primary key"};
     std::string elementString;
     std::vector<std::pair<std::string, std::string>> pairs;
     for (size_t i = start; i + 1 < segments.size(); i += 2) {
@@ -252,13 +262,16 @@ Result<std::vector<Gs1Element>> parseDigitalLink(std::string_view uri) {
         pairs.emplace_back(std::string(segments[i]), percentDecode(segments[i + 1], ok));
         if (!ok) return Error{ErrorCode::data, "GS1 Digital Link: bad percent-encoding"};
     }
-    if ((segments.size() - start) % 2 != 0) return Error{ErrorCode::data, "GS1 Digital Link: AI without a value"};
+    if ((segments.size() - start) % 2 != 0)
+        return Error{ErrorCode::data, "GS1 Digital Link: AI without a value"};
     if (!query.empty()) {
         for (std::string_view parameter : split(query, '&')) {
             const size_t eq = parameter.find('=');
-            if (eq == std::string_view::npos || !allDigits(parameter.substr(0, eq))) continue;  // not an AI
+            if (eq == std::string_view::npos || !allDigits(parameter.substr(0, eq)))
+                continue;  // not an AI
             bool ok = false;
-            pairs.emplace_back(std::string(parameter.substr(0, eq)), percentDecode(parameter.substr(eq + 1), ok));
+            pairs.emplace_back(std::string(parameter.substr(0, eq)),
+                               percentDecode(parameter.substr(eq + 1), ok));
             if (!ok) return Error{ErrorCode::data, "GS1 Digital Link: bad percent-encoding"};
         }
     }
@@ -271,7 +284,8 @@ Result<std::vector<Gs1Element>> parseDigitalLink(std::string_view uri) {
     auto parsed = parseGs1ElementString(elementString);
     if (!parsed) return Error{ErrorCode::data, "GS1 Digital Link: " + parsed.error().message};
     // An AI spelled with its value inside another would reparse differently: insist on a match.
-    if (parsed->size() != pairs.size()) return Error{ErrorCode::data, "GS1 Digital Link: malformed AI values"};
+    if (parsed->size() != pairs.size())
+        return Error{ErrorCode::data, "GS1 Digital Link: malformed AI values"};
     return parsed;
 }
 

@@ -11,7 +11,7 @@ namespace {
 
 // Poco's HMACEngine wants BLOCK_SIZE and DIGEST_SIZE, which SHA2Engine lacks.
 class Sha256Engine : public Poco::SHA2Engine {
-public:
+  public:
     enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
     Sha256Engine() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
 };
@@ -55,7 +55,9 @@ bool constantTimeEqual(std::string_view a, std::string_view b) {
     return difference == 0;
 }
 
-Error tokenError(const std::string& what) { return Error{ErrorCode::data, "member token: " + what}; }
+Error tokenError(const std::string& what) {
+    return Error{ErrorCode::data, "member token: " + what};
+}
 
 }  // namespace
 
@@ -66,7 +68,8 @@ std::string signMemberToken(const MemberToken& token, std::string_view key) {
 }
 
 Result<MemberToken> verifyMemberToken(std::string_view text, std::string_view key, int64_t now) {
-    if (text.substr(0, kMemberTokenPrefix.size()) != kMemberTokenPrefix) return tokenError("not a member token");
+    if (text.substr(0, kMemberTokenPrefix.size()) != kMemberTokenPrefix)
+        return tokenError("not a member token");
     if (key.empty()) return tokenError("no key configured to verify it");
     const size_t lastDot = text.rfind('.');
     const size_t expiryDot = text.rfind('.', lastDot - 1);
@@ -74,10 +77,13 @@ Result<MemberToken> verifyMemberToken(std::string_view text, std::string_view ke
         return tokenError("malformed");
     }
     MemberToken token;
-    token.memberId = std::string(text.substr(kMemberTokenPrefix.size(), expiryDot - kMemberTokenPrefix.size()));
+    token.memberId =
+        std::string(text.substr(kMemberTokenPrefix.size(), expiryDot - kMemberTokenPrefix.size()));
     const std::string_view expiry = text.substr(expiryDot + 1, lastDot - expiryDot - 1);
-    const auto [end, ec] = std::from_chars(expiry.data(), expiry.data() + expiry.size(), token.expiresAt);
-    if (!validMemberId(token.memberId) || ec != std::errc() || end != expiry.data() + expiry.size()) {
+    const auto [end, ec] =
+        std::from_chars(expiry.data(), expiry.data() + expiry.size(), token.expiresAt);
+    if (!validMemberId(token.memberId) || ec != std::errc() ||
+        end != expiry.data() + expiry.size()) {
         return tokenError("malformed");
     }
     if (!constantTimeEqual(text.substr(lastDot + 1), signature(text.substr(0, lastDot), key))) {

@@ -38,11 +38,14 @@ Result<std::vector<NumberRange>> parseNumberRanges(std::string_view text) {
         item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
         pos = end + 1;
         const size_t dash = item.find('-');
-        if (dash == std::string::npos) return Error{ErrorCode::arg, "expected LOW-HIGH in '" + item + "'"};
+        if (dash == std::string::npos)
+            return Error{ErrorCode::arg, "expected LOW-HIGH in '" + item + "'"};
         NumberRange range{item.substr(0, dash), item.substr(dash + 1)};
-        if (!allDigits(range.low) || range.low.size() != range.high.size() || !allDigits(range.high) ||
-            range.low > range.high) {
-            return Error{ErrorCode::arg, "'" + item + "': LOW and HIGH must be digits of equal length, LOW <= HIGH"};
+        if (!allDigits(range.low) || range.low.size() != range.high.size() ||
+            !allDigits(range.high) || range.low > range.high) {
+            return Error{
+                ErrorCode::arg,
+                "'" + item + "': LOW and HIGH must be digits of equal length, LOW <= HIGH"};
         }
         ranges.push_back(range);
     }
@@ -91,7 +94,8 @@ void checkEanUpc(Scan& scan) {
     }
     static const size_t lengths[] = {8, 12, 13, 14};
     if (std::find(std::begin(lengths), std::end(lengths), full.size()) == std::end(lengths)) {
-        return markInvalid(scan, scan.symbology.name + " has a wrong length (" + std::to_string(label.size()) + ")");
+        return markInvalid(scan, scan.symbology.name + " has a wrong length (" +
+                                     std::to_string(label.size()) + ")");
     }
     if (!hasValidGs1CheckDigit(full)) return markInvalid(scan, "wrong check digit");
     scan.gtin = toGtin14(full);
@@ -139,7 +143,8 @@ void classify(Scan& scan, const ClassifierConfig& config, int64_t now) {
             return;
         }
     }
-    if (carriesGtin(scan.symbology, label)) scan.kind = ScanKind::product;  // with its invalid reason
+    if (carriesGtin(scan.symbology, label))
+        scan.kind = ScanKind::product;  // with its invalid reason
 }
 
 }  // namespace
@@ -161,12 +166,16 @@ Scan decodeScan(std::string_view frame, const ClassifierConfig& config, int64_t 
     if (carriesGtin(scan.symbology, scan.label)) checkEanUpc(scan);
     if (scan.symbology.gs1 || scan.label.front() == kGroupSeparator) {
         auto elements = parseGs1ElementString(scan.label);
-        if (elements) scan.gs1 = *elements;
-        else markInvalid(scan, elements.error().message);
+        if (elements)
+            scan.gs1 = *elements;
+        else
+            markInvalid(scan, elements.error().message);
     } else if (looksLikeDigitalLink(scan.label)) {
         auto elements = parseDigitalLink(scan.label);
-        if (elements) scan.gs1 = *elements;
-        else markInvalid(scan, elements.error().message);
+        if (elements)
+            scan.gs1 = *elements;
+        else
+            markInvalid(scan, elements.error().message);
     }
     classify(scan, config, now);
     return scan;

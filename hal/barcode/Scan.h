@@ -17,7 +17,7 @@ enum class ScanKind { memberCard, memberQr, product, coupon, unknown };
 const char* toString(ScanKind kind);
 
 struct NumberRange {
-    std::string low;   // digits, same length as high
+    std::string low;  // digits, same length as high
     std::string high;
 };
 
@@ -36,7 +36,7 @@ struct Scan {
     std::vector<Gs1Element> gs1;
     ScanKind kind = ScanKind::unknown;
     bool valid = true;
-    std::string reason;  // why not valid
+    std::string reason;    // why not valid
     std::string memberId;  // for member QR
     std::string gtin;      // 14 digits, for products
 };

@@ -50,9 +50,12 @@ Symbology identifySymbology(const std::string& aim, std::string_view data) {
             if (modifier == '0') {
                 // ]E0 carries EAN-13 (13 digits), UPC-A (12, where a scanner strips the
                 // leading 0) and UPC-E (8).
-                if (data.size() == 8) s = {aim, "UPC-E", upos::upcE, false};
-                else if (data.size() == 12) s = {aim, "UPC-A", upos::upcA, false};
-                else s = {aim, "EAN-13", upos::ean13, false};
+                if (data.size() == 8)
+                    s = {aim, "UPC-E", upos::upcE, false};
+                else if (data.size() == 12)
+                    s = {aim, "UPC-A", upos::upcA, false};
+                else
+                    s = {aim, "EAN-13", upos::ean13, false};
             } else if (modifier == '4') {
                 s = {aim, "EAN-8", upos::ean8, false};
             } else if (modifier == '1' || modifier == '2') {
@@ -81,8 +84,9 @@ Symbology identifySymbology(const std::string& aim, std::string_view data) {
             break;
         }
         case 'I':
-            s = modifier == '1' || modifier == '3' ? Symbology{aim, "ITF (check digit)", upos::itfCk, false}
-                                                   : Symbology{aim, "ITF", upos::itf, false};
+            s = modifier == '1' || modifier == '3'
+                    ? Symbology{aim, "ITF (check digit)", upos::itfCk, false}
+                    : Symbology{aim, "ITF", upos::itf, false};
             break;
         case 'A': s = {aim, "Code 39", upos::code39, false}; break;
         case 'G': s = {aim, "Code 93", upos::code93, false}; break;

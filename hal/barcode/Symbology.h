@@ -12,11 +12,11 @@ namespace lojal::barcode {
 // UnifiedPOS ScanDataType values (UPOS 1.14 tables).
 namespace upos {
 constexpr int unknown = 0, upcA = 101, upcE = 102, ean8 = 103, ean13 = 104, itf = 106,
-              codabar = 107, code39 = 108, code93 = 109, code128 = 110, upcAS = 111,
-              upcES = 112, ean8S = 118, ean13S = 119, ean128 = 120, gs1DataBar = 131,
-              gs1DataBarE = 132, itfCk = 133, pdf417 = 201, maxicode = 202, dataMatrix = 203,
-              qrCode = 204, microQr = 205, aztec = 206, microPdf417 = 207, gs1DataMatrix = 208,
-              gs1QrCode = 209, other = 501;
+              codabar = 107, code39 = 108, code93 = 109, code128 = 110, upcAS = 111, upcES = 112,
+              ean8S = 118, ean13S = 119, ean128 = 120, gs1DataBar = 131, gs1DataBarE = 132,
+              itfCk = 133, pdf417 = 201, maxicode = 202, dataMatrix = 203, qrCode = 204,
+              microQr = 205, aztec = 206, microPdf417 = 207, gs1DataMatrix = 208, gs1QrCode = 209,
+              other = 501;
 }
 
 struct Symbology {
@@ -27,8 +27,8 @@ struct Symbology {
 };
 
 struct AimSplit {
-    std::string aim;         // "" when absent
-    std::string_view data;   // what follows the identifier
+    std::string aim;        // "" when absent
+    std::string_view data;  // what follows the identifier
 };
 
 // Splits a leading AIM identifier off a label (only "]" + letter + modifier).

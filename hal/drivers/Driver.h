@@ -24,7 +24,7 @@ using TimePoint = SteadyClock::time_point;
 
 // Where a driver sends what it found.
 class EventSink {
-public:
+  public:
     virtual ~EventSink() = default;
     virtual void publish(const std::string& type, const Poco::JSON::Object& data) = 0;
     // Counts something dropped or refused ("duplicates", "overflows", ...), for /metrics.
@@ -32,13 +32,15 @@ public:
 };
 
 class Driver {
-public:
+  public:
     virtual ~Driver() = default;
     virtual SerialSettings defaultSettings() const { return {}; }
     virtual void onBytes(std::string_view bytes, TimePoint now, EventSink& sink) = 0;
     // Called at least every tickInterval(), with or without bytes (timeouts).
     virtual void onTick(TimePoint, EventSink&) {}
-    virtual std::chrono::milliseconds tickInterval() const { return std::chrono::milliseconds(100); }
+    virtual std::chrono::milliseconds tickInterval() const {
+        return std::chrono::milliseconds(100);
+    }
     // The port was (re)opened: forget any half-received frame.
     virtual void onOpen() {}
 };
@@ -54,7 +56,8 @@ struct DriverEntry {
     const char* name;
     const char* description;
     // Validates options (the error names the option) and builds a driver.
-    std::function<Result<std::unique_ptr<Driver>>(const DriverOptions&, const DriverContext&)> create;
+    std::function<Result<std::unique_ptr<Driver>>(const DriverOptions&, const DriverContext&)>
+        create;
 };
 
 // Every driver, registered here by name: adding one is its folder plus one line.

@@ -58,7 +58,8 @@ Error serialError(const std::string& what, sp_return rc) {
     switch (rc) {
         case SP_ERR_ARG: return Error{ErrorCode::arg, what + ": invalid argument"};
         case SP_ERR_MEM: return Error{ErrorCode::io, what + ": out of memory"};
-        case SP_ERR_SUPP: return Error{ErrorCode::unsupported, what + ": not supported by the port"};
+        case SP_ERR_SUPP:
+            return Error{ErrorCode::unsupported, what + ": not supported by the port"};
         default: break;
     }
     const int osError = sp_last_error_code();
@@ -78,7 +79,7 @@ Error osError(const std::string& what) {
 // ---- libserialport: every real serial device ---------------------------------
 
 class LibSerialPort : public SerialPort {
-public:
+  public:
     explicit LibSerialPort(sp_port* port) : port_(port) {}
     ~LibSerialPort() override {
         sp_close(port_);
@@ -90,20 +91,24 @@ public:
                                              SP_PARITY_MARK, SP_PARITY_SPACE};
         static const sp_flowcontrol flows[] = {SP_FLOWCONTROL_NONE, SP_FLOWCONTROL_XONXOFF,
                                                SP_FLOWCONTROL_RTSCTS, SP_FLOWCONTROL_DTRDSR};
-        if (auto rc = sp_set_baudrate(port_, s.baud); rc != SP_OK) return serialError("set baud rate", rc);
-        if (auto rc = sp_set_bits(port_, s.dataBits); rc != SP_OK) return serialError("set data bits", rc);
+        if (auto rc = sp_set_baudrate(port_, s.baud); rc != SP_OK)
+            return serialError("set baud rate", rc);
+        if (auto rc = sp_set_bits(port_, s.dataBits); rc != SP_OK)
+            return serialError("set data bits", rc);
         if (auto rc = sp_set_parity(port_, parities[static_cast<int>(s.parity)]); rc != SP_OK)
             return serialError("set parity", rc);
-        if (auto rc = sp_set_stopbits(port_, s.stopBits); rc != SP_OK) return serialError("set stop bits", rc);
-        if (auto rc = sp_set_flowcontrol(port_, flows[static_cast<int>(s.flowControl)]); rc != SP_OK)
+        if (auto rc = sp_set_stopbits(port_, s.stopBits); rc != SP_OK)
+            return serialError("set stop bits", rc);
+        if (auto rc = sp_set_flowcontrol(port_, flows[static_cast<int>(s.flowControl)]);
+            rc != SP_OK)
             return serialError("set flow control", rc);
         return okStatus();
     }
 
     Result<size_t> read(uint8_t* buffer, size_t capacity,
                         std::chrono::milliseconds timeout) override {
-        const int rc = sp_blocking_read_next(port_, buffer, capacity,
-                                             static_cast<unsigned>(timeout.count()));
+        const int rc =
+            sp_blocking_read_next(port_, buffer, capacity, static_cast<unsigned>(timeout.count()));
         if (rc < 0) return serialError("read", static_cast<sp_return>(rc));
         return static_cast<size_t>(rc);
     }
@@ -122,7 +127,7 @@ public:
 
     std::string backend() const override { return "libserialport"; }
 
-private:
+  private:
     sp_port* port_;
 };
 
@@ -148,7 +153,7 @@ speed_t toSpeed(int baud) {
 }
 
 class PtyPort : public SerialPort {
-public:
+  public:
     explicit PtyPort(int fd) : fd_(fd) {}
     ~PtyPort() override { ::close(fd_); }
 
@@ -157,7 +162,8 @@ public:
         if (tcgetattr(fd_, &tio) != 0) return osError("tcgetattr");
         cfmakeraw(&tio);
         const speed_t speed = toSpeed(s.baud);
-        if (speed == B0) return Error{ErrorCode::arg, "unsupported baud rate " + std::to_string(s.baud)};
+        if (speed == B0)
+            return Error{ErrorCode::arg, "unsupported baud rate " + std::to_string(s.baud)};
         cfsetispeed(&tio, speed);
         cfsetospeed(&tio, speed);
         tio.c_cflag &= ~(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
@@ -176,7 +182,8 @@ public:
                         std::chrono::milliseconds timeout) override {
         pollfd p{fd_, POLLIN, 0};
         const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-        if (ready < 0) return errno == EINTR ? Result<size_t>(size_t{0}) : Result<size_t>(osError("poll"));
+        if (ready < 0)
+            return errno == EINTR ? Result<size_t>(size_t{0}) : Result<size_t>(osError("poll"));
         if (ready == 0) return size_t{0};
         const ssize_t n = ::read(fd_, buffer, capacity);
         if (n > 0) return static_cast<size_t>(n);
@@ -205,7 +212,7 @@ public:
 
     std::string backend() const override { return "pty"; }
 
-private:
+  private:
     int fd_;
 };
 

@@ -44,7 +44,7 @@ Result<std::vector<PortInfo>> listPorts();
 // An open port. Reads never block longer than the timeout given, so a reader thread
 // can notice a stop request; a vanished device shows as an io or notFound error.
 class SerialPort {
-public:
+  public:
     // Opens path with settings and discards anything already buffered, so stale
     // bytes from before the open are never taken for a scan.
     // ENOENT -> notFound; EACCES -> permission (with a hint about group dialout).

@@ -128,17 +128,22 @@ BOOST_AUTO_TEST_CASE(unknown_option_and_version) {
 BOOST_AUTO_TEST_CASE(device_configuration_errors_name_the_key) {
     TempDir dir;
     const std::pair<std::string, std::string> cases[] = {
-        {"[device.s1]\ndriver = teleporter\nport = /dev/ttyUSB0\n", "key 'device.s1.driver': unknown driver 'teleporter'"},
-        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nsuffix = semicolon\n", "key 'device.s1.suffix'"},
-        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nwarp = 9\n", "option 'warp': unknown for serial-scanner"},
-        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nbaud = 12345\n", "key 'device.s1.baud'"},
+        {"[device.s1]\ndriver = teleporter\nport = /dev/ttyUSB0\n",
+         "key 'device.s1.driver': unknown driver 'teleporter'"},
+        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nsuffix = semicolon\n",
+         "key 'device.s1.suffix'"},
+        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nwarp = 9\n",
+         "option 'warp': unknown for serial-scanner"},
+        {"[device.s1]\ndriver = serial-scanner\nport = /dev/ttyUSB0\nbaud = 12345\n",
+         "key 'device.s1.baud'"},
         {"[device.s1]\ndriver = serial-scanner\n", "give either port or usb"},
         {"[device.s1]\ndriver = serial-scanner\nusb = 05e0\n", "key 'device.s1.usb'"},
         {"[scanning]\nmember_card_ranges = 9-1\n", "key 'scanning.member_card_ranges'"},
     };
     for (const auto& [extra, expected] : cases) {
         BOOST_TEST_CONTEXT(extra) {
-            const auto outcome = runToExit({"--config", writeTestConfig(dir, freePort(), extra), "--check-config"}, dir);
+            const auto outcome = runToExit(
+                {"--config", writeTestConfig(dir, freePort(), extra), "--check-config"}, dir);
             BOOST_TEST(outcome.status == kExitConfig);
             BOOST_TEST(contains(outcome.output, expected), outcome.output);
         }

@@ -15,8 +15,8 @@ const char* kQrKey = "store-member-qr-key-0123";
 std::string deviceConfig(const std::string& port, const std::string& extra = "") {
     return "[device.scanner-1]\ndriver = serial-scanner\nport = " + port +
            "\nbaud = 115200\nsuffix = cr\ndedup_window_ms = 300\n" + extra +
-           "[scanning]\nmember_card_ranges = 2990000000000-2990999999999\nmember_qr_key = " + kQrKey +
-           "\n";
+           "[scanning]\nmember_card_ranges = 2990000000000-2990999999999\nmember_qr_key = " +
+           kQrKey + "\n";
 }
 
 // A daemon with one scanner on a simulated pty, plugged in and ready.
@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(member_card_and_member_qr_are_recognised) {
     BOOST_TEST(qr->getValue<std::string>("kind") == "member_qr");
     BOOST_TEST(qr->getValue<std::string>("member_id") == "M-42");
 
-    const std::string forged = lojal::barcode::signMemberToken({"M-42", inOneHour}, "not-the-store-key");
+    const std::string forged =
+        lojal::barcode::signMemberToken({"M-42", inOneHour}, "not-the-store-key");
     const auto bad = parse(scan("]Q1" + forged))->getObject("data");
     BOOST_TEST(!bad->getValue<bool>("valid"));
     BOOST_TEST(bad->getValue<std::string>("reason") == "member token: bad signature");
@@ -87,7 +88,8 @@ BOOST_AUTO_TEST_CASE(duplicates_are_dropped_and_counted) {
     const auto next = scan("4006381333931");
     BOOST_TEST(next.find("4006381333931") != std::string::npos, next);  // not the repeat
     const auto metrics = httpRequest(lojald.port, "GET", "/metrics", kAdminToken).body;
-    BOOST_TEST(metrics.find("lojal_device_events_total{device=\"scanner-1\",outcome=\"duplicates\"} 1\n") !=
+    BOOST_TEST(metrics.find(
+                   "lojal_device_events_total{device=\"scanner-1\",outcome=\"duplicates\"} 1\n") !=
                    std::string::npos,
                metrics);
 }
@@ -143,7 +145,8 @@ BOOST_AUTO_TEST_CASE(a_port_that_cannot_be_opened_gives_an_error_state_with_the_
     EventClient events(lojald.port, kAdminToken, "?since=0");
     const auto state = events.waitFor({"\"type\":\"device\"", "\"state\":\"error\""});
     BOOST_REQUIRE(!state.empty());
-    BOOST_TEST(parse(state)->getObject("data")->getValue<std::string>("reason").find("open") != std::string::npos);
+    BOOST_TEST(parse(state)->getObject("data")->getValue<std::string>("reason").find("open") !=
+               std::string::npos);
     BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/health").status == 200);
 }
 
@@ -169,18 +172,19 @@ BOOST_AUTO_TEST_CASE(ring_overflow_is_announced_as_a_gap) {
 
 BOOST_AUTO_TEST_CASE(events_need_a_token_and_accept_it_in_the_query_for_browsers) {
     RunningLojald lojald;
-    const auto refused = rawExchange(lojald.port,
-                                     "GET /v1/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
-                                     "websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                                     "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    const auto refused =
+        rawExchange(lojald.port,
+                    "GET /v1/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+                    "websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                    "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     BOOST_TEST(rawStatus(refused) == 401);
     EventClient browser(lojald.port, "", std::string("?access_token=") + kKioskToken);
     const auto plain = httpRequest(lojald.port, "GET", "/v1/events", kPosToken);
     BOOST_TEST(plain.status == 400);
     BOOST_TEST(errorCode(plain.body) == "websocket_required");
-    const auto badSince = rawExchange(lojald.port,
-                                      "GET /v1/events?since=abc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                                          std::string(kPosToken) + "\r\nConnection: close\r\n\r\n");
+    const auto badSince = rawExchange(
+        lojald.port, "GET /v1/events?since=abc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         std::string(kPosToken) + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(badSince) == 400);
 }
 
@@ -215,5 +219,6 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_slows_no_one) {
     }
     BOOST_TEST(received == kScans);
     BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/health").status == 200);
-    BOOST_TEST(lojald.process->waitForOutput("events: register-1 dropped"), "the stalled client was not dropped");
+    BOOST_TEST(lojald.process->waitForOutput("events: register-1 dropped"),
+               "the stalled client was not dropped");
 }

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -25,14 +25,20 @@ namespace {
 
 double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
-    const size_t index = std::min(values.size() - 1, static_cast<size_t>(p / 100.0 * values.size()));
+    const size_t index =
+        std::min(values.size() - 1, static_cast<size_t>(p / 100.0 * values.size()));
     return values[index];
 }
 
 void parserThroughput() {
     const std::vector<std::string> frames = {
-        "]E04006381333931", "]C10109501101020917" "17261231" "10LOT42\x1d" "21SER9",
-        "2990000012340", "]Q1https://id.gs1.org/01/09506000134352/10/AB12?17=271231", "]E473513537"};
+        "]E04006381333931",
+        "]C10109501101020917"
+        "17261231"
+        "10LOT42\x1d"
+        "21SER9",
+        "2990000012340", "]Q1https://id.gs1.org/01/09506000134352/10/AB12?17=271231",
+        "]E473513537"};
     lojal::barcode::ClassifierConfig config;
     config.memberCardRanges = {{"2990000000000", "2990999999999"}};
     size_t decoded = 0;
@@ -44,8 +50,10 @@ void parserThroughput() {
         }
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("parser: %.0f scans/s (decodeScan over a mix of EAN-13, GS1-128, member card, Digital Link, EAN-8)\n",
-                decoded / seconds);
+    std::printf(
+        "parser: %.0f scans/s (decodeScan over a mix of EAN-13, GS1-128, member card, Digital "
+        "Link, EAN-8)\n",
+        decoded / seconds);
 }
 
 }  // namespace
@@ -87,7 +95,9 @@ int main(int argc, char** argv) {
     std::printf("scan latency, pty write -> WebSocket event, %d scans one at a time:\n", scans);
     std::printf("  p50 %.0f us   p90 %.0f us   p99 %.0f us   max %.0f us\n", percentile(micros, 50),
                 percentile(micros, 90), percentile(micros, 99), percentile(micros, 100));
-    std::printf("  (a pty delivers at once; at 115200 baud a 16-byte scan itself takes 1.4 ms on the wire)\n");
+    std::printf(
+        "  (a pty delivers at once; at 115200 baud a 16-byte scan itself takes 1.4 ms on the "
+        "wire)\n");
     parserThroughput();
 
     // Unplugged: the reader must back off, not spin.
@@ -111,11 +121,13 @@ int main(int argc, char** argv) {
         events.next(std::chrono::milliseconds(500));
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - absentFrom).count();
-    const double cpu = 100.0 * static_cast<double>(cpuTicks() - before) / sysconf(_SC_CLK_TCK) / seconds;
+    const double cpu =
+        100.0 * static_cast<double>(cpuTicks() - before) / sysconf(_SC_CLK_TCK) / seconds;
     std::printf("CPU while the scanner is absent: %.2f %% of one core over %.1f s\n", cpu, seconds);
 
     // Plugged back in: how long until it reads again.
-    if (openpty(&master, &slave, name, nullptr, nullptr) != 0 || symlink(name, link.c_str()) != 0) return 1;
+    if (openpty(&master, &slave, name, nullptr, nullptr) != 0 || symlink(name, link.c_str()) != 0)
+        return 1;
     const auto replugged = Clock::now();
     if (events.waitFor({"\"state\":\"ready\""}).empty()) return 1;
     std::printf("replug -> ready: %.0f ms (backoff capped at 1 s)\n",

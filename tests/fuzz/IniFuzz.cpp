@@ -6,7 +6,8 @@
 #include "config/Ini.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    const auto entries = lojal::parseIni(std::string_view(reinterpret_cast<const char*>(data), size));
+    const auto entries =
+        lojal::parseIni(std::string_view(reinterpret_cast<const char*>(data), size));
     if (entries.ok()) {
         for (const auto& entry : *entries) {
             if (entry.section.empty() || entry.key.empty() || entry.line < 1) __builtin_trap();

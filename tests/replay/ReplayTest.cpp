@@ -49,11 +49,13 @@ SessionHeader readHeader(const fs::path& session) {
     std::string line;
     while (std::getline(in, line) && !line.empty() && line[0] == '#') {
         const auto value = [&](const std::string& key) {
-            return line.rfind("# " + key + ":", 0) == 0 ? line.substr(key.size() + 3) : std::string();
+            return line.rfind("# " + key + ":", 0) == 0 ? line.substr(key.size() + 3)
+                                                        : std::string();
         };
         if (auto serial = value("Serial"); !serial.empty()) header.serial = serial;
         if (auto options = value("Options"); !options.empty()) header.options = keyValues(options);
-        if (auto scanning = value("Scanning"); !scanning.empty()) header.scanning = keyValues(scanning);
+        if (auto scanning = value("Scanning"); !scanning.empty())
+            header.scanning = keyValues(scanning);
     }
     return header;
 }
@@ -62,9 +64,11 @@ std::string configFor(const SessionHeader& header, const std::string& port) {
     std::istringstream serial(header.serial);
     std::string baud, frame;
     serial >> baud >> frame;  // "8N1"
-    std::string text = "[device.replay]\ndriver = " + header.driver + "\nport = " + port + "\nbaud = " + baud + "\n";
+    std::string text = "[device.replay]\ndriver = " + header.driver + "\nport = " + port +
+                       "\nbaud = " + baud + "\n";
     if (frame.size() == 3) {
-        static const std::map<char, std::string> parities = {{'N', "none"}, {'E', "even"}, {'O', "odd"}};
+        static const std::map<char, std::string> parities = {
+            {'N', "none"}, {'E', "even"}, {'O', "odd"}};
         text += "data_bits = " + frame.substr(0, 1) + "\nparity = " + parities.at(frame[1]) +
                 "\nstop_bits = " + frame.substr(2, 1) + "\n";
     }
@@ -76,7 +80,8 @@ std::string configFor(const SessionHeader& header, const std::string& port) {
 
 std::string suffixHex(const SessionHeader& header) {
     for (const auto& [key, value] : header.options) {
-        if (key == "suffix") return value == "crlf" ? "0d0a" : value == "lf" ? "0a" : value == "none" ? "" : "0d";
+        if (key == "suffix")
+            return value == "crlf" ? "0d0a" : value == "lf" ? "0a" : value == "none" ? "" : "0d";
     }
     return "0d";
 }
@@ -160,10 +165,12 @@ BOOST_AUTO_TEST_CASE(every_recorded_session_produces_its_golden_events) {
             if (update) {
                 std::ofstream out(golden);
                 for (const auto& line : produced) out << line << "\n";
-                BOOST_TEST_MESSAGE("wrote " << golden.string() << " (" << produced.size() << " events)");
+                BOOST_TEST_MESSAGE("wrote " << golden.string() << " (" << produced.size()
+                                            << " events)");
                 continue;
             }
-            BOOST_REQUIRE_MESSAGE(fs::exists(golden), golden.string() + " is missing: run `make golden`");
+            BOOST_REQUIRE_MESSAGE(fs::exists(golden),
+                                  golden.string() + " is missing: run `make golden`");
             const std::vector<std::string> expected = readLines(golden);
             BOOST_TEST(produced.size() == expected.size());
             for (size_t i = 0; i < std::min(produced.size(), expected.size()); ++i) {

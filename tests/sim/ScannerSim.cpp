@@ -74,14 +74,16 @@ std::string readExactly(int fd, size_t count, std::chrono::milliseconds timeout)
     while (bytes.size() < count && std::chrono::steady_clock::now() < deadline) {
         char buffer[256];
         const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, count - bytes.size()));
-        if (n > 0) bytes.append(buffer, static_cast<size_t>(n));
-        else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (n > 0)
+            bytes.append(buffer, static_cast<size_t>(n));
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return bytes;
 }
 
 class Simulator {
-public:
+  public:
     explicit Simulator(std::string link) : link_(std::move(link)) {}
     ~Simulator() { unplug(); }
 
@@ -89,7 +91,8 @@ public:
         if (pty_) return "error already plugged";
         Pty pty;
         char name[256];
-        if (openpty(&pty.master, &pty.slave, name, nullptr, nullptr) != 0) return "error openpty failed";
+        if (openpty(&pty.master, &pty.slave, name, nullptr, nullptr) != 0)
+            return "error openpty failed";
         // Raw on our side too: no echo, no line editing of what lojald writes.
         termios tio{};
         tcgetattr(pty.slave, &tio);
@@ -113,7 +116,8 @@ public:
 
     std::string send(const std::string& bytes) {
         if (!pty_) return "error not plugged";
-        return writeAll(pty_->master, bytes) ? "ok sent " + std::to_string(bytes.size()) : "error write failed";
+        return writeAll(pty_->master, bytes) ? "ok sent " + std::to_string(bytes.size())
+                                             : "error write failed";
     }
 
     std::string play(const std::string& file, double speed) {
@@ -131,11 +135,13 @@ public:
             fields >> offset >> direction >> hex;
             const auto bytes = fromHex(hex);
             if (!bytes || (direction != "<" && direction != ">")) return "error bad line: " + line;
-            std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<long>(offset * 1000 / speed)));
+            std::this_thread::sleep_until(
+                start + std::chrono::microseconds(static_cast<long>(offset * 1000 / speed)));
             if (direction == "<") {
                 if (!writeAll(pty_->master, *bytes)) return "error write failed";
             } else {
-                const std::string got = readExactly(pty_->master, bytes->size(), std::chrono::seconds(2));
+                const std::string got =
+                    readExactly(pty_->master, bytes->size(), std::chrono::seconds(2));
                 if (got != *bytes) return "error expected " + hex + " from lojald";
             }
             ++records;
@@ -143,7 +149,7 @@ public:
         return "ok played " + std::to_string(records);
     }
 
-private:
+  private:
     std::string link_;
     std::optional<Pty> pty_;
 };
@@ -164,9 +170,12 @@ int main(int argc, char** argv) {
         std::string rest;
         std::getline(words >> std::ws, rest);
         std::string answer;
-        if (command == "plug") answer = simulator.plug();
-        else if (command == "unplug") answer = simulator.unplug();
-        else if (command == "scan") answer = simulator.send(rest + "\r");
+        if (command == "plug")
+            answer = simulator.plug();
+        else if (command == "unplug")
+            answer = simulator.unplug();
+        else if (command == "scan")
+            answer = simulator.send(rest + "\r");
         else if (command == "send") {
             const auto bytes = fromHex(rest);
             answer = bytes ? simulator.send(*bytes) : "error bad hex";
@@ -176,9 +185,12 @@ int main(int argc, char** argv) {
             double speed = 1.0;
             args >> file >> speed;
             answer = simulator.play(file, speed > 0 ? speed : 1.0);
-        } else if (command == "quit") break;
-        else if (command.empty()) continue;
-        else answer = "error unknown command " + command;
+        } else if (command == "quit")
+            break;
+        else if (command.empty())
+            continue;
+        else
+            answer = "error unknown command " + command;
         std::cout << answer << std::endl;
     }
     return 0;

@@ -90,7 +90,8 @@ class LojaldProcess : public ChildProcess {
 // The scanner simulator (tests/sim/ScannerSim.cpp) on a link in dir.
 class ScannerSim : public ChildProcess {
   public:
-    explicit ScannerSim(const std::string& link) : ChildProcess(SCANNER_SIM_PATH, {"--link", link}, "/"), link_(link) {}
+    explicit ScannerSim(const std::string& link)
+        : ChildProcess(SCANNER_SIM_PATH, {"--link", link}, "/"), link_(link) {}
     const std::string& link() const { return link_; }
 
   private:
@@ -105,7 +106,8 @@ class EventClient {
     // The next message as JSON text, or "" when none came within the timeout.
     std::string next(std::chrono::milliseconds timeout = 10s);
     // Reads messages until one contains every part; returns it ("" on timeout).
-    std::string waitFor(const std::vector<std::string>& parts, std::chrono::milliseconds timeout = 10s);
+    std::string waitFor(const std::vector<std::string>& parts,
+                        std::chrono::milliseconds timeout = 10s);
 
   private:
     struct Impl;

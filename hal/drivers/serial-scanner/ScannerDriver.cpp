@@ -12,7 +12,7 @@ namespace lojal::hal {
 namespace {
 
 class ScannerDriver : public Driver {
-public:
+  public:
     ScannerDriver(FramingOptions framing, std::chrono::milliseconds dedupWindow,
                   DriverContext context)
         : framer_(std::move(framing)), duplicates_(dedupWindow), context_(std::move(context)) {}
@@ -29,10 +29,12 @@ public:
         deliver(out, now, sink);
     }
 
-    std::chrono::milliseconds tickInterval() const override { return std::chrono::milliseconds(20); }
+    std::chrono::milliseconds tickInterval() const override {
+        return std::chrono::milliseconds(20);
+    }
     void onOpen() override { framer_.reset(); }
 
-private:
+  private:
     void deliver(const FramerOutput& out, TimePoint now, EventSink& sink) {
         for (size_t i = 0; i < out.overflows; ++i) sink.count("overflows");
         for (const std::string& frame : out.frames) {
@@ -40,7 +42,8 @@ private:
                 sink.count("duplicates");
                 continue;
             }
-            const barcode::Scan scan = barcode::decodeScan(frame, context_.classifier, context_.unixNow());
+            const barcode::Scan scan =
+                barcode::decodeScan(frame, context_.classifier, context_.unixNow());
             sink.count(scan.valid ? "scans" : "invalid_scans");
             sink.publish("scan", scanToJson(scan));
         }
@@ -109,9 +112,11 @@ Result<std::unique_ptr<Driver>> createScannerDriver(const DriverOptions& options
         if (match == std::end(suffixes)) {
             return Error{ErrorCode::arg, "option 'suffix': expected cr, lf, crlf or none"};
         }
-        framing.suffix = std::string(match->second);  // a fresh string: GCC 12's -Wrestrict misfires on assign
+        framing.suffix =
+            std::string(match->second);  // a fresh string: GCC 12's -Wrestrict misfires on assign
     }
-    if (auto prefix = options.find("prefix"); prefix != options.end()) framing.prefix = prefix->second;
+    if (auto prefix = options.find("prefix"); prefix != options.end())
+        framing.prefix = prefix->second;
     auto timeout = integerOption(options, "inter_char_timeout_ms", 50, 1, 10000);
     if (!timeout) return timeout.error();
     framing.interCharTimeout = std::chrono::milliseconds(*timeout);

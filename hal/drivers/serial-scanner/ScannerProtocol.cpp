@@ -10,10 +10,10 @@ void ScanFramer::feed(std::string_view bytes, TimePoint now, FramerOutput& out) 
     for (char byte : bytes) {
         if (!discarding_) buffer_ += byte;
         const bool suffixSeen =
-            !suffix.empty() &&
-            (discarding_ ? byte == suffix.back()
-                         : buffer_.size() >= suffix.size() &&
-                               buffer_.compare(buffer_.size() - suffix.size(), suffix.size(), suffix) == 0);
+            !suffix.empty() && (discarding_ ? byte == suffix.back()
+                                            : buffer_.size() >= suffix.size() &&
+                                                  buffer_.compare(buffer_.size() - suffix.size(),
+                                                                  suffix.size(), suffix) == 0);
         if (suffixSeen) {
             if (discarding_) {
                 discarding_ = false;

@@ -25,7 +25,7 @@ struct FramerOutput {
 };
 
 class ScanFramer {
-public:
+  public:
     using TimePoint = std::chrono::steady_clock::time_point;
     explicit ScanFramer(FramingOptions options) : options_(std::move(options)) {}
 
@@ -35,7 +35,7 @@ public:
     void reset();
     size_t buffered() const { return buffer_.size(); }
 
-private:
+  private:
     void finishFrame(FramerOutput& out);
 
     FramingOptions options_;
@@ -47,12 +47,12 @@ private:
 // Drops the same code scanned again within the window (a held scanner rereads
 // it every few hundred ms). The window restarts with every repeat.
 class DuplicateFilter {
-public:
+  public:
     using TimePoint = std::chrono::steady_clock::time_point;
     explicit DuplicateFilter(std::chrono::milliseconds window) : window_(window) {}
     bool accept(const std::string& code, TimePoint now);
 
-private:
+  private:
     std::chrono::milliseconds window_;
     std::string lastCode_;
     std::optional<TimePoint> lastSeen_;

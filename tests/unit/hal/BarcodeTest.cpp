@@ -21,11 +21,11 @@ constexpr int64_t kNow = 1795000000;  // Unix seconds, late 2026
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(gs1_check_digits) {
-    BOOST_TEST(hasValidGs1CheckDigit("4006381333931"));   // EAN-13
+    BOOST_TEST(hasValidGs1CheckDigit("4006381333931"));  // EAN-13
     BOOST_TEST(!hasValidGs1CheckDigit("4006381333932"));
-    BOOST_TEST(hasValidGs1CheckDigit("73513537"));        // EAN-8
-    BOOST_TEST(hasValidGs1CheckDigit("036000291452"));    // UPC-A
-    BOOST_TEST(hasValidGs1CheckDigit("10012345678902"));  // GTIN-14
+    BOOST_TEST(hasValidGs1CheckDigit("73513537"));            // EAN-8
+    BOOST_TEST(hasValidGs1CheckDigit("036000291452"));        // UPC-A
+    BOOST_TEST(hasValidGs1CheckDigit("10012345678902"));      // GTIN-14
     BOOST_TEST(hasValidGs1CheckDigit("106141412345678908"));  // SSCC
     BOOST_TEST(!hasValidGs1CheckDigit("12a4"));
     BOOST_TEST(*gs1CheckDigit("400638133393") == '1');
@@ -41,7 +41,12 @@ BOOST_AUTO_TEST_CASE(upc_e_expands_to_upc_a) {
 }
 
 BOOST_AUTO_TEST_CASE(aim_identifiers_map_to_symbologies_and_upos_codes) {
-    struct Case { const char* label; const char* aim; const char* name; int upos; };
+    struct Case {
+        const char* label;
+        const char* aim;
+        const char* name;
+        int upos;
+    };
     const Case cases[] = {
         {"]E04006381333931", "]E0", "EAN-13", upos::ean13},
         {"]E473513537", "]E4", "EAN-8", upos::ean8},
@@ -72,7 +77,11 @@ BOOST_AUTO_TEST_CASE(aim_identifiers_map_to_symbologies_and_upos_codes) {
 }
 
 BOOST_AUTO_TEST_CASE(gs1_element_strings_parse_fixed_and_variable_fields) {
-    const auto elements = parseGs1ElementString("0109501101020917" "17190508" "10ABCD1234" + GS + "21S123");
+    const auto elements = parseGs1ElementString(
+        "0109501101020917"
+        "17190508"
+        "10ABCD1234" +
+        GS + "21S123");
     BOOST_REQUIRE(elements.ok());
     BOOST_REQUIRE_EQUAL(elements->size(), 4u);
     BOOST_TEST((*elements)[0].ai == "01");
@@ -111,16 +120,19 @@ BOOST_AUTO_TEST_CASE(malformed_gs1_is_refused_with_the_reason) {
         BOOST_TEST_CONTEXT(data) {
             const auto parsed = parseGs1ElementString(data);
             BOOST_REQUIRE(!parsed.ok());
-            BOOST_TEST(parsed.error().message.find(reason) != std::string::npos, parsed.error().message);
+            BOOST_TEST(parsed.error().message.find(reason) != std::string::npos,
+                       parsed.error().message);
         }
     }
 }
 
 BOOST_AUTO_TEST_CASE(digital_link_urls_become_ais) {
-    const std::string uri = "https://id.gs1.org/01/09506000134352/10/AB%2F12/21/S1?17=261231&3103=000500";
+    const std::string uri =
+        "https://id.gs1.org/01/09506000134352/10/AB%2F12/21/S1?17=261231&3103=000500";
     BOOST_TEST(looksLikeDigitalLink(uri));
     const auto elements = parseDigitalLink(uri);
-    BOOST_REQUIRE_MESSAGE(elements.ok(), (elements.ok() ? std::string() : elements.error().message));
+    BOOST_REQUIRE_MESSAGE(elements.ok(),
+                          (elements.ok() ? std::string() : elements.error().message));
     BOOST_REQUIRE_EQUAL(elements->size(), 5u);
     BOOST_TEST((*elements)[0].value == "09506000134352");
     BOOST_TEST((*elements)[1].value == "AB/12");
@@ -146,14 +158,19 @@ BOOST_AUTO_TEST_CASE(member_tokens_sign_and_verify) {
     BOOST_REQUIRE(verified.ok());
     BOOST_TEST(verified->memberId == "M-1001");
 
-    BOOST_TEST(verifyMemberToken(token, key, kNow + 301).error().message == "member token: expired");
-    BOOST_TEST(verifyMemberToken(token, "other-key", kNow).error().message == "member token: bad signature");
+    BOOST_TEST(verifyMemberToken(token, key, kNow + 301).error().message ==
+               "member token: expired");
+    BOOST_TEST(verifyMemberToken(token, "other-key", kNow).error().message ==
+               "member token: bad signature");
     std::string tampered = token;
     tampered[6] = '2';  // M-1001 -> M-2001
-    BOOST_TEST(verifyMemberToken(tampered, key, kNow).error().message == "member token: bad signature");
+    BOOST_TEST(verifyMemberToken(tampered, key, kNow).error().message ==
+               "member token: bad signature");
     BOOST_TEST(verifyMemberToken("LJM1.", key, kNow).error().message == "member token: malformed");
-    BOOST_TEST(verifyMemberToken("LJM1.a.b.c", key, kNow).error().message == "member token: malformed");
-    BOOST_TEST(verifyMemberToken(token, "", kNow).error().message == "member token: no key configured to verify it");
+    BOOST_TEST(verifyMemberToken("LJM1.a.b.c", key, kNow).error().message ==
+               "member token: malformed");
+    BOOST_TEST(verifyMemberToken(token, "", kNow).error().message ==
+               "member token: no key configured to verify it");
 }
 
 BOOST_AUTO_TEST_CASE(scans_are_classified) {
@@ -174,23 +191,32 @@ BOOST_AUTO_TEST_CASE(scans_are_classified) {
     BOOST_TEST(!badMember.valid);
     BOOST_TEST(badMember.reason == "wrong check digit");
 
-    const auto qr = decodeScan("]Q1" + signMemberToken({"M-7", kNow + 60}, config.memberQrKey), config, kNow);
+    const auto qr =
+        decodeScan("]Q1" + signMemberToken({"M-7", kNow + 60}, config.memberQrKey), config, kNow);
     BOOST_TEST((qr.kind == ScanKind::memberQr));
     BOOST_TEST(qr.valid);
     BOOST_TEST(qr.memberId == "M-7");
 
-    const auto expired = decodeScan("]Q1" + signMemberToken({"M-7", kNow - 1}, config.memberQrKey), config, kNow);
+    const auto expired =
+        decodeScan("]Q1" + signMemberToken({"M-7", kNow - 1}, config.memberQrKey), config, kNow);
     BOOST_TEST((expired.kind == ScanKind::memberQr));
     BOOST_TEST(!expired.valid);
     BOOST_TEST(expired.reason == "member token: expired");
 
     const auto coupon = decodeScan("]E09912345678909", config, kNow);
     BOOST_TEST((coupon.kind == ScanKind::coupon));
-    const auto gs1 = decodeScan("]C10109501101020917" "17190508", config, kNow);
+    const auto gs1 = decodeScan(
+        "]C10109501101020917"
+        "17190508",
+        config, kNow);
     BOOST_TEST((gs1.kind == ScanKind::product));
     BOOST_TEST(gs1.gtin == "09501101020917");
     BOOST_TEST(gs1.gs1.size() == 2u);
-    const auto gcn = decodeScan("]C1255" "9501101020917" "0001", config, kNow);
+    const auto gcn = decodeScan(
+        "]C1255"
+        "9501101020917"
+        "0001",
+        config, kNow);
     BOOST_TEST((gcn.kind == ScanKind::coupon));
     const auto link = decodeScan("]Q1https://id.gs1.org/01/09506000134352", config, kNow);
     BOOST_TEST((link.kind == ScanKind::product));

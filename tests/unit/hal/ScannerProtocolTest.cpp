@@ -48,7 +48,10 @@ BOOST_AUTO_TEST_CASE(a_stale_partial_frame_does_not_glue_onto_the_next_scan) {
 BOOST_AUTO_TEST_CASE(prefix_is_stripped) {
     ScanFramer framer({"\r", "\x02", 50ms, 4096});
     FramerOutput out;
-    framer.feed("\x02" "73513537\r", t0, out);
+    framer.feed(
+        "\x02"
+        "73513537\r",
+        t0, out);
     BOOST_REQUIRE_EQUAL(out.frames.size(), 1u);
     BOOST_TEST(out.frames[0] == "73513537");
 }
