@@ -186,20 +186,57 @@ Status Database::migrate(int targetVersion) {
     return okStatus();
 }
 
+struct Database::PendingWrite {
+    const std::function<Status(Transaction&)>* work;
+    Status result = okStatus();
+    bool done = false;
+};
+
 Status Database::write(const std::function<Status(Transaction&)>& work) {
+    PendingWrite mine{&work};
+    std::unique_lock lock(queueMutex_);
+    queue_.push_back(&mine);
+    while (!mine.done) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        // Lead: commit everything queued so far, ours included.
+        committing_ = true;
+        std::vector<PendingWrite*> batch;
+        batch.swap(queue_);
+        lock.unlock();
+        commitBatch(batch);
+        lock.lock();
+        for (PendingWrite* pending : batch) pending->done = true;
+        committing_ = false;
+        committed_.notify_all();
+    }
+    return mine.result;
+}
+
+void Database::commitBatch(const std::vector<PendingWrite*>& batch) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun) return begun;
-    Status result = work(tx);
-    if (!result) {
-        (void)tx.exec("ROLLBACK");
-        return result;
+    const auto failAll = [&](const Status& status) {
+        for (PendingWrite* pending : batch) pending->result = status;
+    };
+    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun) return failAll(begun);
+    for (PendingWrite* pending : batch) {
+        if (auto saved = tx.exec("SAVEPOINT work"); !saved) {
+            pending->result = saved;
+            continue;
+        }
+        pending->result = (*pending->work)(tx);
+        if (!pending->result) (void)tx.exec("ROLLBACK TO work");
+        (void)tx.exec("RELEASE work");
     }
     if (auto committed = tx.exec("COMMIT"); !committed) {
         (void)tx.exec("ROLLBACK");
-        return committed;
+        return failAll(committed);
     }
-    return okStatus();
+    ++commits_;
+    committedWrites_ += batch.size();
 }
 
 Status Database::read(const std::function<Status(Transaction&)>& work) {

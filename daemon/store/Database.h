@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -71,12 +74,20 @@ class Database {
 
     // Runs work inside BEGIN IMMEDIATE ... COMMIT: the write lock is taken up front so
     // the busy timeout applies, rather than failing later on lock upgrade. A failed
-    // Status from work rolls back.
+    // Status from work rolls back that work only.
+    //
+    // Group commit: writers that arrive while a commit is in progress queue up, and
+    // the next of them commits the whole queue in one transaction (each work in its
+    // own SAVEPOINT), so N concurrent requests share one fsync instead of paying N.
+    // Every caller returns only after its work is durable. work must not call write().
     Status write(const std::function<Status(Transaction&)>& work);
     // Runs work on the connection outside a write transaction (plain reads).
     Status read(const std::function<Status(Transaction&)>& work);
 
     DatabaseHealth health();
+    // Transactions committed by write(), and the works they carried (group commit).
+    uint64_t commits() const { return commits_.load(); }
+    uint64_t committedWrites() const { return committedWrites_.load(); }
     int schemaVersion();
     // Bytes on disk: the database file plus its write-ahead log.
     int64_t sizeOnDisk() const;
@@ -86,7 +97,16 @@ class Database {
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     Status migrate(int targetVersion);
 
-    std::mutex mutex_;
+    struct PendingWrite;
+    void commitBatch(const std::vector<PendingWrite*>& batch);
+
+    std::mutex mutex_;  // the connection
+    std::mutex queueMutex_;
+    std::condition_variable committed_;
+    std::vector<PendingWrite*> queue_;
+    bool committing_ = false;
+    std::atomic<uint64_t> commits_{0};
+    std::atomic<uint64_t> committedWrites_{0};
     sqlite3* db_;
     std::string path_;
 };
