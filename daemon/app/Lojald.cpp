@@ -13,12 +13,16 @@
 #include "api/Auth.h"
 #include "api/DeviceRoutes.h"
 #include "api/Router.h"
+#include "api/SignupRoutes.h"
 #include "api/SystemRoutes.h"
 #include "app/Logging.h"
 #include "config/Config.h"
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
+#include "signup/SignupService.h"
+#include "sms/SmsWorker.h"
+#include "sms/Templates.h"
 #include "store/Database.h"
 
 namespace lojal {
@@ -106,6 +110,17 @@ int Lojald::main(const std::vector<std::string>&) {
         std::cerr << "lojald: configuration error: " << devices.error().message << std::endl;
         return EXIT_CONFIG;
     }
+    // The longest values each placeholder gets: a template that could overflow
+    // sms.max_segments stops lojald here rather than splitting SMS later.
+    const std::string longestLink = config.signup.baseUrl + "/j/" + std::string(30, 'x');
+    auto templates = SmsTemplates::load(config.sms.templatesDirectory, static_cast<size_t>(config.sms.maxSegments),
+                                        {{"signup", {{"store", config.store.name}, {"link", longestLink}}},
+                                         {"otp", {{"code", "000000"}}}});
+    if (!templates) {
+        std::cerr << "lojald: configuration error: " << templates.error().message << std::endl;
+        return EXIT_CONFIG;
+    }
+    const auto gatewayEntry = sms::gatewayTable().find(config.sms.gateway);
     if (checkOnly_) {
         std::cout << config.source << ": configuration OK" << std::endl;
         return EXIT_OK;
@@ -138,10 +153,28 @@ int Lojald::main(const std::vector<std::string>&) {
     HttpMetrics metrics;
     Router router;
     SystemContext system{config, **database, metrics, startedAt, nullptr, nullptr};
-    system.extraGauges = [&] { return (*devices)->gauges(); };
     addSystemRoutes(router, system);
     DeviceRoutesContext deviceRoutes{**devices, events};
     addDeviceRoutes(router, deviceRoutes);
+
+    sms::GatewaySettings gatewaySettings{config.sms.url, config.sms.username, config.sms.password,
+                                         config.sms.sender, 5000};
+    SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
+    SignupService signups(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
+    SignupRoutesContext signupRoutes{signups, smsWorker, **database};
+    addSignupRoutes(router, signupRoutes);
+    system.extraGauges = [&] {
+        std::vector<Gauge> gauges = (*devices)->gauges();
+        for (const auto& [outcome, count] : smsWorker.counters()) {
+            gauges.emplace_back("lojal_sms_total", "SMS outcomes: sent, retried, failed, dlr_*.",
+                                static_cast<double>(count), "outcome=\"" + outcome + "\"", "counter");
+        }
+        for (const auto& [code, count] : signups.refusals()) {
+            gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",
+                                static_cast<double>(count), "code=\"" + code + "\"", "counter");
+        }
+        return gauges;
+    };
 
     ApiServer server(config.server, router, tokenRegistry, metrics);
     system.server = &server;
@@ -149,6 +182,7 @@ int Lojald::main(const std::vector<std::string>&) {
         return fail(log, config.log, started.error().message, EXIT_OSERR);
     }
     (*devices)->start();
+    smsWorker.start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
@@ -159,6 +193,7 @@ int Lojald::main(const std::vector<std::string>&) {
     events.close();  // ends the WebSocket streams, which would otherwise hold the drain
     server.stop();
     (*devices)->stop();
+    smsWorker.stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");
     return EXIT_OK;

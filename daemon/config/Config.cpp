@@ -73,6 +73,15 @@ Setter intSetter(Section Config::*section, int Section::*field, long long min, l
     };
 }
 
+template <typename Section>
+Setter textSetter(Section Config::*section, std::string Section::*field, size_t maxLength) {
+    return [=](Config& config, const std::string& text) -> Problem {
+        if (text.size() > maxLength) return "at most " + std::to_string(maxLength) + " characters";
+        config.*section.*field = text;
+        return std::nullopt;
+    };
+}
+
 Problem parseByteSize(const std::string& text, size_t& out) {
     constexpr long long kMaxBytes = 64LL * 1024 * 1024;
     long long factor = 1;
@@ -167,6 +176,12 @@ const std::vector<KeySpec>& schema() {
              c.store.id = v;
              return std::nullopt;
          }},
+        {"store", "name",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.size() > 24) return "expected 1 to 24 characters (it goes into SMS texts)";
+             c.store.name = v;
+             return std::nullopt;
+         }},
         {"store", "country",
          [](Config& c, const std::string& v) -> Problem {
              std::set<std::string> regions;
@@ -219,10 +234,52 @@ const std::vector<KeySpec>& schema() {
          }},
         {"sms", "gateway",
          [](Config& c, const std::string& v) -> Problem {
-             if (v != "log") return "expected log (the only gateway built so far)";
+             if (v != "log" && v != "kannel") return "expected log or kannel";
              c.sms.gateway = v;
              return std::nullopt;
          }},
+        {"sms", "url", textSetter(&Config::sms, &SmsConfig::url, 512)},
+        {"sms", "username", textSetter(&Config::sms, &SmsConfig::username, 128)},
+        {"sms", "password", textSetter(&Config::sms, &SmsConfig::password, 128)},
+        {"sms", "sender", textSetter(&Config::sms, &SmsConfig::sender, 16)},
+        {"sms", "templates_dir", textSetter(&Config::sms, &SmsConfig::templatesDirectory, 1024)},
+        {"sms", "max_segments", intSetter(&Config::sms, &SmsConfig::maxSegments, 1, 6)},
+        {"sms", "dlr_base_url", textSetter(&Config::sms, &SmsConfig::dlrBaseUrl, 512)},
+        {"signup", "base_url",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) return "expected an http(s) URL";
+             if (v.size() > 100) return "at most 100 characters: the link must fit one SMS";
+             c.signup.baseUrl = v.back() == '/' ? v.substr(0, v.size() - 1) : v;
+             return std::nullopt;
+         }},
+        {"signup", "secret",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.size() < 32) return "a secret needs at least 32 characters";
+             c.signup.secret = v;
+             return std::nullopt;
+         }},
+        {"signup", "link_ttl_hours", intSetter(&Config::signup, &SignupConfig::linkTtlHours, 1, 24 * 90)},
+        {"signup", "repeat_window_minutes", intSetter(&Config::signup, &SignupConfig::repeatWindowMinutes, 0, 24 * 60)},
+        {"signup", "allowed_countries",
+         [](Config& c, const std::string& v) -> Problem {
+             std::set<std::string> regions;
+             i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+             std::vector<std::string> countries;
+             std::stringstream list(v);
+             std::string item;
+             while (std::getline(list, item, ',')) {
+                 item.erase(0, item.find_first_not_of(' '));
+                 item.erase(item.find_last_not_of(' ') + 1);
+                 if (!regions.count(item)) return "'" + item + "' is not an ISO 3166 alpha-2 code";
+                 countries.push_back(item);
+             }
+             c.signup.allowedCountries = countries;
+             return std::nullopt;
+         }},
+        {"limits", "per_number_per_hour", intSetter(&Config::limits, &LimitsConfig::perNumberPerHour, 1, 100)},
+        {"limits", "per_register_per_minute", intSetter(&Config::limits, &LimitsConfig::perRegisterPerMinute, 1, 10000)},
+        {"limits", "per_store_per_minute", intSetter(&Config::limits, &LimitsConfig::perStorePerMinute, 1, 100000)},
+        {"limits", "daily_sms_budget", intSetter(&Config::limits, &LimitsConfig::dailySmsBudget, 1, 10000000)},
         {"scanning", "member_card_ranges",
          [](Config& c, const std::string& v) -> Problem {
              auto ranges = barcode::parseNumberRanges(v);
@@ -361,6 +418,12 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
 }
 
 Status checkWhole(const Config& config) {
+    if (config.sms.gateway == "kannel" && config.sms.url.empty()) {
+        return Error{ErrorCode::arg, "key 'sms.url': required when sms.gateway is kannel"};
+    }
+    if (!config.signup.baseUrl.empty() && config.signup.secret.empty()) {
+        return Error{ErrorCode::arg, "key 'signup.secret': required when signup.base_url is set"};
+    }
     for (const auto& device : config.devices) {
         const std::string key = "key 'device." + device.name + ".";
         if (device.driver.empty()) return Error{ErrorCode::arg, key + "driver': required"};
@@ -464,6 +527,7 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
 
     Object store;
     store.set("id", c.store.id);
+    store.set("name", c.store.name);
     store.set("country", c.store.country);
     root.set("store", store);
 
@@ -528,7 +592,31 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
 
     Object sms;
     sms.set("gateway", c.sms.gateway);
+    sms.set("url", c.sms.url);
+    sms.set("username", c.sms.username);
+    sms.set("password", c.sms.password.empty() ? "" : "<redacted>");
+    sms.set("sender", c.sms.sender);
+    sms.set("templates_dir", c.sms.templatesDirectory);
+    sms.set("max_segments", c.sms.maxSegments);
+    sms.set("dlr_base_url", c.sms.dlrBaseUrl);
     root.set("sms", sms);
+
+    Object signup;
+    signup.set("base_url", c.signup.baseUrl);
+    signup.set("secret", c.signup.secret.empty() ? "" : "<redacted>");
+    signup.set("link_ttl_hours", c.signup.linkTtlHours);
+    signup.set("repeat_window_minutes", c.signup.repeatWindowMinutes);
+    std::string countries;
+    for (const auto& country : c.signup.allowedCountries) countries += (countries.empty() ? "" : ",") + country;
+    signup.set("allowed_countries", countries);
+    root.set("signup", signup);
+
+    Object limits;
+    limits.set("per_number_per_hour", c.limits.perNumberPerHour);
+    limits.set("per_register_per_minute", c.limits.perRegisterPerMinute);
+    limits.set("per_store_per_minute", c.limits.perStorePerMinute);
+    limits.set("daily_sms_budget", c.limits.dailySmsBudget);
+    root.set("limits", limits);
     Object crm;
     crm.set("sync", c.crm.sync ? "on" : "off");
     root.set("crm", crm);

@@ -12,6 +12,7 @@
 
 #include "barcode/Scan.h"
 #include "core/Result.h"
+#include "core/Version.h"
 #include "serial/SerialPort.h"
 
 namespace lojal {
@@ -41,6 +42,7 @@ struct ServerConfig {
 
 struct StoreConfig {
     std::string id = "store-1";
+    std::string name = "Lojal";  // as the customer knows the shop, in SMS texts
     std::string country = "SE";  // ISO 3166 alpha-2, the default region for phone numbers
 };
 
@@ -71,7 +73,31 @@ struct AuthConfig {
 };
 
 struct SmsConfig {
-    std::string gateway = "log";
+    std::string gateway = "log";  // log or kannel (plugins/sms/GatewayTable.cpp)
+    std::string url;              // kannel: smsbox's sendsms base URL, http://127.0.0.1:13013
+    std::string username;
+    std::string password;         // secret: redacted in /v1/config
+    std::string sender;
+    std::string templatesDirectory = kDefaultTemplatesDir;
+    int maxSegments = 1;
+    // Base of the delivery-report URL the gateway calls back (lojald's own API as
+    // the gateway reaches it); empty: no delivery reports.
+    std::string dlrBaseUrl;
+};
+
+struct SignupConfig {
+    std::string baseUrl;  // links are {base_url}/j/{token}; empty: sign-ups are off
+    std::string secret;   // signs links and delivery-report URLs; shared with the landing page
+    int linkTtlHours = 168;
+    int repeatWindowMinutes = 10;  // the same number again within this: no second SMS
+    std::vector<std::string> allowedCountries;  // empty: the store's country only
+};
+
+struct LimitsConfig {
+    int perNumberPerHour = 3;
+    int perRegisterPerMinute = 20;
+    int perStorePerMinute = 120;
+    int dailySmsBudget = 5000;
 };
 
 struct CrmConfig {
@@ -104,6 +130,8 @@ struct Config {
     LogConfig log;
     AuthConfig auth;
     SmsConfig sms;
+    SignupConfig signup;
+    LimitsConfig limits;
     CrmConfig crm;
     barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
     EventsConfig events;

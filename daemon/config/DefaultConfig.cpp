@@ -9,6 +9,7 @@ listen = 127.0.0.1:8470
 
 [store]
 id = dev-store
+name = Lojal Dev
 country = SE
 
 [database]
@@ -23,6 +24,11 @@ dev_tokens_file = var/dev-tokens
 
 [sms]
 gateway = log
+
+[signup]
+; Development only: a real store sets its own secret, shared with the landing page.
+base_url = https://join.example.com
+secret = dev-only-signup-secret-0123456789abcdef
 
 [crm]
 sync = off

@@ -32,6 +32,49 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (topic, state, next_attempt_at);
 )sql"},
+        // Sign-ups at the checkout, their consents (kept for the CRM sync) and the
+        // SMS messages, whose delivery the outbox drives.
+        {3, "sign-ups, consents and SMS",
+         R"sql(
+CREATE TABLE sms (
+    id         INTEGER PRIMARY KEY,
+    phone      TEXT    NOT NULL,
+    text       TEXT    NOT NULL,
+    encoding   TEXT    NOT NULL,
+    segments   INTEGER NOT NULL,
+    state      TEXT    NOT NULL DEFAULT 'queued'
+               CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'failed')),
+    gateway_id TEXT,
+    reason     TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sms_created ON sms (created_at);
+CREATE TABLE signups (
+    id          INTEGER PRIMARY KEY,
+    phone       TEXT    NOT NULL,
+    locale      TEXT    NOT NULL,
+    store_id    TEXT    NOT NULL,
+    register_id TEXT    NOT NULL,
+    cashier_id  TEXT    NOT NULL,
+    sms_id      INTEGER REFERENCES sms (id),
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX signups_phone ON signups (phone, created_at);
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    signup_id    INTEGER NOT NULL REFERENCES signups (id),
+    purpose      TEXT    NOT NULL,
+    granted      INTEGER NOT NULL,
+    text_version TEXT    NOT NULL,
+    text_shown   TEXT    NOT NULL,
+    store_id     TEXT    NOT NULL,
+    register_id  TEXT    NOT NULL,
+    cashier_id   TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    sync_state   TEXT    NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced'))
+) STRICT;
+)sql"},
     };
     return all;
 }

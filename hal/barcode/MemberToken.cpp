@@ -1,43 +1,16 @@
 #include "barcode/MemberToken.h"
 
-#include <Poco/HMACEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include <algorithm>
 #include <charconv>
 
+#include "core/Crypto.h"
+
 namespace lojal::barcode {
 namespace {
 
-// Poco's HMACEngine wants BLOCK_SIZE and DIGEST_SIZE, which SHA2Engine lacks.
-class Sha256Engine : public Poco::SHA2Engine {
-  public:
-    enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
-    Sha256Engine() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
-};
-
-std::string base64Url(const unsigned char* data, size_t size) {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    uint32_t buffer = 0;
-    int bits = 0;
-    for (size_t i = 0; i < size; ++i) {
-        buffer = (buffer << 8) | data[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += alphabet[(buffer >> bits) & 0x3f];
-        }
-    }
-    if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3f];
-    return out;
-}
-
 std::string signature(std::string_view signedPart, std::string_view key) {
-    Poco::HMACEngine<Sha256Engine> hmac{std::string(key)};
-    hmac.update(signedPart.data(), static_cast<unsigned>(signedPart.size()));
-    const auto& digest = hmac.digest();
+    const auto digest = hmacSha256(key, signedPart);
     return base64Url(digest.data(), 16);
 }
 
@@ -46,13 +19,6 @@ bool validMemberId(std::string_view id) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                c == '-' || c == '_';
     });
-}
-
-bool constantTimeEqual(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    unsigned char difference = 0;
-    for (size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return difference == 0;
 }
 
 Error tokenError(const std::string& what) {

@@ -1,0 +1,102 @@
+#include "api/SignupRoutes.h"
+
+#include <charconv>
+
+#include "core/Crypto.h"
+
+namespace lojal {
+namespace {
+
+Response refusalResponse(const Refusal& refusal) {
+    Response response = errorResponse(refusal.status, refusal.code, refusal.message);
+    if (refusal.retryAfterSeconds > 0) response.headers.emplace_back("Retry-After", std::to_string(refusal.retryAfterSeconds));
+    return response;
+}
+
+std::optional<int64_t> positiveId(const std::string& text) {
+    int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+    return value;
+}
+
+Response createSignup(SignupRoutesContext& context, const Request& request) {
+    auto outcome = context.signups.create(*request.json);
+    if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
+    const auto& signup = std::get<SignupOutcome>(outcome);
+    Poco::JSON::Object body;
+    body.set("signup_id", signup.signupId);
+    body.set("phone", signup.phone);
+    body.set("status", signup.status);
+    if (signup.repeat) body.set("repeat", true);
+    return jsonResponse(signup.repeat ? 200 : 202, body);
+}
+
+Response getSignup(SignupRoutesContext& context, const Request& request) {
+    const auto id = positiveId(request.pathParams.at("id"));
+    if (!id) return errorResponse(400, "invalid_field", "a sign-up id is a positive number");
+    Poco::JSON::Object body;
+    bool found = false;
+    (void)context.database.read([&](Transaction& tx) {
+        auto select = tx.prepare(
+            "SELECT s.id, s.phone, s.locale, s.created_at, m.state, m.reason FROM signups s "
+            "LEFT JOIN sms m ON m.id = s.sms_id WHERE s.id = ?1");
+        select.bind(1, *id);
+        if (select.step()) {
+            found = true;
+            body.set("signup_id", select.columnInt(0));
+            body.set("phone", select.columnText(1));
+            body.set("locale", select.columnText(2));
+            body.set("created_at_ms", select.columnInt(3));
+            body.set("status", select.columnText(4));
+            if (!select.columnText(5).empty()) body.set("reason", select.columnText(5));
+        }
+        return okStatus();
+    });
+    if (!found) return errorResponse(404, "not_found", "no such sign-up");
+    return jsonResponse(200, body);
+}
+
+Response verifySignup(SignupRoutesContext& context, const Request& request) {
+    const auto token = request.query.find("token");
+    if (token == request.query.end()) return errorResponse(400, "missing_field", "query parameter 'token' is required");
+    auto verified = context.signups.verify(token->second);
+    if (auto* refusal = std::get_if<Refusal>(&verified)) return refusalResponse(*refusal);
+    return jsonResponse(200, std::get<Poco::JSON::Object>(verified));
+}
+
+// Called by the SMS gateway, which holds no API token: the URL carries a signature.
+Response deliveryReport(SignupRoutesContext& context, const Request& request) {
+    const auto field = [&](const char* name) {
+        const auto found = request.query.find(name);
+        return found == request.query.end() ? std::string() : found->second;
+    };
+    const auto id = positiveId(field("id"));
+    const auto type = positiveId(field("type"));
+    if (!id || !type) return errorResponse(400, "invalid_field", "expected id, sig and type");
+    if (!constantTimeEqual(field("sig"), context.sms.dlrSignature(*id))) {
+        return errorResponse(403, "forbidden", "bad delivery-report signature");
+    }
+    if (auto applied = context.sms.applyDeliveryReport(*id, static_cast<int>(*type)); !applied) {
+        return errorResponse(404, "not_found", applied.error().message);
+    }
+    Poco::JSON::Object body;
+    body.set("applied", true);
+    return jsonResponse(200, body);
+}
+
+}  // namespace
+
+void addSignupRoutes(Router& router, SignupRoutesContext& context) {
+    const std::vector<Role> everyone(std::begin(kAllRoles), std::end(kAllRoles));
+    router.add(makeRoute("POST", "/v1/signups", {Role::pos},
+                         [&context](const Request& request) { return createSignup(context, request); }, true));
+    router.add(makeRoute("GET", "/v1/signups/verify", everyone,
+                         [&context](const Request& request) { return verifySignup(context, request); }));
+    router.add(makeRoute("GET", "/v1/signups/{id}", {Role::pos, Role::admin},
+                         [&context](const Request& request) { return getSignup(context, request); }));
+    router.add(makeRoute("GET", "/v1/sms/dlr", {},
+                         [&context](const Request& request) { return deliveryReport(context, request); }));
+}
+
+}  // namespace lojal

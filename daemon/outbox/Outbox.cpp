@@ -1,0 +1,110 @@
+#include "outbox/Outbox.h"
+
+#include <algorithm>
+
+namespace lojal {
+namespace {
+
+Status stepped(Statement& stmt) {
+    stmt.step();
+    if (!stmt.error().empty()) return Error{ErrorCode::io, stmt.error()};
+    return okStatus();
+}
+
+}  // namespace
+
+Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const std::string& key,
+                              const std::string& payload, int64_t nowMs) {
+    auto insert = tx.prepare(
+        "INSERT INTO outbox (topic, idempotency_key, payload, next_attempt_at, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (topic, idempotency_key) DO NOTHING");
+    insert.bind(1, topic).bind(2, key).bind(3, payload).bind(4, nowMs);
+    if (auto done = stepped(insert); !done) return done.error();
+    auto select = tx.prepare("SELECT id FROM outbox WHERE topic = ?1 AND idempotency_key = ?2");
+    select.bind(1, topic).bind(2, key);
+    if (!select.step()) return Error{ErrorCode::io, "outbox row vanished: " + select.error()};
+    return select.columnInt(0);
+}
+
+int64_t backoffDelayMs(int attempts, int64_t baseMs, int64_t capMs, std::mt19937_64& random) {
+    const int shift = std::clamp(attempts - 1, 0, 30);
+    const int64_t ceiling = std::min(capMs, baseMs << shift);
+    return std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random);
+}
+
+Result<int> Outbox::recoverInFlight() {
+    int recovered = 0;
+    auto status = database_.write([&](Transaction& tx) -> Status {
+        auto update = tx.prepare("UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
+        if (auto done = stepped(update); !done) return done;
+        auto count = tx.prepare("SELECT changes()");
+        if (count.step()) recovered = static_cast<int>(count.columnInt(0));
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return recovered;
+}
+
+Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64_t nowMs, int limit) {
+    std::vector<OutboxItem> items;
+    auto status = database_.write([&](Transaction& tx) -> Status {
+        items.clear();
+        auto select = tx.prepare(
+            "SELECT id, idempotency_key, payload, attempts FROM outbox WHERE topic = ?1 AND state = 'queued' "
+            "AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3");
+        select.bind(1, topic).bind(2, nowMs).bind(3, static_cast<int64_t>(limit));
+        while (select.step()) {
+            items.push_back(OutboxItem{select.columnInt(0), topic, select.columnText(1), select.columnText(2),
+                                       static_cast<int>(select.columnInt(3)) + 1});
+        }
+        if (!select.error().empty()) return Error{ErrorCode::io, select.error()};
+        for (const OutboxItem& item : items) {
+            auto claim = tx.prepare(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1");
+            claim.bind(1, item.id).bind(2, nowMs);
+            if (auto done = stepped(claim); !done) return done;
+        }
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return items;
+}
+
+Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptMs, const std::string& error,
+                      const Extra& extra) {
+    return database_.write([&](Transaction& tx) -> Status {
+        auto update = tx.prepare(
+            "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?3 WHERE id = ?1");
+        update.bind(1, id).bind(2, state).bind(3, nextAttemptMs).bind(4, error);
+        if (auto done = stepped(update); !done) return done;
+        return extra ? extra(tx) : okStatus();
+    });
+}
+
+Status Outbox::complete(int64_t id, const Extra& extra) {
+    return finish(id, "done", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count(), "", extra);
+}
+
+Status Outbox::retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error, const Extra& extra) {
+    return finish(id, "queued", nextAttemptMs, error, extra);
+}
+
+Status Outbox::deadLetter(int64_t id, const std::string& error, const Extra& extra) {
+    return finish(id, "dead", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count(), error, extra);
+}
+
+Result<std::optional<int64_t>> Outbox::nextDueMs(const std::string& topic) {
+    std::optional<int64_t> next;
+    auto status = database_.read([&](Transaction& tx) -> Status {
+        auto select = tx.prepare("SELECT min(next_attempt_at) FROM outbox WHERE topic = ?1 AND state = 'queued'");
+        select.bind(1, topic);
+        if (select.step() && !select.columnText(0).empty()) next = select.columnInt(0);
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return next;
+}
+
+}  // namespace lojal

@@ -1,0 +1,54 @@
+#pragma once
+// The one durable outbox (ARCHITECTURE-INTENT 1): every message that must leave
+// the store is a row (topic, idempotency key, payload, state, attempts, next
+// attempt, last error), written in the same transaction as the data it belongs to,
+// and drained per topic with one retry policy.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "store/Database.h"
+
+namespace lojal {
+
+struct OutboxItem {
+    int64_t id = 0;
+    std::string topic;
+    std::string key;
+    std::string payload;
+    int attempts = 0;  // including the one being made
+};
+
+// Adds a row; a second row with the same topic and key is ignored (idempotent).
+Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const std::string& key,
+                              const std::string& payload, int64_t nowMs);
+
+// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempts-1))].
+int64_t backoffDelayMs(int attempts, int64_t baseMs, int64_t capMs, std::mt19937_64& random);
+
+class Outbox {
+  public:
+    explicit Outbox(Database& database) : database_(database) {}
+
+    // Rows left "sending" by a crash go back to "queued" (sent again: at least once).
+    Result<int> recoverInFlight();
+    // Marks up to limit due rows of topic "sending" and returns them.
+    Result<std::vector<OutboxItem>> claimDue(const std::string& topic, int64_t nowMs, int limit);
+    using Extra = std::function<Status(Transaction&)>;
+    Status complete(int64_t id, const Extra& extra);
+    Status retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error, const Extra& extra);
+    Status deadLetter(int64_t id, const std::string& error, const Extra& extra);
+    // When the next queued row of topic is due (nothing when none is queued).
+    Result<std::optional<int64_t>> nextDueMs(const std::string& topic);
+
+  private:
+    Status finish(int64_t id, const std::string& state, int64_t nextAttemptMs, const std::string& error,
+                  const Extra& extra);
+    Database& database_;
+};
+
+}  // namespace lojal

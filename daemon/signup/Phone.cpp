@@ -1,0 +1,42 @@
+#include "signup/Phone.h"
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+
+namespace lojal {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::string& defaultCountry,
+                                       const std::set<std::string>& allowedCountries) {
+    const auto refuse = [](const char* code, const std::string& message) {
+        return Error{ErrorCode::arg, std::string(code) + ": " + message};
+    };
+    if (typed.empty() || typed.size() > 32 ||
+        !std::all_of(typed.begin(), typed.end(), [](char c) {
+            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
+        })) {
+        return refuse("invalid_phone", "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
+    }
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber number;
+    if (util.Parse(typed, defaultCountry, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
+        !util.IsValidNumber(number)) {
+        return refuse("invalid_phone", "not a valid phone number");
+    }
+    const auto type = util.GetNumberType(number);
+    if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
+        return refuse("not_mobile", "not a mobile number: an SMS cannot reach it");
+    }
+    MobileNumber result;
+    util.GetRegionCodeForNumber(number, &result.country);
+    if (!allowedCountries.count(result.country)) {
+        return refuse("country_not_allowed", "numbers from " + result.country + " are not accepted here");
+    }
+    util.Format(number, PhoneNumberUtil::E164, &result.e164);
+    return result;
+}
+
+}  // namespace lojal

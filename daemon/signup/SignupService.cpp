@@ -1,0 +1,244 @@
+#include "signup/SignupService.h"
+
+#include <Poco/LocalDateTime.h>
+
+#include <algorithm>
+
+#include "outbox/Outbox.h"
+#include "signup/Phone.h"
+#include "signup/SignupToken.h"
+#include "sms/SmsText.h"
+
+namespace lojal {
+namespace {
+
+int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool hasControlCharacters(const std::string& text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+// A required (or optional) string field, checked for type, length and control characters.
+std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
+                                             size_t maxLength, bool required, bool allowNewlines = false) {
+    if (!body.has(name) || body.isNull(name)) {
+        if (required) return Refusal{400, "missing_field", "field '" + name + "' is required"};
+        return std::string();
+    }
+    const auto value = body.get(name);
+    if (!value.isString()) return Refusal{400, "invalid_field", "field '" + name + "' must be a string"};
+    std::string text = value.extract<std::string>();
+    if (text.empty() && required) return Refusal{400, "invalid_field", "field '" + name + "' must not be empty"};
+    if (text.size() > maxLength) {
+        return Refusal{400, "invalid_field", "field '" + name + "' is longer than " + std::to_string(maxLength) + " bytes"};
+    }
+    std::string checked = text;
+    if (allowNewlines) std::replace(checked.begin(), checked.end(), '\n', ' ');
+    if (hasControlCharacters(checked)) {
+        return Refusal{400, "invalid_field", "field '" + name + "' contains control characters"};
+    }
+    return text;
+}
+
+int64_t startOfLocalDayMs(int64_t now) {
+    Poco::LocalDateTime local(Poco::Timestamp(now * 1000));
+    const Poco::LocalDateTime midnight(local.tzd(), local.year(), local.month(), local.day(), 0, 0, 0, 0, 0);
+    return midnight.utc().timestamp().epochMicroseconds() / 1000;
+}
+
+std::string smsStateOf(Transaction& tx, int64_t smsId) {
+    auto select = tx.prepare("SELECT state FROM sms WHERE id = ?1");
+    select.bind(1, smsId);
+    return select.step() ? select.columnText(0) : "unknown";
+}
+
+}  // namespace
+
+SignupService::SignupService(const Config& config, Database& database, SmsTemplates templates,
+                             std::function<void()> smsQueued)
+    : config_(config),
+      database_(database),
+      templates_(std::move(templates)),
+      smsQueued_(std::move(smsQueued)),
+      perNumber_({static_cast<double>(config.limits.perNumberPerHour), config.limits.perNumberPerHour / 3600.0}),
+      perRegister_({static_cast<double>(config.limits.perRegisterPerMinute), config.limits.perRegisterPerMinute / 60.0}),
+      perStore_({static_cast<double>(config.limits.perStorePerMinute), config.limits.perStorePerMinute / 60.0}) {
+    allowedCountries_.insert(config.signup.allowedCountries.begin(), config.signup.allowedCountries.end());
+    if (allowedCountries_.empty()) allowedCountries_.insert(config.store.country);
+}
+
+Refusal SignupService::refuse(int status, const std::string& code, const std::string& message, int retryAfter) {
+    std::lock_guard lock(countersMutex_);
+    ++refusals_[code];
+    return Refusal{status, code, message, retryAfter};
+}
+
+std::map<std::string, uint64_t> SignupService::refusals() const {
+    std::lock_guard lock(countersMutex_);
+    return refusals_;
+}
+
+std::string SignupService::defaultLocale() const {
+    static const std::map<std::string, std::string> byCountry = {
+        {"SE", "sv"}, {"NO", "nb"}, {"DK", "da"}, {"FI", "fi"}, {"AX", "sv"}};
+    const auto found = byCountry.find(config_.store.country);
+    return found == byCountry.end() ? "en" : found->second;
+}
+
+std::string SignupService::signupLink(int64_t signupId, int64_t nowSeconds) const {
+    SignupClaims claims{static_cast<uint64_t>(signupId), nowSeconds + config_.signup.linkTtlHours * 3600LL,
+                        config_.store.id};
+    return config_.signup.baseUrl + "/j/" + signSignupToken(claims, config_.signup.secret);
+}
+
+std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Object& body) {
+    if (config_.signup.baseUrl.empty()) {
+        return refuse(503, "signup_not_configured", "sign-ups need [signup] base_url and secret in the configuration");
+    }
+    std::map<std::string, std::string> fields;
+    for (const auto& [name, maxLength] : std::vector<std::pair<std::string, size_t>>{
+             {"phone", 40}, {"cashier_id", 64}, {"register_id", 64}}) {
+        auto field = textField(body, name, maxLength, true);
+        if (auto* refusal = std::get_if<Refusal>(&field)) return refuse(refusal->status, refusal->code, refusal->message);
+        fields[name] = std::get<std::string>(field);
+    }
+    for (const char* name : {"country", "locale"}) {
+        auto field = textField(body, name, 8, false);
+        if (auto* refusal = std::get_if<Refusal>(&field)) return refuse(refusal->status, refusal->code, refusal->message);
+        fields[name] = std::get<std::string>(field);
+    }
+    const std::string locale = fields["locale"].empty() ? defaultLocale() : fields["locale"];
+    if (!templates_.hasLocale(locale)) {
+        return refuse(400, "unsupported_locale", "locale '" + locale + "' is not shipped (sv, nb, da, fi, en)");
+    }
+    if (!body.has("consent") || body.isNull("consent")) return refuse(400, "missing_field", "field 'consent' is required");
+    const auto consent = body.getObject("consent");
+    if (!consent) return refuse(400, "invalid_field", "field 'consent' must be an object");
+    if (!consent->has("marketing_sms") || !consent->get("marketing_sms").isBoolean()) {
+        return refuse(400, "invalid_field", "field 'consent.marketing_sms' must be true or false");
+    }
+    const bool marketing = consent->getValue<bool>("marketing_sms");
+    auto termsVersion = textField(*consent, "terms_version", 32, true);
+    if (auto* refusal = std::get_if<Refusal>(&termsVersion)) return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
+    auto textShown = textField(*consent, "text_shown", 2000, true, true);
+    if (auto* refusal = std::get_if<Refusal>(&textShown)) return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
+
+    const std::string country = fields["country"].empty() ? config_.store.country : fields["country"];
+    auto phone = parseMobileNumber(fields["phone"], country, allowedCountries_);
+    if (!phone) {
+        const std::string& message = phone.error().message;
+        const size_t colon = message.find(": ");
+        return refuse(400, message.substr(0, colon), message.substr(colon + 2));
+    }
+
+    const int64_t now = nowMs();
+    const int64_t windowStart = now - config_.signup.repeatWindowMinutes * 60000LL;
+    const auto findRepeat = [&](Transaction& tx) -> std::optional<SignupOutcome> {
+        auto select = tx.prepare(
+            "SELECT id, sms_id FROM signups WHERE phone = ?1 AND created_at >= ?2 ORDER BY id DESC LIMIT 1");
+        select.bind(1, phone->e164).bind(2, windowStart);
+        if (!select.step()) return std::nullopt;
+        return SignupOutcome{select.columnInt(0), phone->e164, smsStateOf(tx, select.columnInt(1)), true};
+    };
+    // A repeat sends nothing, so it must not use up the limits either.
+    std::optional<SignupOutcome> repeat;
+    (void)database_.read([&](Transaction& tx) {
+        repeat = findRepeat(tx);
+        return okStatus();
+    });
+    if (repeat) return *repeat;
+
+    const auto steadyNow = std::chrono::steady_clock::now();
+    const std::pair<RateLimiter*, std::pair<std::string, std::string>> limits[] = {
+        {&perNumber_, {phone->e164, "rate_limited_number"}},
+        {&perRegister_, {fields["register_id"], "rate_limited_register"}},
+        {&perStore_, {config_.store.id, "rate_limited_store"}},
+    };
+    for (size_t i = 0; i < std::size(limits); ++i) {
+        const auto decision = limits[i].first->take(limits[i].second.first, steadyNow);
+        if (!decision.allowed) {
+            for (size_t j = 0; j < i; ++j) limits[j].first->refund(limits[j].second.first);
+            const int retryAfter = std::max(1, static_cast<int>(decision.retryAfterSeconds + 0.999));
+            return refuse(429, limits[i].second.second, "too many sign-up SMS; try again later", retryAfter);
+        }
+    }
+
+    SignupOutcome outcome;
+    std::optional<Refusal> overBudget;
+    auto written = database_.write([&](Transaction& tx) -> Status {
+        if (auto existing = findRepeat(tx)) {  // another register was quicker
+            outcome = *existing;
+            return okStatus();
+        }
+        const int64_t dayStart = startOfLocalDayMs(now);
+        auto sent = tx.prepare("SELECT count(*) FROM sms WHERE created_at >= ?1");
+        sent.bind(1, dayStart);
+        if (sent.step() && sent.columnInt(0) >= config_.limits.dailySmsBudget) {
+            overBudget = Refusal{429, "daily_sms_budget_exhausted", "the store's SMS budget for today is used up",
+                                 static_cast<int>((dayStart + 86400000 - now) / 1000) + 1};
+            return okStatus();
+        }
+        auto signup = tx.prepare(
+            "INSERT INTO signups (phone, locale, store_id, register_id, cashier_id, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+        signup.bind(1, phone->e164).bind(2, locale).bind(3, config_.store.id).bind(4, fields["register_id"])
+            .bind(5, fields["cashier_id"]).bind(6, now);
+        if (!signup.step()) return Error{ErrorCode::io, "insert sign-up: " + signup.error()};
+        const int64_t signupId = signup.columnInt(0);
+
+        auto record = tx.prepare(
+            "INSERT INTO consents (signup_id, purpose, granted, text_version, text_shown, store_id, register_id, "
+            "cashier_id, created_at) VALUES (?1, 'marketing_sms', ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        record.bind(1, signupId).bind(2, static_cast<int64_t>(marketing)).bind(3, std::get<std::string>(termsVersion))
+            .bind(4, std::get<std::string>(textShown)).bind(5, config_.store.id).bind(6, fields["register_id"])
+            .bind(7, fields["cashier_id"]).bind(8, now);
+        record.step();
+        if (!record.error().empty()) return Error{ErrorCode::io, "insert consent: " + record.error()};
+
+        const std::string text = templates_.render(
+            "signup", locale, {{"store", config_.store.name}, {"link", signupLink(signupId, now / 1000)}});
+        const SmsSize size = measureSms(text);
+        auto sms = tx.prepare(
+            "INSERT INTO sms (phone, text, encoding, segments, created_at, updated_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
+        sms.bind(1, phone->e164).bind(2, text).bind(3, std::string(toString(size.encoding)))
+            .bind(4, static_cast<int64_t>(size.segments)).bind(5, now);
+        if (!sms.step()) return Error{ErrorCode::io, "insert SMS: " + sms.error()};
+        const int64_t smsId = sms.columnInt(0);
+        auto link = tx.prepare("UPDATE signups SET sms_id = ?2 WHERE id = ?1");
+        link.bind(1, signupId).bind(2, smsId);
+        link.step();
+        auto queued = enqueueOutbox(tx, "sms", "sms:" + std::to_string(smsId), std::to_string(smsId), now);
+        if (!queued) return queued.error();
+        outcome = SignupOutcome{signupId, phone->e164, "queued", false};
+        return okStatus();
+    });
+    if (!written) {
+        for (const auto& limit : limits) limit.first->refund(limit.second.first);
+        return refuse(503, "storage_unavailable", "the sign-up could not be stored: " + written.error().message);
+    }
+    if (overBudget) return refuse(overBudget->status, overBudget->code, overBudget->message, overBudget->retryAfterSeconds);
+    if (!outcome.repeat) smsQueued_();
+    return outcome;
+}
+
+std::variant<Poco::JSON::Object, Refusal> SignupService::verify(const std::string& token) const {
+    const int64_t now = nowMs() / 1000;
+    auto claims = verifySignupToken(token, config_.signup.secret, config_.store.id, now);
+    if (!claims) {
+        const std::string& reason = claims.error().message;
+        if (reason == "expired") return Refusal{410, "token_expired", "the sign-up link has expired"};
+        return Refusal{400, "invalid_token", "the sign-up link is not valid (" + reason + ")"};
+    }
+    Poco::JSON::Object body;
+    body.set("valid", true);
+    body.set("signup_id", claims->signupId);
+    body.set("store_id", claims->storeId);
+    body.set("expires_at", claims->expiresAt);
+    return body;
+}
+
+}  // namespace lojal
