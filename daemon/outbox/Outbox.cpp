@@ -18,7 +18,7 @@ Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const s
     auto insert = tx.prepare(
         "INSERT INTO outbox (topic, idempotency_key, payload, next_attempt_at, created_at, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (topic, idempotency_key) DO NOTHING");
-    insert.bind(1, topic).bind(2, key).bind(3, payload).bind(4, nowMs);
+    insert.bind(1, topic).bind(2, key).bindBlob(3, payload).bind(4, nowMs);
     if (auto done = stepped(insert); !done) return done.error();
     auto select = tx.prepare("SELECT id FROM outbox WHERE topic = ?1 AND idempotency_key = ?2");
     select.bind(1, topic).bind(2, key);

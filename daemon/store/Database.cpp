@@ -40,6 +40,14 @@ Statement& Statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+Statement& Statement::bindBlob(int index, std::string_view bytes) {
+    if (stmt_ && sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                                   SQLITE_TRANSIENT) != SQLITE_OK) {
+        error_ = sqlite3_errmsg(db_);
+    }
+    return *this;
+}
+
 bool Statement::step() {
     if (!stmt_ || !error_.empty()) return false;
     const int rc = sqlite3_step(stmt_);

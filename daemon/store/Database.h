@@ -32,6 +32,7 @@ class Statement {
     bool ok() const { return stmt_ != nullptr; }
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, std::string_view value);
+    Statement& bindBlob(int index, std::string_view bytes);
     // True while there is a row to read; errors end the walk and show in error().
     bool step();
     int64_t columnInt(int index) const;
