@@ -16,11 +16,14 @@ int64_t nowMs() {
         .count();
 }
 
+// The worker's own progress (queued, sending, sent, failed) never overwrites what a
+// delivery report already settled: Kannel can report "delivered" before its
+// sendsms answer has reached us.
 Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state, const std::string& gatewayId,
                    const std::string& reason) {
     auto update = tx.prepare(
         "UPDATE sms SET state = ?2, gateway_id = coalesce(nullif(?3, ''), gateway_id), reason = ?4, updated_at = ?5 "
-        "WHERE id = ?1");
+        "WHERE id = ?1 AND state IN ('queued', 'sending')");
     update.bind(1, smsId).bind(2, state).bind(3, gatewayId).bind(4, reason).bind(5, nowMs());
     update.step();
     if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
@@ -160,7 +163,11 @@ Status SmsWorker::applyDeliveryReport(int64_t smsId, int type) {
         current.bind(1, smsId);
         if (!current.step()) return Error{ErrorCode::arg, "no such SMS"};
         if (current.columnText(0) == "delivered" && state != "delivered") return okStatus();
-        return setSmsState(tx, smsId, state, "", reason);
+        auto update = tx.prepare("UPDATE sms SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1");
+        update.bind(1, smsId).bind(2, state).bind(3, reason).bind(4, nowMs());
+        update.step();
+        if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+        return okStatus();
     });
 }
 

@@ -78,5 +78,11 @@ BOOST_AUTO_TEST_CASE(signup_sms_reaches_fakesmsc_and_the_delivery_report_comes_b
                                                      20s),
                           operatorSide.output());
     // Kannel's delivery report (type 1) arrives at /v1/sms/dlr and settles the state.
-    BOOST_TEST(eventually([&] { return smsState(port, id) == "delivered"; }, 20s), "state: " << smsState(port, id));
+    BOOST_REQUIRE(eventually([&] { return smsState(port, id) == "delivered"; }, 20s));
+    // Once the worker has recorded Kannel's "accepted", the state must still say delivered.
+    BOOST_REQUIRE(eventually([&] {
+        return httpRequest(port, "GET", "/metrics", kAdminToken).body.find("lojal_sms_total{outcome=\"sent\"} 1\n") !=
+               std::string::npos;
+    }));
+    BOOST_TEST(smsState(port, id) == "delivered");
 }
