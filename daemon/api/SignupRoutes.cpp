@@ -13,6 +13,11 @@ Response refusalResponse(const Refusal& refusal) {
     return response;
 }
 
+Response fromService(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status) {
+    if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
+    return jsonResponse(status, std::get<Poco::JSON::Object>(outcome));
+}
+
 std::optional<int64_t> positiveId(const std::string& text) {
     int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -60,9 +65,7 @@ Response getSignup(SignupRoutesContext& context, const Request& request) {
 Response verifySignup(SignupRoutesContext& context, const Request& request) {
     const auto token = request.query.find("token");
     if (token == request.query.end()) return errorResponse(400, "missing_field", "query parameter 'token' is required");
-    auto verified = context.signups.verify(token->second);
-    if (auto* refusal = std::get_if<Refusal>(&verified)) return refusalResponse(*refusal);
-    return jsonResponse(200, std::get<Poco::JSON::Object>(verified));
+    return fromService(context.signups.verify(token->second), 200);
 }
 
 // Called by the SMS gateway, which holds no API token: the URL carries a signature.
@@ -95,6 +98,12 @@ void addSignupRoutes(Router& router, SignupRoutesContext& context) {
                          [&context](const Request& request) { return verifySignup(context, request); }));
     router.add(makeRoute("GET", "/v1/signups/{id}", {Role::pos, Role::admin},
                          [&context](const Request& request) { return getSignup(context, request); }));
+    router.add(makeRoute("POST", "/v1/otp", {Role::kiosk},
+                         [&context](const Request& request) { return fromService(context.otp.send(*request.json), 202); },
+                         true));
+    router.add(makeRoute("POST", "/v1/otp/verify", {Role::kiosk},
+                         [&context](const Request& request) { return fromService(context.otp.verify(*request.json), 200); },
+                         true));
     router.add(makeRoute("GET", "/v1/sms/dlr", {},
                          [&context](const Request& request) { return deliveryReport(context, request); }));
 }

@@ -161,7 +161,8 @@ int Lojald::main(const std::vector<std::string>&) {
                                          config.sms.sender, 5000};
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
     SignupService signups(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
-    SignupRoutesContext signupRoutes{signups, smsWorker, **database};
+    OtpService otp(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
+    SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
     system.extraGauges = [&] {
         std::vector<Gauge> gauges = (*devices)->gauges();

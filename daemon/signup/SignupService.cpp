@@ -1,13 +1,11 @@
 #include "signup/SignupService.h"
 
-#include <Poco/LocalDateTime.h>
-
 #include <algorithm>
 
-#include "outbox/Outbox.h"
 #include "signup/Phone.h"
+#include "signup/RequestFields.h"
 #include "signup/SignupToken.h"
-#include "sms/SmsText.h"
+#include "sms/SmsQueue.h"
 
 namespace lojal {
 namespace {
@@ -15,38 +13,6 @@ namespace {
 int64_t nowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-bool hasControlCharacters(const std::string& text) {
-    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-// A required (or optional) string field, checked for type, length and control characters.
-std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
-                                             size_t maxLength, bool required, bool allowNewlines = false) {
-    if (!body.has(name) || body.isNull(name)) {
-        if (required) return Refusal{400, "missing_field", "field '" + name + "' is required"};
-        return std::string();
-    }
-    const auto value = body.get(name);
-    if (!value.isString()) return Refusal{400, "invalid_field", "field '" + name + "' must be a string"};
-    std::string text = value.extract<std::string>();
-    if (text.empty() && required) return Refusal{400, "invalid_field", "field '" + name + "' must not be empty"};
-    if (text.size() > maxLength) {
-        return Refusal{400, "invalid_field", "field '" + name + "' is longer than " + std::to_string(maxLength) + " bytes"};
-    }
-    std::string checked = text;
-    if (allowNewlines) std::replace(checked.begin(), checked.end(), '\n', ' ');
-    if (hasControlCharacters(checked)) {
-        return Refusal{400, "invalid_field", "field '" + name + "' contains control characters"};
-    }
-    return text;
-}
-
-int64_t startOfLocalDayMs(int64_t now) {
-    Poco::LocalDateTime local(Poco::Timestamp(now * 1000));
-    const Poco::LocalDateTime midnight(local.tzd(), local.year(), local.month(), local.day(), 0, 0, 0, 0, 0);
-    return midnight.utc().timestamp().epochMicroseconds() / 1000;
 }
 
 std::string smsStateOf(Transaction& tx, int64_t smsId) {
@@ -173,12 +139,11 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
             outcome = *existing;
             return okStatus();
         }
-        const int64_t dayStart = startOfLocalDayMs(now);
-        auto sent = tx.prepare("SELECT count(*) FROM sms WHERE created_at >= ?1");
-        sent.bind(1, dayStart);
-        if (sent.step() && sent.columnInt(0) >= config_.limits.dailySmsBudget) {
+        auto sentToday = smsCountToday(tx, now);
+        if (!sentToday) return sentToday.error();
+        if (*sentToday >= config_.limits.dailySmsBudget) {
             overBudget = Refusal{429, "daily_sms_budget_exhausted", "the store's SMS budget for today is used up",
-                                 static_cast<int>((dayStart + 86400000 - now) / 1000) + 1};
+                                 static_cast<int>(msUntilLocalMidnight(now) / 1000) + 1};
             return okStatus();
         }
         auto signup = tx.prepare(
@@ -200,19 +165,12 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
 
         const std::string text = templates_.render(
             "signup", locale, {{"store", config_.store.name}, {"link", signupLink(signupId, now / 1000)}});
-        const SmsSize size = measureSms(text);
-        auto sms = tx.prepare(
-            "INSERT INTO sms (phone, text, encoding, segments, created_at, updated_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
-        sms.bind(1, phone->e164).bind(2, text).bind(3, std::string(toString(size.encoding)))
-            .bind(4, static_cast<int64_t>(size.segments)).bind(5, now);
-        if (!sms.step()) return Error{ErrorCode::io, "insert SMS: " + sms.error()};
-        const int64_t smsId = sms.columnInt(0);
+        auto smsId = queueSms(tx, phone->e164, text, now);
+        if (!smsId) return smsId.error();
         auto link = tx.prepare("UPDATE signups SET sms_id = ?2 WHERE id = ?1");
-        link.bind(1, signupId).bind(2, smsId);
+        link.bind(1, signupId).bind(2, *smsId);
         link.step();
-        auto queued = enqueueOutbox(tx, "sms", "sms:" + std::to_string(smsId), std::to_string(smsId), now);
-        if (!queued) return queued.error();
+        if (!link.error().empty()) return Error{ErrorCode::io, link.error()};
         outcome = SignupOutcome{signupId, phone->e164, "queued", false};
         return okStatus();
     });

@@ -14,18 +14,11 @@
 
 #include "config/Config.h"
 #include "signup/RateLimiter.h"
+#include "signup/RequestFields.h"
 #include "sms/Templates.h"
 #include "store/Database.h"
 
 namespace lojal {
-
-// A refusal the API turns into status + {"error":{code,message}} (+ Retry-After).
-struct Refusal {
-    int status;
-    std::string code;
-    std::string message;
-    int retryAfterSeconds = 0;
-};
 
 struct SignupOutcome {
     int64_t signupId = 0;

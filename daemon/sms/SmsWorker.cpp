@@ -27,6 +27,12 @@ Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state, con
     update.bind(1, smsId).bind(2, state).bind(3, gatewayId).bind(4, reason).bind(5, nowMs());
     update.step();
     if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+    if (state == "sent" || state == "failed") {
+        auto scrub = tx.prepare("UPDATE sms SET text = '<erased: one-time code>' WHERE id = ?1 AND secret = 1");
+        scrub.bind(1, smsId);
+        scrub.step();
+        if (!scrub.error().empty()) return Error{ErrorCode::io, scrub.error()};
+    }
     return okStatus();
 }
 

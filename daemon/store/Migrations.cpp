@@ -75,6 +75,23 @@ CREATE TABLE consents (
     sync_state   TEXT    NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced'))
 ) STRICT;
 )sql"},
+        // Kiosk PINs: only a keyed hash of each code is kept.
+        {4, "one-time codes",
+         R"sql(
+CREATE TABLE otp (
+    id         INTEGER PRIMARY KEY,
+    phone      TEXT    NOT NULL,
+    code_hash  TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    state      TEXT    NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'verified', 'dead')),
+    sms_id     INTEGER REFERENCES sms (id),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX otp_phone ON otp (phone, created_at);
+-- An SMS holding a secret (a PIN) loses its text once it is sent or given up.
+ALTER TABLE sms ADD COLUMN secret INTEGER NOT NULL DEFAULT 0;
+)sql"},
     };
     return all;
 }

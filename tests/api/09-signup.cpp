@@ -232,3 +232,67 @@ BOOST_AUTO_TEST_CASE(kill_9_with_sms_queued_then_restart_sends_each_once) {
     }
     BOOST_TEST(query(dir.file("lojal.db"), "SELECT count(*) FROM sms WHERE state = 'sent'") == "3\n");
 }
+
+namespace {
+std::string lastCode(const ChildProcess& lojald) {
+    const std::string log = lojald.output();
+    const size_t at = log.rfind("Din kod: ");
+    return at == std::string::npos ? "" : log.substr(at + 9, 6);
+}
+HttpResult otp(int port, const std::string& path, const std::string& json) {
+    return httpRequest(port, "POST", path, kKioskToken, json);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kiosk_pin_verifies_a_number_and_keeps_only_a_hash) {
+    RunningLojald lojald(signupConfig());
+    const auto sent = otp(lojald.port, "/v1/otp", "{\"phone\":\"0701234567\"}");
+    BOOST_REQUIRE_EQUAL(sent.status, 202);
+    BOOST_TEST(parse(sent.body)->getValue<int>("expires_in") == 300);
+    BOOST_REQUIRE(lojald.process->waitForOutput("Din kod: "));
+    const std::string code = lastCode(*lojald.process);
+    BOOST_REQUIRE_EQUAL(code.size(), 6u);
+    const std::string wrong = code == "000000" ? "111111" : "000000";
+
+    const auto miss = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}");
+    BOOST_TEST(miss.status == 200);
+    BOOST_TEST(!parse(miss.body)->getValue<bool>("verified"));
+    BOOST_TEST(parse(miss.body)->getValue<int>("attempts_left") == 4);
+    const auto hit = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"+46701234567\",\"code\":\"" + code + "\"}");
+    BOOST_TEST(hit.status == 200);
+    BOOST_TEST(parse(hit.body)->getValue<bool>("verified"));
+    const auto reused = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
+    BOOST_TEST(reused.status == 410);  // a code works once
+
+    // Once sent, the code is nowhere in the database, not even in the SMS row.
+    const std::string db = lojald.dir.file("lojal.db");
+    BOOST_REQUIRE(eventually([&] { return query(db, "SELECT state FROM sms") == "sent\n"; }));
+    BOOST_TEST(query(db, "SELECT count(*) FROM otp WHERE code_hash LIKE '%" + code + "%'") == "0\n");
+    BOOST_TEST(query(db, "SELECT count(*) FROM sms WHERE text LIKE '%" + code + "%'") == "0\n");
+}
+
+BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
+    RunningLojald lojald(signupConfig());
+    BOOST_REQUIRE_EQUAL(otp(lojald.port, "/v1/otp", "{\"phone\":\"0701234567\"}").status, 202);
+    BOOST_REQUIRE(lojald.process->waitForOutput("Din kod: "));
+    const std::string code = lastCode(*lojald.process);
+    const std::string wrong = code == "000000" ? "111111" : "000000";
+    for (int i = 0; i < 5; ++i) {
+        BOOST_TEST(otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}").status == 200);
+    }
+    const auto dead = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
+    BOOST_TEST(dead.status == 410);
+    BOOST_TEST(errorCode(dead.body) == "otp_expired");
+
+    const auto again = otp(lojald.port, "/v1/otp", "{\"phone\":\"0701234567\"}");
+    BOOST_TEST(again.status == 429);
+    BOOST_TEST(errorCode(again.body) == "otp_cooldown");
+    BOOST_TEST(std::stoi(again.headers.at("Retry-After")) >= 1);
+
+    const auto badCode = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"12ab56\"}");
+    BOOST_TEST(badCode.status == 400);
+    BOOST_TEST(errorCode(badCode.body) == "invalid_field");
+    const auto landline = otp(lojald.port, "/v1/otp", "{\"phone\":\"08-123 456 78\"}");
+    BOOST_TEST(errorCode(landline.body) == "not_mobile");
+    BOOST_TEST(httpRequest(lojald.port, "POST", "/v1/otp", kPosToken, "{\"phone\":\"0701234567\"}").status == 403);
+}

@@ -1,0 +1,35 @@
+#include "signup/RequestFields.h"
+
+#include <algorithm>
+
+namespace lojal {
+namespace {
+
+bool hasControlCharacters(const std::string& text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+}  // namespace
+
+std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
+                                             size_t maxLength, bool required, bool allowNewlines) {
+    if (!body.has(name) || body.isNull(name)) {
+        if (required) return Refusal{400, "missing_field", "field '" + name + "' is required"};
+        return std::string();
+    }
+    const auto value = body.get(name);
+    if (!value.isString()) return Refusal{400, "invalid_field", "field '" + name + "' must be a string"};
+    std::string text = value.extract<std::string>();
+    if (text.empty() && required) return Refusal{400, "invalid_field", "field '" + name + "' must not be empty"};
+    if (text.size() > maxLength) {
+        return Refusal{400, "invalid_field", "field '" + name + "' is longer than " + std::to_string(maxLength) + " bytes"};
+    }
+    std::string checked = text;
+    if (allowNewlines) std::replace(checked.begin(), checked.end(), '\n', ' ');
+    if (hasControlCharacters(checked)) {
+        return Refusal{400, "invalid_field", "field '" + name + "' contains control characters"};
+    }
+    return text;
+}
+
+}  // namespace lojal

@@ -1,0 +1,25 @@
+#pragma once
+// Refusals with an API code, and the checks every text field of a request body
+// gets: type, length, control characters.
+
+#include <Poco/JSON/Object.h>
+
+#include <string>
+#include <variant>
+
+namespace lojal {
+
+// A refusal the API turns into status + {"error":{code,message}} (+ Retry-After).
+struct Refusal {
+    int status;
+    std::string code;
+    std::string message;
+    int retryAfterSeconds = 0;
+};
+
+// A string field: missing (when required) -> missing_field; not a string, empty,
+// longer than maxLength bytes or with control characters -> invalid_field.
+std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
+                                             size_t maxLength, bool required, bool allowNewlines = false);
+
+}  // namespace lojal
