@@ -18,7 +18,8 @@ echo "package: $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 contents=$(dpkg-deb --contents "$deb")
 for path in ./usr/bin/lojald ./etc/lojal/lojald.ini ./lib/systemd/system/lojald.service \
             ./usr/share/doc/lojald/copyright ./usr/share/doc/lojald/changelog.gz \
-            ./usr/share/man/man8/lojald.8.gz; do
+            ./usr/share/man/man8/lojald.8.gz ./usr/share/lojal/sms/signup.sv.txt \
+            ./usr/share/lojal/sms/otp.fi.txt; do
     if grep -q " $path\$" <<<"$contents"; then pass "contains $path"; else fail "missing $path"; fi
 done
 
@@ -54,7 +55,9 @@ exposure=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | grep -o 
 echo "systemd exposure score: ${exposure:-unknown} (0 = locked down, 10 = exposed)"
 if [ -n "$exposure" ] && awk "BEGIN{exit !($exposure < 3.0)}"; then pass "exposure below 3.0"; else fail "exposure ${exposure:-unknown} not below 3.0"; fi
 
-if "$root/usr/bin/lojald" --config "$root/etc/lojal/lojald.ini" --check-config >"$work/check.log" 2>&1; then
+# The shipped config names /usr/share/lojal/sms: point it into the scratch root.
+sed "s|/usr/share/lojal/sms|$root/usr/share/lojal/sms|" "$root/etc/lojal/lojald.ini" >"$work/lojald.ini"
+if "$root/usr/bin/lojald" --config "$work/lojald.ini" --check-config >"$work/check.log" 2>&1; then
     pass "shipped lojald.ini is valid"
 else
     cat "$work/check.log"; fail "shipped lojald.ini is refused by lojald"
