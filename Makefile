@@ -41,10 +41,11 @@ package: build
 	cd $(BUILD) && cpack -G DEB
 
 bench:
-	@packaging/install-deps.sh build bench
+	@packaging/install-deps.sh build test bench
 	@$(MAKE) --no-print-directory build
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
 	$(BUILD)/tests/scan-latency-bench 10000
+	$(BUILD)/tests/signup-bench 8000 200
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.
