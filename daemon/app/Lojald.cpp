@@ -1,6 +1,7 @@
 #include "app/Lojald.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -95,6 +96,7 @@ int Lojald::main(const std::vector<std::string>&) {
         return EXIT_OK;
     }
     blockTerminationSignals();
+    Poco::Net::initializeSSL();  // for https SMS providers (and, later, the CRM)
     const auto startedAt = std::chrono::steady_clock::now();
 
     auto loaded = configPath_ ? loadConfigFile(*configPath_)
@@ -157,8 +159,17 @@ int Lojald::main(const std::vector<std::string>&) {
     DeviceRoutesContext deviceRoutes{**devices, events};
     addDeviceRoutes(router, deviceRoutes);
 
-    sms::GatewaySettings gatewaySettings{config.sms.url, config.sms.username, config.sms.password,
-                                         config.sms.sender, 5000};
+    sms::GatewaySettings gatewaySettings;
+    gatewaySettings.url = config.sms.url;
+    gatewaySettings.username = config.sms.username;
+    gatewaySettings.password = config.sms.password;
+    gatewaySettings.sender = config.sms.sender;
+    gatewaySettings.format = config.sms.httpFormat;
+    gatewaySettings.toField = config.sms.httpToField;
+    gatewaySettings.textField = config.sms.httpTextField;
+    gatewaySettings.fromField = config.sms.httpFromField;
+    gatewaySettings.idField = config.sms.httpIdField;
+    gatewaySettings.caFile = config.sms.caFile;
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
     SignupService signups(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
     OtpService otp(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });

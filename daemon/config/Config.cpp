@@ -234,7 +234,7 @@ const std::vector<KeySpec>& schema() {
          }},
         {"sms", "gateway",
          [](Config& c, const std::string& v) -> Problem {
-             if (v != "log" && v != "kannel") return "expected log or kannel";
+             if (v != "log" && v != "kannel" && v != "http") return "expected log, kannel or http";
              c.sms.gateway = v;
              return std::nullopt;
          }},
@@ -245,6 +245,17 @@ const std::vector<KeySpec>& schema() {
         {"sms", "templates_dir", textSetter(&Config::sms, &SmsConfig::templatesDirectory, 1024)},
         {"sms", "max_segments", intSetter(&Config::sms, &SmsConfig::maxSegments, 1, 6)},
         {"sms", "dlr_base_url", textSetter(&Config::sms, &SmsConfig::dlrBaseUrl, 512)},
+        {"sms", "http_format",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v != "form" && v != "json") return "expected form or json";
+             c.sms.httpFormat = v;
+             return std::nullopt;
+         }},
+        {"sms", "http_to_field", textSetter(&Config::sms, &SmsConfig::httpToField, 64)},
+        {"sms", "http_text_field", textSetter(&Config::sms, &SmsConfig::httpTextField, 64)},
+        {"sms", "http_from_field", textSetter(&Config::sms, &SmsConfig::httpFromField, 64)},
+        {"sms", "http_id_field", textSetter(&Config::sms, &SmsConfig::httpIdField, 64)},
+        {"sms", "ca_file", textSetter(&Config::sms, &SmsConfig::caFile, 1024)},
         {"signup", "base_url",
          [](Config& c, const std::string& v) -> Problem {
              if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) return "expected an http(s) URL";
@@ -418,8 +429,8 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
 }
 
 Status checkWhole(const Config& config) {
-    if (config.sms.gateway == "kannel" && config.sms.url.empty()) {
-        return Error{ErrorCode::arg, "key 'sms.url': required when sms.gateway is kannel"};
+    if (config.sms.gateway != "log" && config.sms.url.empty()) {
+        return Error{ErrorCode::arg, "key 'sms.url': required when sms.gateway is " + config.sms.gateway};
     }
     if (!config.signup.baseUrl.empty() && config.signup.secret.empty()) {
         return Error{ErrorCode::arg, "key 'signup.secret': required when signup.base_url is set"};
@@ -599,6 +610,12 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     sms.set("templates_dir", c.sms.templatesDirectory);
     sms.set("max_segments", c.sms.maxSegments);
     sms.set("dlr_base_url", c.sms.dlrBaseUrl);
+    sms.set("http_format", c.sms.httpFormat);
+    sms.set("http_to_field", c.sms.httpToField);
+    sms.set("http_text_field", c.sms.httpTextField);
+    sms.set("http_from_field", c.sms.httpFromField);
+    sms.set("http_id_field", c.sms.httpIdField);
+    sms.set("ca_file", c.sms.caFile);
     root.set("sms", sms);
 
     Object signup;

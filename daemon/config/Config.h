@@ -73,7 +73,7 @@ struct AuthConfig {
 };
 
 struct SmsConfig {
-    std::string gateway = "log";  // log or kannel (plugins/sms/GatewayTable.cpp)
+    std::string gateway = "log";  // log, kannel or http (plugins/sms/GatewayTable.cpp)
     std::string url;              // kannel: smsbox's sendsms base URL, http://127.0.0.1:13013
     std::string username;
     std::string password;         // secret: redacted in /v1/config
@@ -83,6 +83,13 @@ struct SmsConfig {
     // Base of the delivery-report URL the gateway calls back (lojald's own API as
     // the gateway reaches it); empty: no delivery reports.
     std::string dlrBaseUrl;
+    // http gateway: field names and body format of the provider's send request.
+    std::string httpFormat = "form";
+    std::string httpToField = "to";
+    std::string httpTextField = "message";
+    std::string httpFromField = "from";
+    std::string httpIdField = "id";
+    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
 };
 
 struct SignupConfig {

@@ -1,4 +1,5 @@
 #include "SmsGateway.h"
+#include "http/HttpGateway.h"
 #include "kannel/KannelGateway.h"
 #include "log/LogGateway.h"
 
@@ -8,6 +9,7 @@ const std::map<std::string, GatewayEntry>& gatewayTable() {
     static const std::map<std::string, GatewayEntry> table = {
         {"log", {"log", createLogGateway}},
         {"kannel", {"kannel", createKannelGateway}},
+        {"http", {"http", createHttpGateway}},
     };
     return table;
 }

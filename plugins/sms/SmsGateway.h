@@ -34,11 +34,18 @@ class SmsGateway {
 
 // Gateway settings as typed by config ([sms] keys), passed through unchanged.
 struct GatewaySettings {
-    std::string url;       // kannel: http://127.0.0.1:13013
-    std::string username;
+    std::string url;       // kannel: http://127.0.0.1:13013; http: the provider's send URL
+    std::string username;  // Basic auth for http (46elks: API user; Twilio: account SID)
     std::string password;
     std::string sender;
     int timeoutMs = 5000;
+    // http gateway only: how the provider wants the message.
+    std::string format = "form";  // form or json
+    std::string toField = "to";
+    std::string textField = "message";
+    std::string fromField = "from";
+    std::string idField = "id";   // the message id in the provider's JSON answer
+    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
 };
 
 struct GatewayEntry {

@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "FakeHttpServer.h"
 #include "LojaldProcess.h"
 #include "core/Crypto.h"
 #include "signup/SignupToken.h"
@@ -295,4 +296,34 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
     const auto landline = otp(lojald.port, "/v1/otp", "{\"phone\":\"08-123 456 78\"}");
     BOOST_TEST(errorCode(landline.body) == "not_mobile");
     BOOST_TEST(httpRequest(lojald.port, "POST", "/v1/otp", kPosToken, "{\"phone\":\"0701234567\"}").status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(http_provider_gets_the_message_retries_on_503_and_fails_on_400) {
+    // 46elks-style: form fields, Basic auth, JSON answer with an id.
+    FakeHttpServer provider({{503, "{\"error\":\"maintenance\"}", {{"Retry-After", "1"}}},
+                             {200, "{\"id\":\"s70df59406a1b4643b96f3f91e0bfb7b0\",\"status\":\"created\"}", {}},
+                             {400, "{\"error\":\"invalid to\"}", {}}});
+    RunningLojald lojald(signupConfig("[sms]\ngateway = http\nurl = " + provider.url() +
+                                      "/a1/sms\nusername = u1\npassword = secret-pw\nsender = Rusta\n"));
+    const auto created = postSignup(lojald.port, body("0701234567"));
+    BOOST_REQUIRE_EQUAL(created.status, 202);  // the provider's trouble is not the checkout's
+    const int64_t id = parse(created.body)->getValue<int64_t>("signup_id");
+    BOOST_REQUIRE(eventually([&] { return smsState(lojald.port, id) == "sent"; }));
+    const auto requests = provider.waitForRequests(2, 10s);
+    BOOST_REQUIRE_EQUAL(requests.size(), 2u);  // one 503, one retry
+    const auto& sent = requests.back();
+    BOOST_TEST(sent.method == "POST");
+    BOOST_TEST(sent.uri == "/a1/sms");
+    BOOST_TEST(sent.headers.at("Authorization") == "Basic dTE6c2VjcmV0LXB3");
+    BOOST_TEST(sent.body.find("to=%2B46701234567") != std::string::npos, sent.body);
+    BOOST_TEST(sent.body.find("from=Rusta") != std::string::npos);
+    BOOST_TEST(sent.body.find("message=Hej%21") != std::string::npos, sent.body);
+    BOOST_TEST(query(lojald.dir.file("lojal.db"), "SELECT gateway_id FROM sms") == "s70df59406a1b4643b96f3f91e0bfb7b0\n");
+
+    const auto second = postSignup(lojald.port, body("0701234568"));
+    const int64_t secondId = parse(second.body)->getValue<int64_t>("signup_id");
+    BOOST_REQUIRE(eventually([&] { return smsState(lojald.port, secondId) == "failed"; }));
+    const auto failed = httpRequest(lojald.port, "GET", "/v1/signups/" + std::to_string(secondId), kPosToken);
+    BOOST_TEST(failed.body.find("provider answered 400") != std::string::npos, failed.body);
+    BOOST_TEST(provider.requestCount() == 3u);  // a 400 is not retried
 }
