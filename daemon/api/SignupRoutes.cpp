@@ -9,7 +9,8 @@ namespace {
 
 Response refusalResponse(const Refusal& refusal) {
     Response response = errorResponse(refusal.status, refusal.code, refusal.message);
-    if (refusal.retryAfterSeconds > 0) response.headers.emplace_back("Retry-After", std::to_string(refusal.retryAfterSeconds));
+    if (refusal.retryAfterSeconds > 0)
+        response.headers.emplace_back("Retry-After", std::to_string(refusal.retryAfterSeconds));
     return response;
 }
 
@@ -64,7 +65,8 @@ Response getSignup(SignupRoutesContext& context, const Request& request) {
 
 Response verifySignup(SignupRoutesContext& context, const Request& request) {
     const auto token = request.query.find("token");
-    if (token == request.query.end()) return errorResponse(400, "missing_field", "query parameter 'token' is required");
+    if (token == request.query.end())
+        return errorResponse(400, "missing_field", "query parameter 'token' is required");
     return fromService(context.signups.verify(token->second), 200);
 }
 
@@ -92,20 +94,30 @@ Response deliveryReport(SignupRoutesContext& context, const Request& request) {
 
 void addSignupRoutes(Router& router, SignupRoutesContext& context) {
     const std::vector<Role> everyone(std::begin(kAllRoles), std::end(kAllRoles));
-    router.add(makeRoute("POST", "/v1/signups", {Role::pos},
-                         [&context](const Request& request) { return createSignup(context, request); }, true));
-    router.add(makeRoute("GET", "/v1/signups/verify", everyone,
-                         [&context](const Request& request) { return verifySignup(context, request); }));
-    router.add(makeRoute("GET", "/v1/signups/{id}", {Role::pos, Role::admin},
-                         [&context](const Request& request) { return getSignup(context, request); }));
-    router.add(makeRoute("POST", "/v1/otp", {Role::kiosk},
-                         [&context](const Request& request) { return fromService(context.otp.send(*request.json), 202); },
-                         true));
-    router.add(makeRoute("POST", "/v1/otp/verify", {Role::kiosk},
-                         [&context](const Request& request) { return fromService(context.otp.verify(*request.json), 200); },
-                         true));
-    router.add(makeRoute("GET", "/v1/sms/dlr", {},
-                         [&context](const Request& request) { return deliveryReport(context, request); }));
+    router.add(makeRoute(
+        "POST", "/v1/signups", {Role::pos},
+        [&context](const Request& request) { return createSignup(context, request); }, true));
+    router.add(makeRoute("GET", "/v1/signups/verify", everyone, [&context](const Request& request) {
+        return verifySignup(context, request);
+    }));
+    router.add(
+        makeRoute("GET", "/v1/signups/{id}", {Role::pos, Role::admin},
+                  [&context](const Request& request) { return getSignup(context, request); }));
+    router.add(makeRoute(
+        "POST", "/v1/otp", {Role::kiosk},
+        [&context](const Request& request) {
+            return fromService(context.otp.send(*request.json), 202);
+        },
+        true));
+    router.add(makeRoute(
+        "POST", "/v1/otp/verify", {Role::kiosk},
+        [&context](const Request& request) {
+            return fromService(context.otp.verify(*request.json), 200);
+        },
+        true));
+    router.add(makeRoute("GET", "/v1/sms/dlr", {}, [&context](const Request& request) {
+        return deliveryReport(context, request);
+    }));
 }
 
 }  // namespace lojal

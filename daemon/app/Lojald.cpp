@@ -115,9 +115,10 @@ int Lojald::main(const std::vector<std::string>&) {
     // The longest values each placeholder gets: a template that could overflow
     // sms.max_segments stops lojald here rather than splitting SMS later.
     const std::string longestLink = config.signup.baseUrl + "/j/" + std::string(30, 'x');
-    auto templates = SmsTemplates::load(config.sms.templatesDirectory, static_cast<size_t>(config.sms.maxSegments),
-                                        {{"signup", {{"store", config.store.name}, {"link", longestLink}}},
-                                         {"otp", {{"code", "000000"}}}});
+    auto templates = SmsTemplates::load(
+        config.sms.templatesDirectory, static_cast<size_t>(config.sms.maxSegments),
+        {{"signup", {{"store", config.store.name}, {"link", longestLink}}},
+         {"otp", {{"code", "000000"}}}});
     if (!templates) {
         std::cerr << "lojald: configuration error: " << templates.error().message << std::endl;
         return EXIT_CONFIG;
@@ -179,7 +180,8 @@ int Lojald::main(const std::vector<std::string>&) {
         std::vector<Gauge> gauges = (*devices)->gauges();
         for (const auto& [outcome, count] : smsWorker.counters()) {
             gauges.emplace_back("lojal_sms_total", "SMS outcomes: sent, retried, failed, dlr_*.",
-                                static_cast<double>(count), "outcome=\"" + outcome + "\"", "counter");
+                                static_cast<double>(count), "outcome=\"" + outcome + "\"",
+                                "counter");
         }
         for (const auto& [code, count] : signups.refusals()) {
             gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",

@@ -178,7 +178,8 @@ const std::vector<KeySpec>& schema() {
          }},
         {"store", "name",
          [](Config& c, const std::string& v) -> Problem {
-             if (v.empty() || v.size() > 24) return "expected 1 to 24 characters (it goes into SMS texts)";
+             if (v.empty() || v.size() > 24)
+                 return "expected 1 to 24 characters (it goes into SMS texts)";
              c.store.name = v;
              return std::nullopt;
          }},
@@ -258,7 +259,8 @@ const std::vector<KeySpec>& schema() {
         {"sms", "ca_file", textSetter(&Config::sms, &SmsConfig::caFile, 1024)},
         {"signup", "base_url",
          [](Config& c, const std::string& v) -> Problem {
-             if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0) return "expected an http(s) URL";
+             if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+                 return "expected an http(s) URL";
              if (v.size() > 100) return "at most 100 characters: the link must fit one SMS";
              c.signup.baseUrl = v.back() == '/' ? v.substr(0, v.size() - 1) : v;
              return std::nullopt;
@@ -269,8 +271,10 @@ const std::vector<KeySpec>& schema() {
              c.signup.secret = v;
              return std::nullopt;
          }},
-        {"signup", "link_ttl_hours", intSetter(&Config::signup, &SignupConfig::linkTtlHours, 1, 24 * 90)},
-        {"signup", "repeat_window_minutes", intSetter(&Config::signup, &SignupConfig::repeatWindowMinutes, 0, 24 * 60)},
+        {"signup", "link_ttl_hours",
+         intSetter(&Config::signup, &SignupConfig::linkTtlHours, 1, 24 * 90)},
+        {"signup", "repeat_window_minutes",
+         intSetter(&Config::signup, &SignupConfig::repeatWindowMinutes, 0, 24 * 60)},
         {"signup", "allowed_countries",
          [](Config& c, const std::string& v) -> Problem {
              std::set<std::string> regions;
@@ -287,10 +291,14 @@ const std::vector<KeySpec>& schema() {
              c.signup.allowedCountries = countries;
              return std::nullopt;
          }},
-        {"limits", "per_number_per_hour", intSetter(&Config::limits, &LimitsConfig::perNumberPerHour, 1, 100)},
-        {"limits", "per_register_per_minute", intSetter(&Config::limits, &LimitsConfig::perRegisterPerMinute, 1, 10000)},
-        {"limits", "per_store_per_minute", intSetter(&Config::limits, &LimitsConfig::perStorePerMinute, 1, 100000)},
-        {"limits", "daily_sms_budget", intSetter(&Config::limits, &LimitsConfig::dailySmsBudget, 1, 10000000)},
+        {"limits", "per_number_per_hour",
+         intSetter(&Config::limits, &LimitsConfig::perNumberPerHour, 1, 100)},
+        {"limits", "per_register_per_minute",
+         intSetter(&Config::limits, &LimitsConfig::perRegisterPerMinute, 1, 10000)},
+        {"limits", "per_store_per_minute",
+         intSetter(&Config::limits, &LimitsConfig::perStorePerMinute, 1, 100000)},
+        {"limits", "daily_sms_budget",
+         intSetter(&Config::limits, &LimitsConfig::dailySmsBudget, 1, 10000000)},
         {"scanning", "member_card_ranges",
          [](Config& c, const std::string& v) -> Problem {
              auto ranges = barcode::parseNumberRanges(v);
@@ -430,7 +438,8 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
 
 Status checkWhole(const Config& config) {
     if (config.sms.gateway != "log" && config.sms.url.empty()) {
-        return Error{ErrorCode::arg, "key 'sms.url': required when sms.gateway is " + config.sms.gateway};
+        return Error{ErrorCode::arg,
+                     "key 'sms.url': required when sms.gateway is " + config.sms.gateway};
     }
     if (!config.signup.baseUrl.empty() && config.signup.secret.empty()) {
         return Error{ErrorCode::arg, "key 'signup.secret': required when signup.base_url is set"};
@@ -624,7 +633,8 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     signup.set("link_ttl_hours", c.signup.linkTtlHours);
     signup.set("repeat_window_minutes", c.signup.repeatWindowMinutes);
     std::string countries;
-    for (const auto& country : c.signup.allowedCountries) countries += (countries.empty() ? "" : ",") + country;
+    for (const auto& country : c.signup.allowedCountries)
+        countries += (countries.empty() ? "" : ",") + country;
     signup.set("allowed_countries", countries);
     root.set("signup", signup);
 

@@ -76,7 +76,7 @@ struct SmsConfig {
     std::string gateway = "log";  // log, kannel or http (plugins/sms/GatewayTable.cpp)
     std::string url;              // kannel: smsbox's sendsms base URL, http://127.0.0.1:13013
     std::string username;
-    std::string password;         // secret: redacted in /v1/config
+    std::string password;  // secret: redacted in /v1/config
     std::string sender;
     std::string templatesDirectory = kDefaultTemplatesDir;
     int maxSegments = 1;
@@ -96,7 +96,7 @@ struct SignupConfig {
     std::string baseUrl;  // links are {base_url}/j/{token}; empty: sign-ups are off
     std::string secret;   // signs links and delivery-report URLs; shared with the landing page
     int linkTtlHours = 168;
-    int repeatWindowMinutes = 10;  // the same number again within this: no second SMS
+    int repeatWindowMinutes = 10;               // the same number again within this: no second SMS
     std::vector<std::string> allowedCountries;  // empty: the store's country only
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/Time.h"
+
 namespace lojal {
 namespace {
 
@@ -16,7 +18,8 @@ Status stepped(Statement& stmt) {
 Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const std::string& key,
                               const std::string& payload, int64_t nowMs) {
     auto insert = tx.prepare(
-        "INSERT INTO outbox (topic, idempotency_key, payload, next_attempt_at, created_at, updated_at) "
+        "INSERT INTO outbox (topic, idempotency_key, payload, next_attempt_at, created_at, "
+        "updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (topic, idempotency_key) DO NOTHING");
     insert.bind(1, topic).bind(2, key).bindBlob(3, payload).bind(4, nowMs);
     if (auto done = stepped(insert); !done) return done.error();
@@ -45,22 +48,26 @@ Result<int> Outbox::recoverInFlight() {
     return recovered;
 }
 
-Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64_t nowMs, int limit) {
+Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64_t nowMs,
+                                                 int limit) {
     std::vector<OutboxItem> items;
     auto status = database_.write([&](Transaction& tx) -> Status {
         items.clear();
         auto select = tx.prepare(
-            "SELECT id, idempotency_key, payload, attempts FROM outbox WHERE topic = ?1 AND state = 'queued' "
+            "SELECT id, idempotency_key, payload, attempts FROM outbox WHERE topic = ?1 AND state "
+            "= 'queued' "
             "AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3");
         select.bind(1, topic).bind(2, nowMs).bind(3, static_cast<int64_t>(limit));
         while (select.step()) {
-            items.push_back(OutboxItem{select.columnInt(0), topic, select.columnText(1), select.columnText(2),
+            items.push_back(OutboxItem{select.columnInt(0), topic, select.columnText(1),
+                                       select.columnText(2),
                                        static_cast<int>(select.columnInt(3)) + 1});
         }
         if (!select.error().empty()) return Error{ErrorCode::io, select.error()};
         for (const OutboxItem& item : items) {
             auto claim = tx.prepare(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1");
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
+                "WHERE id = ?1");
             claim.bind(1, item.id).bind(2, nowMs);
             if (auto done = stepped(claim); !done) return done;
         }
@@ -70,11 +77,12 @@ Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64
     return items;
 }
 
-Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptMs, const std::string& error,
-                      const Extra& extra) {
+Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptMs,
+                      const std::string& error, const Extra& extra) {
     return database_.write([&](Transaction& tx) -> Status {
         auto update = tx.prepare(
-            "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?3 WHERE id = ?1");
+            "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?3 "
+            "WHERE id = ?1");
         update.bind(1, id).bind(2, state).bind(3, nextAttemptMs).bind(4, error);
         if (auto done = stepped(update); !done) return done;
         return extra ? extra(tx) : okStatus();
@@ -82,23 +90,23 @@ Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptM
 }
 
 Status Outbox::complete(int64_t id, const Extra& extra) {
-    return finish(id, "done", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count(), "", extra);
+    return finish(id, "done", unixMillisNow(), "", extra);
 }
 
-Status Outbox::retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error, const Extra& extra) {
+Status Outbox::retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error,
+                          const Extra& extra) {
     return finish(id, "queued", nextAttemptMs, error, extra);
 }
 
 Status Outbox::deadLetter(int64_t id, const std::string& error, const Extra& extra) {
-    return finish(id, "dead", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count(), error, extra);
+    return finish(id, "dead", unixMillisNow(), error, extra);
 }
 
 Result<std::optional<int64_t>> Outbox::nextDueMs(const std::string& topic) {
     std::optional<int64_t> next;
     auto status = database_.read([&](Transaction& tx) -> Status {
-        auto select = tx.prepare("SELECT min(next_attempt_at) FROM outbox WHERE topic = ?1 AND state = 'queued'");
+        auto select = tx.prepare(
+            "SELECT min(next_attempt_at) FROM outbox WHERE topic = ?1 AND state = 'queued'");
         select.bind(1, topic);
         if (select.step() && !select.columnText(0).empty()) next = select.columnInt(0);
         return okStatus();

@@ -40,14 +40,15 @@ class Outbox {
     Result<std::vector<OutboxItem>> claimDue(const std::string& topic, int64_t nowMs, int limit);
     using Extra = std::function<Status(Transaction&)>;
     Status complete(int64_t id, const Extra& extra);
-    Status retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error, const Extra& extra);
+    Status retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error,
+                      const Extra& extra);
     Status deadLetter(int64_t id, const std::string& error, const Extra& extra);
     // When the next queued row of topic is due (nothing when none is queued).
     Result<std::optional<int64_t>> nextDueMs(const std::string& topic);
 
   private:
-    Status finish(int64_t id, const std::string& state, int64_t nextAttemptMs, const std::string& error,
-                  const Extra& extra);
+    Status finish(int64_t id, const std::string& state, int64_t nextAttemptMs,
+                  const std::string& error, const Extra& extra);
     Database& database_;
 };
 

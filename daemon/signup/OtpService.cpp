@@ -3,16 +3,12 @@
 #include <Poco/RandomStream.h>
 
 #include "core/Crypto.h"
+#include "core/Time.h"
 #include "signup/Phone.h"
 #include "sms/SmsQueue.h"
 
 namespace lojal {
 namespace {
-
-int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string randomCode() {
     Poco::RandomInputStream random;
@@ -27,11 +23,7 @@ std::variant<std::string, Refusal> phoneField(const Poco::JSON::Object& body, co
     auto typed = textField(body, "phone", 40, true);
     if (auto* refusal = std::get_if<Refusal>(&typed)) return *refusal;
     auto phone = parseMobileNumber(std::get<std::string>(typed), config.store.country, allowed);
-    if (!phone) {
-        const std::string& message = phone.error().message;
-        const size_t colon = message.find(": ");
-        return Refusal{400, message.substr(0, colon), message.substr(colon + 2)};
-    }
+    if (!phone) return refusalFromCodedError(phone.error());
     return phone->e164;
 }
 
@@ -43,9 +35,12 @@ OtpService::OtpService(const Config& config, Database& database, const SmsTempla
       database_(database),
       templates_(templates),
       smsQueued_(std::move(smsQueued)),
-      perNumber_({static_cast<double>(config.limits.perNumberPerHour), config.limits.perNumberPerHour / 3600.0}),
-      perStore_({static_cast<double>(config.limits.perStorePerMinute), config.limits.perStorePerMinute / 60.0}) {
-    allowedCountries_.insert(config.signup.allowedCountries.begin(), config.signup.allowedCountries.end());
+      perNumber_({static_cast<double>(config.limits.perNumberPerHour),
+                  config.limits.perNumberPerHour / 3600.0}),
+      perStore_({static_cast<double>(config.limits.perStorePerMinute),
+                 config.limits.perStorePerMinute / 60.0}) {
+    allowedCountries_.insert(config.signup.allowedCountries.begin(),
+                             config.signup.allowedCountries.end());
     if (allowedCountries_.empty()) allowedCountries_.insert(config.store.country);
 }
 
@@ -56,17 +51,20 @@ std::string OtpService::codeHash(const std::string& phone, const std::string& co
 
 std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Object& body) {
     if (config_.signup.secret.empty()) {
-        return Refusal{503, "signup_not_configured", "PIN codes need [signup] secret in the configuration"};
+        return Refusal{503, "signup_not_configured",
+                       "PIN codes need [signup] secret in the configuration"};
     }
     auto phone = phoneField(body, config_, allowedCountries_);
     if (auto* refusal = std::get_if<Refusal>(&phone)) return *refusal;
     const std::string& e164 = std::get<std::string>(phone);
     auto locale = textField(body, "locale", 8, false);
     if (auto* refusal = std::get_if<Refusal>(&locale)) return *refusal;
-    std::string language = std::get<std::string>(locale).empty() ? "sv" : std::get<std::string>(locale);
-    if (!templates_.hasLocale(language)) return Refusal{400, "unsupported_locale", "locale '" + language + "' is not shipped"};
+    std::string language =
+        std::get<std::string>(locale).empty() ? "sv" : std::get<std::string>(locale);
+    if (!templates_.hasLocale(language))
+        return Refusal{400, "unsupported_locale", "locale '" + language + "' is not shipped"};
 
-    const int64_t now = nowMs();
+    const int64_t now = unixMillisNow();
     // The cooldown comes first: a kiosk user tapping "resend" must not burn the limits.
     int64_t lastSent = 0;
     (void)database_.read([&](Transaction& tx) {
@@ -89,7 +87,8 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
     const auto store = perStore_.take(config_.store.id, steadyNow);
     if (!store.allowed) {
         perNumber_.refund(e164);
-        return Refusal{429, "rate_limited_store", "too many SMS from this store", static_cast<int>(store.retryAfterSeconds) + 1};
+        return Refusal{429, "rate_limited_store", "too many SMS from this store",
+                       static_cast<int>(store.retryAfterSeconds) + 1};
     }
 
     const std::string code = randomCode();
@@ -99,24 +98,33 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
         auto sentToday = smsCountToday(tx, now);
         if (!sentToday) return sentToday.error();
         if (*sentToday >= config_.limits.dailySmsBudget) {
-            overBudget = Refusal{429, "daily_sms_budget_exhausted", "the store's SMS budget for today is used up",
+            overBudget = Refusal{429, "daily_sms_budget_exhausted",
+                                 "the store's SMS budget for today is used up",
                                  static_cast<int>(msUntilLocalMidnight(now) / 1000) + 1};
             return okStatus();
         }
-        auto retire = tx.prepare("UPDATE otp SET state = 'dead' WHERE phone = ?1 AND state = 'active'");
+        auto retire =
+            tx.prepare("UPDATE otp SET state = 'dead' WHERE phone = ?1 AND state = 'active'");
         retire.bind(1, e164);
         retire.step();
-        auto smsId = queueSms(tx, e164, templates_.render("otp", language, {{"code", code}}), now, true);
+        auto smsId =
+            queueSms(tx, e164, templates_.render("otp", language, {{"code", code}}), now, true);
         if (!smsId) return smsId.error();
         auto insert = tx.prepare(
-            "INSERT INTO otp (phone, code_hash, expires_at, sms_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
-        insert.bind(1, e164).bind(2, codeHash(e164, code)).bind(3, now + kCodeLifetimeSeconds * 1000LL).bind(4, *smsId)
+            "INSERT INTO otp (phone, code_hash, expires_at, sms_id, created_at) VALUES (?1, ?2, "
+            "?3, ?4, ?5) RETURNING id");
+        insert.bind(1, e164)
+            .bind(2, codeHash(e164, code))
+            .bind(3, now + kCodeLifetimeSeconds * 1000LL)
+            .bind(4, *smsId)
             .bind(5, now);
         if (!insert.step()) return Error{ErrorCode::io, "insert code: " + insert.error()};
         otpId = insert.columnInt(0);
         return okStatus();
     });
-    if (!written) return Refusal{503, "storage_unavailable", "the code could not be stored: " + written.error().message};
+    if (!written)
+        return Refusal{503, "storage_unavailable",
+                       "the code could not be stored: " + written.error().message};
     if (overBudget) return *overBudget;
     smsQueued_();
     Poco::JSON::Object result;
@@ -137,16 +145,18 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::verify(const Poco::JSON::O
         return Refusal{400, "invalid_field", "field 'code' must be 6 digits"};
     }
 
-    const int64_t now = nowMs();
+    const int64_t now = unixMillisNow();
     std::optional<Refusal> refusal;
     Poco::JSON::Object result;
     auto written = database_.write([&](Transaction& tx) -> Status {
         auto select = tx.prepare(
-            "SELECT id, code_hash, expires_at, attempts FROM otp WHERE phone = ?1 AND state = 'active' "
+            "SELECT id, code_hash, expires_at, attempts FROM otp WHERE phone = ?1 AND state = "
+            "'active' "
             "ORDER BY id DESC LIMIT 1");
         select.bind(1, e164);
         if (!select.step()) {
-            refusal = Refusal{410, "otp_expired", "no live code for this number: ask for a new one"};
+            refusal =
+                Refusal{410, "otp_expired", "no live code for this number: ask for a new one"};
             return okStatus();
         }
         const int64_t id = select.columnInt(0);

@@ -14,11 +14,12 @@ Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::stri
     const auto refuse = [](const char* code, const std::string& message) {
         return Error{ErrorCode::arg, std::string(code) + ": " + message};
     };
-    if (typed.empty() || typed.size() > 32 ||
-        !std::all_of(typed.begin(), typed.end(), [](char c) {
-            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
+    if (typed.empty() || typed.size() > 32 || !std::all_of(typed.begin(), typed.end(), [](char c) {
+            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' ||
+                   c == ')';
         })) {
-        return refuse("invalid_phone", "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
+        return refuse("invalid_phone",
+                      "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
     }
     const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
     PhoneNumber number;
@@ -33,7 +34,8 @@ Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::stri
     MobileNumber result;
     util.GetRegionCodeForNumber(number, &result.country);
     if (!allowedCountries.count(result.country)) {
-        return refuse("country_not_allowed", "numbers from " + result.country + " are not accepted here");
+        return refuse("country_not_allowed",
+                      "numbers from " + result.country + " are not accepted here");
     }
     util.Format(number, PhoneNumberUtil::E164, &result.e164);
     return result;

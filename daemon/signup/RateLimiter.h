@@ -11,14 +11,15 @@
 namespace lojal {
 
 struct BucketSpec {
-    double capacity = 1;      // burst
-    double perSecond = 1;     // refill
+    double capacity = 1;   // burst
+    double perSecond = 1;  // refill
 };
 
 class RateLimiter {
   public:
     using TimePoint = std::chrono::steady_clock::time_point;
-    explicit RateLimiter(BucketSpec spec, size_t maxKeys = 100000) : spec_(spec), maxKeys_(maxKeys) {}
+    explicit RateLimiter(BucketSpec spec, size_t maxKeys = 100000)
+        : spec_(spec), maxKeys_(maxKeys) {}
 
     // Takes one token for key; when none is left, the seconds until one is.
     struct Decision {

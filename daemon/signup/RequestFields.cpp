@@ -6,23 +6,29 @@ namespace lojal {
 namespace {
 
 bool hasControlCharacters(const std::string& text) {
-    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    return std::any_of(text.begin(), text.end(),
+                       [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 }  // namespace
 
-std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
-                                             size_t maxLength, bool required, bool allowNewlines) {
+std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body,
+                                             const std::string& name, size_t maxLength,
+                                             bool required, bool allowNewlines) {
     if (!body.has(name) || body.isNull(name)) {
         if (required) return Refusal{400, "missing_field", "field '" + name + "' is required"};
         return std::string();
     }
     const auto value = body.get(name);
-    if (!value.isString()) return Refusal{400, "invalid_field", "field '" + name + "' must be a string"};
+    if (!value.isString())
+        return Refusal{400, "invalid_field", "field '" + name + "' must be a string"};
     std::string text = value.extract<std::string>();
-    if (text.empty() && required) return Refusal{400, "invalid_field", "field '" + name + "' must not be empty"};
+    if (text.empty() && required)
+        return Refusal{400, "invalid_field", "field '" + name + "' must not be empty"};
     if (text.size() > maxLength) {
-        return Refusal{400, "invalid_field", "field '" + name + "' is longer than " + std::to_string(maxLength) + " bytes"};
+        return Refusal{
+            400, "invalid_field",
+            "field '" + name + "' is longer than " + std::to_string(maxLength) + " bytes"};
     }
     std::string checked = text;
     if (allowNewlines) std::replace(checked.begin(), checked.end(), '\n', ' ');
@@ -30,6 +36,12 @@ std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, con
         return Refusal{400, "invalid_field", "field '" + name + "' contains control characters"};
     }
     return text;
+}
+
+Refusal refusalFromCodedError(const Error& error, int status) {
+    const size_t colon = error.message.find(": ");
+    if (colon == std::string::npos) return Refusal{status, "invalid_field", error.message};
+    return Refusal{status, error.message.substr(0, colon), error.message.substr(colon + 2)};
 }
 
 }  // namespace lojal

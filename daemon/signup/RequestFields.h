@@ -7,6 +7,8 @@
 #include <string>
 #include <variant>
 
+#include "core/Result.h"
+
 namespace lojal {
 
 // A refusal the API turns into status + {"error":{code,message}} (+ Retry-After).
@@ -19,7 +21,11 @@ struct Refusal {
 
 // A string field: missing (when required) -> missing_field; not a string, empty,
 // longer than maxLength bytes or with control characters -> invalid_field.
-std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body, const std::string& name,
-                                             size_t maxLength, bool required, bool allowNewlines = false);
+std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body,
+                                             const std::string& name, size_t maxLength,
+                                             bool required, bool allowNewlines = false);
+
+// An Error whose message reads "code: human text" (as parseMobileNumber gives).
+Refusal refusalFromCodedError(const Error& error, int status = 400);
 
 }  // namespace lojal

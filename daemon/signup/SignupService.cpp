@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/Time.h"
 #include "signup/Phone.h"
 #include "signup/RequestFields.h"
 #include "signup/SignupToken.h"
@@ -9,11 +10,6 @@
 
 namespace lojal {
 namespace {
-
-int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string smsStateOf(Transaction& tx, int64_t smsId) {
     auto select = tx.prepare("SELECT state FROM sms WHERE id = ?1");
@@ -29,14 +25,19 @@ SignupService::SignupService(const Config& config, Database& database, SmsTempla
       database_(database),
       templates_(std::move(templates)),
       smsQueued_(std::move(smsQueued)),
-      perNumber_({static_cast<double>(config.limits.perNumberPerHour), config.limits.perNumberPerHour / 3600.0}),
-      perRegister_({static_cast<double>(config.limits.perRegisterPerMinute), config.limits.perRegisterPerMinute / 60.0}),
-      perStore_({static_cast<double>(config.limits.perStorePerMinute), config.limits.perStorePerMinute / 60.0}) {
-    allowedCountries_.insert(config.signup.allowedCountries.begin(), config.signup.allowedCountries.end());
+      perNumber_({static_cast<double>(config.limits.perNumberPerHour),
+                  config.limits.perNumberPerHour / 3600.0}),
+      perRegister_({static_cast<double>(config.limits.perRegisterPerMinute),
+                    config.limits.perRegisterPerMinute / 60.0}),
+      perStore_({static_cast<double>(config.limits.perStorePerMinute),
+                 config.limits.perStorePerMinute / 60.0}) {
+    allowedCountries_.insert(config.signup.allowedCountries.begin(),
+                             config.signup.allowedCountries.end());
     if (allowedCountries_.empty()) allowedCountries_.insert(config.store.country);
 }
 
-Refusal SignupService::refuse(int status, const std::string& code, const std::string& message, int retryAfter) {
+Refusal SignupService::refuse(int status, const std::string& code, const std::string& message,
+                              int retryAfter) {
     std::lock_guard lock(countersMutex_);
     ++refusals_[code];
     return Refusal{status, code, message, retryAfter};
@@ -55,32 +56,37 @@ std::string SignupService::defaultLocale() const {
 }
 
 std::string SignupService::signupLink(int64_t signupId, int64_t nowSeconds) const {
-    SignupClaims claims{static_cast<uint64_t>(signupId), nowSeconds + config_.signup.linkTtlHours * 3600LL,
-                        config_.store.id};
+    SignupClaims claims{static_cast<uint64_t>(signupId),
+                        nowSeconds + config_.signup.linkTtlHours * 3600LL, config_.store.id};
     return config_.signup.baseUrl + "/j/" + signSignupToken(claims, config_.signup.secret);
 }
 
 std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Object& body) {
     if (config_.signup.baseUrl.empty()) {
-        return refuse(503, "signup_not_configured", "sign-ups need [signup] base_url and secret in the configuration");
+        return refuse(503, "signup_not_configured",
+                      "sign-ups need [signup] base_url and secret in the configuration");
     }
     std::map<std::string, std::string> fields;
     for (const auto& [name, maxLength] : std::vector<std::pair<std::string, size_t>>{
              {"phone", 40}, {"cashier_id", 64}, {"register_id", 64}}) {
         auto field = textField(body, name, maxLength, true);
-        if (auto* refusal = std::get_if<Refusal>(&field)) return refuse(refusal->status, refusal->code, refusal->message);
+        if (auto* refusal = std::get_if<Refusal>(&field))
+            return refuse(refusal->status, refusal->code, refusal->message);
         fields[name] = std::get<std::string>(field);
     }
     for (const char* name : {"country", "locale"}) {
         auto field = textField(body, name, 8, false);
-        if (auto* refusal = std::get_if<Refusal>(&field)) return refuse(refusal->status, refusal->code, refusal->message);
+        if (auto* refusal = std::get_if<Refusal>(&field))
+            return refuse(refusal->status, refusal->code, refusal->message);
         fields[name] = std::get<std::string>(field);
     }
     const std::string locale = fields["locale"].empty() ? defaultLocale() : fields["locale"];
     if (!templates_.hasLocale(locale)) {
-        return refuse(400, "unsupported_locale", "locale '" + locale + "' is not shipped (sv, nb, da, fi, en)");
+        return refuse(400, "unsupported_locale",
+                      "locale '" + locale + "' is not shipped (sv, nb, da, fi, en)");
     }
-    if (!body.has("consent") || body.isNull("consent")) return refuse(400, "missing_field", "field 'consent' is required");
+    if (!body.has("consent") || body.isNull("consent"))
+        return refuse(400, "missing_field", "field 'consent' is required");
     const auto consent = body.getObject("consent");
     if (!consent) return refuse(400, "invalid_field", "field 'consent' must be an object");
     if (!consent->has("marketing_sms") || !consent->get("marketing_sms").isBoolean()) {
@@ -88,26 +94,30 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
     }
     const bool marketing = consent->getValue<bool>("marketing_sms");
     auto termsVersion = textField(*consent, "terms_version", 32, true);
-    if (auto* refusal = std::get_if<Refusal>(&termsVersion)) return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
+    if (auto* refusal = std::get_if<Refusal>(&termsVersion))
+        return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
     auto textShown = textField(*consent, "text_shown", 2000, true, true);
-    if (auto* refusal = std::get_if<Refusal>(&textShown)) return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
+    if (auto* refusal = std::get_if<Refusal>(&textShown))
+        return refuse(refusal->status, refusal->code, "consent: " + refusal->message);
 
-    const std::string country = fields["country"].empty() ? config_.store.country : fields["country"];
+    const std::string country =
+        fields["country"].empty() ? config_.store.country : fields["country"];
     auto phone = parseMobileNumber(fields["phone"], country, allowedCountries_);
     if (!phone) {
-        const std::string& message = phone.error().message;
-        const size_t colon = message.find(": ");
-        return refuse(400, message.substr(0, colon), message.substr(colon + 2));
+        const Refusal refusal = refusalFromCodedError(phone.error());
+        return refuse(refusal.status, refusal.code, refusal.message);
     }
 
-    const int64_t now = nowMs();
+    const int64_t now = unixMillisNow();
     const int64_t windowStart = now - config_.signup.repeatWindowMinutes * 60000LL;
     const auto findRepeat = [&](Transaction& tx) -> std::optional<SignupOutcome> {
         auto select = tx.prepare(
-            "SELECT id, sms_id FROM signups WHERE phone = ?1 AND created_at >= ?2 ORDER BY id DESC LIMIT 1");
+            "SELECT id, sms_id FROM signups WHERE phone = ?1 AND created_at >= ?2 ORDER BY id DESC "
+            "LIMIT 1");
         select.bind(1, phone->e164).bind(2, windowStart);
         if (!select.step()) return std::nullopt;
-        return SignupOutcome{select.columnInt(0), phone->e164, smsStateOf(tx, select.columnInt(1)), true};
+        return SignupOutcome{select.columnInt(0), phone->e164, smsStateOf(tx, select.columnInt(1)),
+                             true};
     };
     // A repeat sends nothing, so it must not use up the limits either.
     std::optional<SignupOutcome> repeat;
@@ -127,8 +137,10 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         const auto decision = limits[i].first->take(limits[i].second.first, steadyNow);
         if (!decision.allowed) {
             for (size_t j = 0; j < i; ++j) limits[j].first->refund(limits[j].second.first);
-            const int retryAfter = std::max(1, static_cast<int>(decision.retryAfterSeconds + 0.999));
-            return refuse(429, limits[i].second.second, "too many sign-up SMS; try again later", retryAfter);
+            const int retryAfter =
+                std::max(1, static_cast<int>(decision.retryAfterSeconds + 0.999));
+            return refuse(429, limits[i].second.second, "too many sign-up SMS; try again later",
+                          retryAfter);
         }
     }
 
@@ -142,29 +154,42 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         auto sentToday = smsCountToday(tx, now);
         if (!sentToday) return sentToday.error();
         if (*sentToday >= config_.limits.dailySmsBudget) {
-            overBudget = Refusal{429, "daily_sms_budget_exhausted", "the store's SMS budget for today is used up",
+            overBudget = Refusal{429, "daily_sms_budget_exhausted",
+                                 "the store's SMS budget for today is used up",
                                  static_cast<int>(msUntilLocalMidnight(now) / 1000) + 1};
             return okStatus();
         }
         auto signup = tx.prepare(
             "INSERT INTO signups (phone, locale, store_id, register_id, cashier_id, created_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
-        signup.bind(1, phone->e164).bind(2, locale).bind(3, config_.store.id).bind(4, fields["register_id"])
-            .bind(5, fields["cashier_id"]).bind(6, now);
+        signup.bind(1, phone->e164)
+            .bind(2, locale)
+            .bind(3, config_.store.id)
+            .bind(4, fields["register_id"])
+            .bind(5, fields["cashier_id"])
+            .bind(6, now);
         if (!signup.step()) return Error{ErrorCode::io, "insert sign-up: " + signup.error()};
         const int64_t signupId = signup.columnInt(0);
 
         auto record = tx.prepare(
-            "INSERT INTO consents (signup_id, purpose, granted, text_version, text_shown, store_id, register_id, "
+            "INSERT INTO consents (signup_id, purpose, granted, text_version, text_shown, "
+            "store_id, register_id, "
             "cashier_id, created_at) VALUES (?1, 'marketing_sms', ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        record.bind(1, signupId).bind(2, static_cast<int64_t>(marketing)).bind(3, std::get<std::string>(termsVersion))
-            .bind(4, std::get<std::string>(textShown)).bind(5, config_.store.id).bind(6, fields["register_id"])
-            .bind(7, fields["cashier_id"]).bind(8, now);
+        record.bind(1, signupId)
+            .bind(2, static_cast<int64_t>(marketing))
+            .bind(3, std::get<std::string>(termsVersion))
+            .bind(4, std::get<std::string>(textShown))
+            .bind(5, config_.store.id)
+            .bind(6, fields["register_id"])
+            .bind(7, fields["cashier_id"])
+            .bind(8, now);
         record.step();
-        if (!record.error().empty()) return Error{ErrorCode::io, "insert consent: " + record.error()};
+        if (!record.error().empty())
+            return Error{ErrorCode::io, "insert consent: " + record.error()};
 
         const std::string text = templates_.render(
-            "signup", locale, {{"store", config_.store.name}, {"link", signupLink(signupId, now / 1000)}});
+            "signup", locale,
+            {{"store", config_.store.name}, {"link", signupLink(signupId, now / 1000)}});
         auto smsId = queueSms(tx, phone->e164, text, now);
         if (!smsId) return smsId.error();
         auto link = tx.prepare("UPDATE signups SET sms_id = ?2 WHERE id = ?1");
@@ -176,19 +201,23 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
     });
     if (!written) {
         for (const auto& limit : limits) limit.first->refund(limit.second.first);
-        return refuse(503, "storage_unavailable", "the sign-up could not be stored: " + written.error().message);
+        return refuse(503, "storage_unavailable",
+                      "the sign-up could not be stored: " + written.error().message);
     }
-    if (overBudget) return refuse(overBudget->status, overBudget->code, overBudget->message, overBudget->retryAfterSeconds);
+    if (overBudget)
+        return refuse(overBudget->status, overBudget->code, overBudget->message,
+                      overBudget->retryAfterSeconds);
     if (!outcome.repeat) smsQueued_();
     return outcome;
 }
 
 std::variant<Poco::JSON::Object, Refusal> SignupService::verify(const std::string& token) const {
-    const int64_t now = nowMs() / 1000;
+    const int64_t now = unixMillisNow() / 1000;
     auto claims = verifySignupToken(token, config_.signup.secret, config_.store.id, now);
     if (!claims) {
         const std::string& reason = claims.error().message;
-        if (reason == "expired") return Refusal{410, "token_expired", "the sign-up link has expired"};
+        if (reason == "expired")
+            return Refusal{410, "token_expired", "the sign-up link has expired"};
         return Refusal{400, "invalid_token", "the sign-up link is not valid (" + reason + ")"};
     }
     Poco::JSON::Object body;

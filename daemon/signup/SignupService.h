@@ -23,7 +23,7 @@ namespace lojal {
 struct SignupOutcome {
     int64_t signupId = 0;
     std::string phone;
-    std::string status;  // the SMS state: queued, sending, sent, delivered, failed
+    std::string status;   // the SMS state: queued, sending, sent, delivered, failed
     bool repeat = false;  // an existing sign-up of the same number within the window
 };
 
@@ -41,7 +41,8 @@ class SignupService {
     std::map<std::string, uint64_t> refusals() const;
 
   private:
-    Refusal refuse(int status, const std::string& code, const std::string& message, int retryAfter = 0);
+    Refusal refuse(int status, const std::string& code, const std::string& message,
+                   int retryAfter = 0);
     std::string defaultLocale() const;
 
     const Config& config_;

@@ -21,19 +21,24 @@ std::vector<unsigned char> storeTag(std::string_view storeId) {
 }
 
 std::vector<unsigned char> mac(const std::vector<unsigned char>& body, std::string_view secret) {
-    const auto full = hmacSha256(secret, std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
+    const auto full = hmacSha256(
+        secret, std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
     return {full.begin(), full.begin() + 8};
 }
 
-Error tokenError(const char* what) { return Error{ErrorCode::data, what}; }
+Error tokenError(const char* what) {
+    return Error{ErrorCode::data, what};
+}
 
 }  // namespace
 
 std::string signSignupToken(const SignupClaims& claims, std::string_view secret) {
     std::vector<unsigned char> bytes{kVersion};
-    for (int shift = 40; shift >= 0; shift -= 8) bytes.push_back(static_cast<unsigned char>(claims.signupId >> shift));
+    for (int shift = 40; shift >= 0; shift -= 8)
+        bytes.push_back(static_cast<unsigned char>(claims.signupId >> shift));
     const uint32_t minutes = static_cast<uint32_t>(claims.expiresAt / 60);
-    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<unsigned char>(minutes >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+        bytes.push_back(static_cast<unsigned char>(minutes >> shift));
     const auto tag = storeTag(claims.storeId);
     bytes.insert(bytes.end(), tag.begin(), tag.end());
     const auto signature = mac(bytes, secret);
@@ -51,7 +56,8 @@ Result<SignupClaims> verifySignupToken(std::string_view token, std::string_view 
     const std::vector<unsigned char> body(bytes.begin(), bytes.begin() + kSignedBytes);
     const auto expected = mac(body, secret);
     const std::string_view given(reinterpret_cast<const char*>(bytes.data()) + kSignedBytes, 8);
-    if (!constantTimeEqual(given, std::string_view(reinterpret_cast<const char*>(expected.data()), 8))) {
+    if (!constantTimeEqual(given,
+                           std::string_view(reinterpret_cast<const char*>(expected.data()), 8))) {
         return tokenError("tampered");
     }
     if (storeTag(storeId) != std::vector<unsigned char>(bytes.begin() + 11, bytes.begin() + 14)) {

@@ -10,8 +10,8 @@
 namespace lojal {
 
 // secret: the text holds a one-time code; it is erased once the SMS is sent or failed.
-Result<int64_t> queueSms(Transaction& tx, const std::string& phone, const std::string& text, int64_t nowMs,
-                         bool secret = false);
+Result<int64_t> queueSms(Transaction& tx, const std::string& phone, const std::string& text,
+                         int64_t nowMs, bool secret = false);
 
 // SMS created since the local midnight before nowMs (for the daily budget).
 Result<int64_t> smsCountToday(Transaction& tx, int64_t nowMs);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/Crypto.h"
+#include "core/Time.h"
 
 namespace lojal {
 namespace {
@@ -11,24 +12,25 @@ constexpr int kMaxAttempts = 10;
 constexpr int64_t kBackoffBaseMs = 1000;
 constexpr int64_t kBackoffCapMs = 10 * 60 * 1000;
 
-int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // The worker's own progress (queued, sending, sent, failed) never overwrites what a
 // delivery report already settled: Kannel can report "delivered" before its
 // sendsms answer has reached us.
-Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state, const std::string& gatewayId,
-                   const std::string& reason) {
+Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state,
+                   const std::string& gatewayId, const std::string& reason) {
     auto update = tx.prepare(
-        "UPDATE sms SET state = ?2, gateway_id = coalesce(nullif(?3, ''), gateway_id), reason = ?4, updated_at = ?5 "
+        "UPDATE sms SET state = ?2, gateway_id = coalesce(nullif(?3, ''), gateway_id), reason = "
+        "?4, updated_at = ?5 "
         "WHERE id = ?1 AND state IN ('queued', 'sending')");
-    update.bind(1, smsId).bind(2, state).bind(3, gatewayId).bind(4, reason).bind(5, nowMs());
+    update.bind(1, smsId)
+        .bind(2, state)
+        .bind(3, gatewayId)
+        .bind(4, reason)
+        .bind(5, unixMillisNow());
     update.step();
     if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
     if (state == "sent" || state == "failed") {
-        auto scrub = tx.prepare("UPDATE sms SET text = '<erased: one-time code>' WHERE id = ?1 AND secret = 1");
+        auto scrub = tx.prepare(
+            "UPDATE sms SET text = '<erased: one-time code>' WHERE id = ?1 AND secret = 1");
         scrub.bind(1, smsId);
         scrub.step();
         if (!scrub.error().empty()) return Error{ErrorCode::io, scrub.error()};
@@ -38,14 +40,17 @@ Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state, con
 
 }  // namespace
 
-SmsWorker::SmsWorker(const Config& config, Database& database, std::unique_ptr<sms::SmsGateway> gateway)
+SmsWorker::SmsWorker(const Config& config, Database& database,
+                     std::unique_ptr<sms::SmsGateway> gateway)
     : config_(config),
       database_(database),
       outbox_(database),
       gateway_(std::move(gateway)),
       log_(Poco::Logger::get("lojal.sms")) {}
 
-SmsWorker::~SmsWorker() { stop(); }
+SmsWorker::~SmsWorker() {
+    stop();
+}
 
 void SmsWorker::start() {
     if (auto recovered = outbox_.recoverInFlight(); recovered && *recovered > 0) {
@@ -93,15 +98,19 @@ void SmsWorker::run() {
             if (stopping_) return;
             pending_ = false;
         }
-        auto due = outbox_.claimDue("sms", nowMs(), 20);
-        if (!due) log_.error("SMS outbox: %s", due.error().message);
-        else for (const OutboxItem& item : *due) sendOne(item);
+        auto due = outbox_.claimDue("sms", unixMillisNow(), 20);
+        if (!due)
+            log_.error("SMS outbox: %s", due.error().message);
+        else
+            for (const OutboxItem& item : *due) sendOne(item);
 
         // Sleep until the next retry is due, a new message arrives, or 5 s pass.
         int64_t waitMs = 5000;
-        if (auto next = outbox_.nextDueMs("sms"); next && *next) waitMs = std::clamp<int64_t>(**next - nowMs(), 0, 5000);
+        if (auto next = outbox_.nextDueMs("sms"); next && *next)
+            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping_ || pending_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(waitMs),
+                       [this] { return stopping_ || pending_; });
     }
 }
 
@@ -125,7 +134,8 @@ void SmsWorker::sendOne(const OutboxItem& item) {
         message.dlrUrl = config_.sms.dlrBaseUrl + "/v1/sms/dlr?id=" + std::to_string(smsId) +
                          "&sig=" + dlrSignature(smsId) + "&type=%d";
     }
-    (void)database_.write([&](Transaction& tx) { return setSmsState(tx, smsId, "sending", "", ""); });
+    (void)database_.write(
+        [&](Transaction& tx) { return setSmsState(tx, smsId, "sending", "", ""); });
 
     const sms::SendOutcome outcome = gateway_->send(message);
     Status recorded = okStatus();
@@ -135,21 +145,25 @@ void SmsWorker::sendOne(const OutboxItem& item) {
         });
         count("sent");
     } else if (outcome.kind == sms::SendOutcome::Kind::permanent || item.attempts >= kMaxAttempts) {
-        log_.warning("SMS %Ld failed for good after %d attempt(s): %s", smsId, item.attempts, outcome.reason);
+        log_.warning("SMS %Ld failed for good after %d attempt(s): %s", smsId, item.attempts,
+                     outcome.reason);
         recorded = outbox_.deadLetter(item.id, outcome.reason, [&](Transaction& tx) {
             return setSmsState(tx, smsId, "failed", "", outcome.reason);
         });
         count("failed");
     } else {
-        const int64_t delay = std::max<int64_t>(outcome.retryAfterSeconds * 1000LL,
-                                                backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_));
-        log_.information("SMS %Ld: %s; retry %d in %Ld ms", smsId, outcome.reason, item.attempts, delay);
-        recorded = outbox_.retryLater(item.id, nowMs() + delay, outcome.reason, [&](Transaction& tx) {
-            return setSmsState(tx, smsId, "queued", "", outcome.reason);
-        });
+        const int64_t delay = std::max<int64_t>(
+            outcome.retryAfterSeconds * 1000LL,
+            backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_));
+        log_.information("SMS %Ld: %s; retry %d in %Ld ms", smsId, outcome.reason, item.attempts,
+                         delay);
+        recorded = outbox_.retryLater(
+            item.id, unixMillisNow() + delay, outcome.reason,
+            [&](Transaction& tx) { return setSmsState(tx, smsId, "queued", "", outcome.reason); });
         count("retried");
     }
-    if (!recorded) log_.error("SMS %Ld: cannot record the outcome: %s", smsId, recorded.error().message);
+    if (!recorded)
+        log_.error("SMS %Ld: cannot record the outcome: %s", smsId, recorded.error().message);
 }
 
 Status SmsWorker::applyDeliveryReport(int64_t smsId, int type) {
@@ -157,8 +171,14 @@ Status SmsWorker::applyDeliveryReport(int64_t smsId, int type) {
     std::string reason;
     switch (type) {
         case 1: state = "delivered"; break;
-        case 2: state = "failed"; reason = "not delivered to the phone"; break;
-        case 16: state = "failed"; reason = "rejected by the SMSC"; break;
+        case 2:
+            state = "failed";
+            reason = "not delivered to the phone";
+            break;
+        case 16:
+            state = "failed";
+            reason = "rejected by the SMSC";
+            break;
         case 8: state = "sent"; break;
         default: return okStatus();  // 4: buffered, nothing settled yet
     }
@@ -169,8 +189,9 @@ Status SmsWorker::applyDeliveryReport(int64_t smsId, int type) {
         current.bind(1, smsId);
         if (!current.step()) return Error{ErrorCode::arg, "no such SMS"};
         if (current.columnText(0) == "delivered" && state != "delivered") return okStatus();
-        auto update = tx.prepare("UPDATE sms SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1");
-        update.bind(1, smsId).bind(2, state).bind(3, reason).bind(4, nowMs());
+        auto update =
+            tx.prepare("UPDATE sms SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1");
+        update.bind(1, smsId).bind(2, state).bind(3, reason).bind(4, unixMillisNow());
         update.step();
         if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
         return okStatus();

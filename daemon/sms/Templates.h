@@ -16,8 +16,9 @@ constexpr const char* kSmsLocales[] = {"sv", "nb", "da", "fi", "en"};
 class SmsTemplates {
   public:
     // worstCase: the longest value each placeholder will take.
-    static Result<SmsTemplates> load(const std::string& directory, size_t maxSegments,
-                                     const std::map<std::string, std::map<std::string, std::string>>& worstCase);
+    static Result<SmsTemplates> load(
+        const std::string& directory, size_t maxSegments,
+        const std::map<std::string, std::map<std::string, std::string>>& worstCase);
     std::string render(const std::string& kind, const std::string& locale,
                        const std::map<std::string, std::string>& values) const;
     bool hasLocale(const std::string& locale) const;

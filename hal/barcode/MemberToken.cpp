@@ -1,6 +1,5 @@
 #include "barcode/MemberToken.h"
 
-
 #include <algorithm>
 #include <charconv>
 

@@ -44,7 +44,7 @@ struct GatewaySettings {
     std::string toField = "to";
     std::string textField = "message";
     std::string fromField = "from";
-    std::string idField = "id";   // the message id in the provider's JSON answer
+    std::string idField = "id";  // the message id in the provider's JSON answer
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
 };
 

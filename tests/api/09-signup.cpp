@@ -3,7 +3,6 @@
 
 #include <Poco/JSON/Parser.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <regex>
 
@@ -19,15 +18,19 @@ namespace {
 const std::string kSecret = "test-signup-secret-0123456789abcdef-xyz";
 
 std::string signupConfig(const std::string& extra = "") {
-    return "[store]\nid = store-9\nname = Rusta\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
-           "secret = " + kSecret + "\n" + extra;
+    return "[store]\nid = store-9\nname = Rusta\ncountry = SE\n[signup]\nbase_url = "
+           "https://join.example.com\n"
+           "secret = " +
+           kSecret + "\n" + extra;
 }
 
 std::string body(const std::string& phone, const std::string& register_ = "reg-1",
-                  const std::string& extra = "") {
+                 const std::string& extra = "") {
     return "{\"phone\":\"" + phone + "\",\"cashier_id\":\"c-7\",\"register_id\":\"" + register_ +
-           "\",\"consent\":{\"marketing_sms\":true,\"terms_version\":\"2026-01\",\"text_shown\":\"Ja, jag vill ha "
-           "erbjudanden via SMS.\"}" + extra + "}";
+           "\",\"consent\":{\"marketing_sms\":true,\"terms_version\":\"2026-01\",\"text_shown\":"
+           "\"Ja, jag vill ha "
+           "erbjudanden via SMS.\"}" +
+           extra + "}";
 }
 
 HttpResult postSignup(int port, const std::string& json) {
@@ -39,25 +42,9 @@ Poco::JSON::Object::Ptr parse(const std::string& json) {
     return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
 }
 
-// Reads the store's real database file, as a CRM engineer would.
-std::string query(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    std::string result;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
-        while (sqlite3_step(stmt) == SQLITE_ROW) {
-            const auto* text = sqlite3_column_text(stmt, 0);
-            result += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("\n");
-        }
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return result;
-}
-
 std::string smsState(int port, int64_t signupId) {
-    const auto result = httpRequest(port, "GET", "/v1/signups/" + std::to_string(signupId), kPosToken);
+    const auto result =
+        httpRequest(port, "GET", "/v1/signups/" + std::to_string(signupId), kPosToken);
     return result.status == 200 ? parse(result.body)->getValue<std::string>("status") : "";
 }
 
@@ -76,24 +63,30 @@ BOOST_AUTO_TEST_CASE(a_signup_is_queued_and_its_sms_goes_out_once) {
     // The text, in Swedish for a Swedish store, with a link that verifies.
     const std::string log = lojald.process->output();
     std::smatch match;
-    BOOST_REQUIRE(std::regex_search(log, match, std::regex("Hej! Välkommen till Rustas kundklubb\\. Bli medlem här: "
-                                                           "https://join\\.example\\.com/j/([A-Za-z0-9_-]{30})")));
+    BOOST_REQUIRE(
+        std::regex_search(log, match,
+                          std::regex("Hej! Välkommen till Rustas kundklubb\\. Bli medlem här: "
+                                     "https://join\\.example\\.com/j/([A-Za-z0-9_-]{30})")));
     BOOST_TEST(log.find("+46701234567") == std::string::npos);  // the log masks the number
-    const auto verified = httpRequest(lojald.port, "GET", "/v1/signups/verify?token=" + match[1].str(), kKioskToken);
+    const auto verified =
+        httpRequest(lojald.port, "GET", "/v1/signups/verify?token=" + match[1].str(), kKioskToken);
     BOOST_TEST(verified.status == 200);
     BOOST_TEST(parse(verified.body)->getValue<int64_t>("signup_id") == id);
 
     // The consent is on disk, with what the customer saw.
     const std::string db = lojald.dir.file("lojal.db");
-    BOOST_TEST(query(db, "SELECT purpose || '|' || granted || '|' || text_version || '|' || register_id || '|' || "
-                         "sync_state FROM consents") == "marketing_sms|1|2026-01|reg-1|pending\n");
+    BOOST_TEST(queryDatabase(db,
+                             "SELECT purpose || '|' || granted || '|' || text_version || '|' || "
+                             "register_id || '|' || "
+                             "sync_state FROM consents") ==
+               "marketing_sms|1|2026-01|reg-1|pending\n");
 
     // The same number again within the window: the same sign-up, no second SMS.
     const auto again = postSignup(lojald.port, body("+46701234567", "reg-2"));
     BOOST_TEST(again.status == 200);
     BOOST_TEST(parse(again.body)->getValue<int64_t>("signup_id") == id);
     BOOST_TEST(parse(again.body)->getValue<bool>("repeat"));
-    BOOST_TEST(query(db, "SELECT count(*) FROM sms") == "1\n");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM sms") == "1\n");
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_400_with_a_specific_code_and_nothing_is_stored) {
@@ -107,10 +100,14 @@ BOOST_AUTO_TEST_CASE(bad_input_is_400_with_a_specific_code_and_nothing_is_stored
         {"{}", "missing_field"},
         {"{\"phone\":\"0701234567\",\"cashier_id\":\"c\",\"register_id\":\"r\"}", "missing_field"},
         {body("0701234567", "reg-1", ",\"locale\":\"de\""), "unsupported_locale"},
-        {"{\"phone\":\"0701234567\",\"cashier_id\":\"c\\u0007\",\"register_id\":\"r\",\"consent\":{\"marketing_sms\":"
-         "true,\"terms_version\":\"1\",\"text_shown\":\"t\"}}", "invalid_field"},
-        {"{\"phone\":\"0701234567\",\"cashier_id\":\"" + std::string(10240, 'c') + "\",\"register_id\":\"r\","
-         "\"consent\":{\"marketing_sms\":true,\"terms_version\":\"1\",\"text_shown\":\"t\"}}", "invalid_field"},
+        {"{\"phone\":\"0701234567\",\"cashier_id\":\"c\\u0007\",\"register_id\":\"r\",\"consent\":{"
+         "\"marketing_sms\":"
+         "true,\"terms_version\":\"1\",\"text_shown\":\"t\"}}",
+         "invalid_field"},
+        {"{\"phone\":\"0701234567\",\"cashier_id\":\"" + std::string(10240, 'c') +
+             "\",\"register_id\":\"r\","
+             "\"consent\":{\"marketing_sms\":true,\"terms_version\":\"1\",\"text_shown\":\"t\"}}",
+         "invalid_field"},
         {"{\"phone\":701234567,\"cashier_id\":\"c\",\"register_id\":\"r\"}", "invalid_field"},
         {body("0701234567", "reg-1", ",\"consent\":\"yes\"").replace(0, 0, ""), "invalid_field"},
     };
@@ -124,17 +121,19 @@ BOOST_AUTO_TEST_CASE(bad_input_is_400_with_a_specific_code_and_nothing_is_stored
     const auto empty = httpRequest(lojald.port, "POST", "/v1/signups", kPosToken, "");
     BOOST_TEST(empty.status == 400);
     BOOST_TEST(errorCode(empty.body) == "invalid_json");
-    const auto kiosk = httpRequest(lojald.port, "POST", "/v1/signups", kKioskToken, body("0701234567"));
+    const auto kiosk =
+        httpRequest(lojald.port, "POST", "/v1/signups", kKioskToken, body("0701234567"));
     BOOST_TEST(kiosk.status == 403);
     const std::string db = lojald.dir.file("lojal.db");
-    BOOST_TEST(query(db, "SELECT count(*) FROM signups") == "0\n");
-    BOOST_TEST(query(db, "SELECT count(*) FROM sms") == "0\n");
-    BOOST_TEST(query(db, "SELECT count(*) FROM outbox") == "0\n");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM signups") == "0\n");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM sms") == "0\n");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM outbox") == "0\n");
 }
 
 BOOST_AUTO_TEST_CASE(abuse_limits_answer_429_with_retry_after_and_are_counted) {
-    RunningLojald lojald(signupConfig("repeat_window_minutes = 0\n[limits]\nper_number_per_hour = 1\n"
-                                      "per_register_per_minute = 3\ndaily_sms_budget = 4\n"));
+    RunningLojald lojald(
+        signupConfig("repeat_window_minutes = 0\n[limits]\nper_number_per_hour = 1\n"
+                     "per_register_per_minute = 3\ndaily_sms_budget = 4\n"));
     BOOST_REQUIRE_EQUAL(postSignup(lojald.port, body("0701234567")).status, 202);
     const auto sameNumber = postSignup(lojald.port, body("0701234567"));
     BOOST_TEST(sameNumber.status == 429);
@@ -154,8 +153,10 @@ BOOST_AUTO_TEST_CASE(abuse_limits_answer_429_with_retry_after_and_are_counted) {
     BOOST_TEST(errorCode(budget.body) == "daily_sms_budget_exhausted");
 
     const auto metrics = httpRequest(lojald.port, "GET", "/metrics", kAdminToken).body;
-    for (const char* code : {"rate_limited_number", "rate_limited_register", "daily_sms_budget_exhausted"}) {
-        BOOST_TEST(metrics.find("lojal_signup_refusals_total{code=\"" + std::string(code) + "\"} 1\n") != std::string::npos,
+    for (const char* code :
+         {"rate_limited_number", "rate_limited_register", "daily_sms_budget_exhausted"}) {
+        BOOST_TEST(metrics.find("lojal_signup_refusals_total{code=\"" + std::string(code) +
+                                "\"} 1\n") != std::string::npos,
                    code);
     }
 }
@@ -174,7 +175,8 @@ BOOST_AUTO_TEST_CASE(links_that_are_tampered_expired_or_foreign_are_refused) {
     const auto expired = check(lojal::signSignupToken({7, now - 120, "store-9"}, kSecret));
     BOOST_TEST(expired.status == 410);
     BOOST_TEST(errorCode(expired.body) == "token_expired");
-    BOOST_TEST(errorCode(check(lojal::signSignupToken({7, now + 3600, "store-1"}, kSecret)).body) == "invalid_token");
+    BOOST_TEST(errorCode(check(lojal::signSignupToken({7, now + 3600, "store-1"}, kSecret)).body) ==
+               "invalid_token");
     BOOST_TEST(check("").status == 400);
 }
 
@@ -184,13 +186,16 @@ BOOST_AUTO_TEST_CASE(delivery_reports_need_their_signature) {
     BOOST_REQUIRE_EQUAL(created.status, 202);
     const int64_t id = parse(created.body)->getValue<int64_t>("signup_id");
     BOOST_REQUIRE(eventually([&] { return smsState(lojald.port, id) == "sent"; }));
-    const std::string smsId = query(lojald.dir.file("lojal.db"), "SELECT sms_id FROM signups").substr(0, 1);
+    const std::string smsId =
+        queryDatabase(lojald.dir.file("lojal.db"), "SELECT sms_id FROM signups").substr(0, 1);
     const auto mac = lojal::hmacSha256(kSecret, "dlr:" + smsId);
     const std::string sig = lojal::base64Url(mac.data(), 12);
-    const auto forged = httpRequest(lojald.port, "GET", "/v1/sms/dlr?id=" + smsId + "&sig=AAAAAAAAAAAAAAAA&type=1");
+    const auto forged =
+        httpRequest(lojald.port, "GET", "/v1/sms/dlr?id=" + smsId + "&sig=AAAAAAAAAAAAAAAA&type=1");
     BOOST_TEST(forged.status == 403);
     BOOST_TEST(smsState(lojald.port, id) == "sent");
-    const auto report = httpRequest(lojald.port, "GET", "/v1/sms/dlr?id=" + smsId + "&sig=" + sig + "&type=1");
+    const auto report =
+        httpRequest(lojald.port, "GET", "/v1/sms/dlr?id=" + smsId + "&sig=" + sig + "&type=1");
     BOOST_TEST(report.status == 200);
     BOOST_TEST(smsState(lojald.port, id) == "delivered");
 }
@@ -206,8 +211,9 @@ BOOST_AUTO_TEST_CASE(kill_9_with_sms_queued_then_restart_sends_each_once) {
     TempDir dir;
     const int port = freePort();
     const int deadPort = freePort();  // nothing listens: the gateway is down
-    const std::string down = signupConfig("[sms]\ngateway = kannel\nurl = http://127.0.0.1:" + std::to_string(deadPort) +
-                                          "\nusername = u\npassword = p\n");
+    const std::string down =
+        signupConfig("[sms]\ngateway = kannel\nurl = http://127.0.0.1:" + std::to_string(deadPort) +
+                     "\nusername = u\npassword = p\n");
     std::vector<int64_t> ids;
     {
         LojaldProcess first({"--config", writeTestConfig(dir, port, down)}, dir.path());
@@ -231,7 +237,8 @@ BOOST_AUTO_TEST_CASE(kill_9_with_sms_queued_then_restart_sends_each_once) {
         BOOST_TEST(first != std::string::npos);
         BOOST_TEST(log.find(line, first + 1) == std::string::npos, "SMS " << id << " sent twice");
     }
-    BOOST_TEST(query(dir.file("lojal.db"), "SELECT count(*) FROM sms WHERE state = 'sent'") == "3\n");
+    BOOST_TEST(queryDatabase(dir.file("lojal.db"),
+                             "SELECT count(*) FROM sms WHERE state = 'sent'") == "3\n");
 }
 
 namespace {
@@ -255,21 +262,27 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_verifies_a_number_and_keeps_only_a_hash) {
     BOOST_REQUIRE_EQUAL(code.size(), 6u);
     const std::string wrong = code == "000000" ? "111111" : "000000";
 
-    const auto miss = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}");
+    const auto miss =
+        otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}");
     BOOST_TEST(miss.status == 200);
     BOOST_TEST(!parse(miss.body)->getValue<bool>("verified"));
     BOOST_TEST(parse(miss.body)->getValue<int>("attempts_left") == 4);
-    const auto hit = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"+46701234567\",\"code\":\"" + code + "\"}");
+    const auto hit = otp(lojald.port, "/v1/otp/verify",
+                         "{\"phone\":\"+46701234567\",\"code\":\"" + code + "\"}");
     BOOST_TEST(hit.status == 200);
     BOOST_TEST(parse(hit.body)->getValue<bool>("verified"));
-    const auto reused = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
+    const auto reused =
+        otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
     BOOST_TEST(reused.status == 410);  // a code works once
 
     // Once sent, the code is nowhere in the database, not even in the SMS row.
     const std::string db = lojald.dir.file("lojal.db");
-    BOOST_REQUIRE(eventually([&] { return query(db, "SELECT state FROM sms") == "sent\n"; }));
-    BOOST_TEST(query(db, "SELECT count(*) FROM otp WHERE code_hash LIKE '%" + code + "%'") == "0\n");
-    BOOST_TEST(query(db, "SELECT count(*) FROM sms WHERE text LIKE '%" + code + "%'") == "0\n");
+    BOOST_REQUIRE(
+        eventually([&] { return queryDatabase(db, "SELECT state FROM sms") == "sent\n"; }));
+    BOOST_TEST(queryDatabase(
+                   db, "SELECT count(*) FROM otp WHERE code_hash LIKE '%" + code + "%'") == "0\n");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM sms WHERE text LIKE '%" + code + "%'") ==
+               "0\n");
 }
 
 BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
@@ -279,9 +292,12 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
     const std::string code = lastCode(*lojald.process);
     const std::string wrong = code == "000000" ? "111111" : "000000";
     for (int i = 0; i < 5; ++i) {
-        BOOST_TEST(otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}").status == 200);
+        BOOST_TEST(otp(lojald.port, "/v1/otp/verify",
+                       "{\"phone\":\"0701234567\",\"code\":\"" + wrong + "\"}")
+                       .status == 200);
     }
-    const auto dead = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
+    const auto dead =
+        otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"" + code + "\"}");
     BOOST_TEST(dead.status == 410);
     BOOST_TEST(errorCode(dead.body) == "otp_expired");
 
@@ -290,21 +306,25 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
     BOOST_TEST(errorCode(again.body) == "otp_cooldown");
     BOOST_TEST(std::stoi(again.headers.at("Retry-After")) >= 1);
 
-    const auto badCode = otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"12ab56\"}");
+    const auto badCode =
+        otp(lojald.port, "/v1/otp/verify", "{\"phone\":\"0701234567\",\"code\":\"12ab56\"}");
     BOOST_TEST(badCode.status == 400);
     BOOST_TEST(errorCode(badCode.body) == "invalid_field");
     const auto landline = otp(lojald.port, "/v1/otp", "{\"phone\":\"08-123 456 78\"}");
     BOOST_TEST(errorCode(landline.body) == "not_mobile");
-    BOOST_TEST(httpRequest(lojald.port, "POST", "/v1/otp", kPosToken, "{\"phone\":\"0701234567\"}").status == 403);
+    BOOST_TEST(httpRequest(lojald.port, "POST", "/v1/otp", kPosToken, "{\"phone\":\"0701234567\"}")
+                   .status == 403);
 }
 
 BOOST_AUTO_TEST_CASE(http_provider_gets_the_message_retries_on_503_and_fails_on_400) {
     // 46elks-style: form fields, Basic auth, JSON answer with an id.
-    FakeHttpServer provider({{503, "{\"error\":\"maintenance\"}", {{"Retry-After", "1"}}},
-                             {200, "{\"id\":\"s70df59406a1b4643b96f3f91e0bfb7b0\",\"status\":\"created\"}", {}},
-                             {400, "{\"error\":\"invalid to\"}", {}}});
-    RunningLojald lojald(signupConfig("[sms]\ngateway = http\nurl = " + provider.url() +
-                                      "/a1/sms\nusername = u1\npassword = secret-pw\nsender = Rusta\n"));
+    FakeHttpServer provider(
+        {{503, "{\"error\":\"maintenance\"}", {{"Retry-After", "1"}}},
+         {200, "{\"id\":\"s70df59406a1b4643b96f3f91e0bfb7b0\",\"status\":\"created\"}", {}},
+         {400, "{\"error\":\"invalid to\"}", {}}});
+    RunningLojald lojald(
+        signupConfig("[sms]\ngateway = http\nurl = " + provider.url() +
+                     "/a1/sms\nusername = u1\npassword = secret-pw\nsender = Rusta\n"));
     const auto created = postSignup(lojald.port, body("0701234567"));
     BOOST_REQUIRE_EQUAL(created.status, 202);  // the provider's trouble is not the checkout's
     const int64_t id = parse(created.body)->getValue<int64_t>("signup_id");
@@ -318,12 +338,14 @@ BOOST_AUTO_TEST_CASE(http_provider_gets_the_message_retries_on_503_and_fails_on_
     BOOST_TEST(sent.body.find("to=%2B46701234567") != std::string::npos, sent.body);
     BOOST_TEST(sent.body.find("from=Rusta") != std::string::npos);
     BOOST_TEST(sent.body.find("message=Hej%21") != std::string::npos, sent.body);
-    BOOST_TEST(query(lojald.dir.file("lojal.db"), "SELECT gateway_id FROM sms") == "s70df59406a1b4643b96f3f91e0bfb7b0\n");
+    BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"), "SELECT gateway_id FROM sms") ==
+               "s70df59406a1b4643b96f3f91e0bfb7b0\n");
 
     const auto second = postSignup(lojald.port, body("0701234568"));
     const int64_t secondId = parse(second.body)->getValue<int64_t>("signup_id");
     BOOST_REQUIRE(eventually([&] { return smsState(lojald.port, secondId) == "failed"; }));
-    const auto failed = httpRequest(lojald.port, "GET", "/v1/signups/" + std::to_string(secondId), kPosToken);
+    const auto failed =
+        httpRequest(lojald.port, "GET", "/v1/signups/" + std::to_string(secondId), kPosToken);
     BOOST_TEST(failed.body.find("provider answered 400") != std::string::npos, failed.body);
     BOOST_TEST(provider.requestCount() == 3u);  // a 400 is not retried
 }

@@ -23,11 +23,13 @@ namespace {
 const std::string kSignupConfig =
     "[store]\nid = bench\nname = Rusta\n[signup]\nbase_url = https://join.example.com\n"
     "secret = bench-signup-secret-0123456789abcdef-xyz\n"
-    "[limits]\nper_register_per_minute = 10000\nper_store_per_minute = 100000\ndaily_sms_budget = 10000000\n";
+    "[limits]\nper_register_per_minute = 10000\nper_store_per_minute = 100000\ndaily_sms_budget = "
+    "10000000\n";
 
 std::string signupBody(int n) {
-    return "{\"phone\":\"070" + std::to_string(1000000 + n) + "\",\"cashier_id\":\"c\",\"register_id\":\"reg-" +
-           std::to_string(n % 8) + "\",\"consent\":{\"marketing_sms\":true,\"terms_version\":\"1\",\"text_shown\":\"ok\"}}";
+    return "{\"phone\":\"070" + std::to_string(1000000 + n) +
+           "\",\"cashier_id\":\"c\",\"register_id\":\"reg-" + std::to_string(n % 8) +
+           "\",\"consent\":{\"marketing_sms\":true,\"terms_version\":\"1\",\"text_shown\":\"ok\"}}";
 }
 
 double percentile(std::vector<double> values, double p) {
@@ -36,7 +38,8 @@ double percentile(std::vector<double> values, double p) {
 }
 
 int post(Poco::Net::HTTPClientSession& session, const std::string& body) {
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/signups", Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/signups",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", std::string("Bearer ") + kPosToken);
     request.setContentType("application/json");
     request.setContentLength64(static_cast<Poco::Int64>(body.size()));
@@ -59,11 +62,13 @@ void throughput(int total) {
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {
         clients.emplace_back([&, c] {
-            Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(lojald.port));
+            Poco::Net::HTTPClientSession session("127.0.0.1",
+                                                 static_cast<Poco::UInt16>(lojald.port));
             for (int n = next++; n < total; n = next++) {
                 const auto sent = Clock::now();
                 if (post(session, signupBody(n)) != 202) ++failures;
-                latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+                latencies[c].push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
             }
         });
     }
@@ -72,32 +77,46 @@ void throughput(int total) {
     std::vector<double> all;
     for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
     std::printf("sign-ups, 8 clients, durable (synchronous=FULL, group commit), log gateway:\n");
-    std::printf("  %d in %.2f s = %.0f sign-ups/s; answer p50 %.2f ms, p99 %.2f ms; %d not 202\n", total, seconds,
-                total / seconds, percentile(all, 50), percentile(all, 99), failures.load());
+    std::printf("  %d in %.2f s = %.0f sign-ups/s; answer p50 %.2f ms, p99 %.2f ms; %d not 202\n",
+                total, seconds, total / seconds, percentile(all, 50), percentile(all, 99),
+                failures.load());
 }
 
 void kannelLatency(int count) {
     TempDir dir;
     const int admin = freePort(), smsbox = freePort(), smsc = freePort(), sendsms = freePort();
     dir.write("kannel.conf",
-              "group = core\nadmin-port = " + std::to_string(admin) + "\nadmin-password = a\nsmsbox-port = " +
-                  std::to_string(smsbox) + "\nadmin-allow-ip = \"127.0.0.1\"\nbox-allow-ip = \"127.0.0.1\"\nlog-file = \"" +
-                  dir.file("bb.log") + "\"\nlog-level = 1\ndlr-storage = internal\n\ngroup = smsc\nsmsc = fake\nsmsc-id = fake\n"
-                  "port = " + std::to_string(smsc) + "\nconnect-allow-ip = \"127.0.0.1\"\n\ngroup = smsbox\nbearerbox-host = "
-                  "127.0.0.1\nbearerbox-port = " + std::to_string(smsbox) + "\nsendsms-port = " + std::to_string(sendsms) +
-                  "\nlog-file = \"" + dir.file("sb.log") + "\"\nlog-level = 1\n\ngroup = sendsms-user\nusername = u\n"
+              "group = core\nadmin-port = " + std::to_string(admin) +
+                  "\nadmin-password = a\nsmsbox-port = " + std::to_string(smsbox) +
+                  "\nadmin-allow-ip = \"127.0.0.1\"\nbox-allow-ip = \"127.0.0.1\"\nlog-file = \"" +
+                  dir.file("bb.log") +
+                  "\"\nlog-level = 1\ndlr-storage = internal\n\ngroup = smsc\nsmsc = fake\nsmsc-id "
+                  "= fake\n"
+                  "port = " +
+                  std::to_string(smsc) +
+                  "\nconnect-allow-ip = \"127.0.0.1\"\n\ngroup = smsbox\nbearerbox-host = "
+                  "127.0.0.1\nbearerbox-port = " +
+                  std::to_string(smsbox) + "\nsendsms-port = " + std::to_string(sendsms) +
+                  "\nlog-file = \"" + dir.file("sb.log") +
+                  "\"\nlog-level = 1\n\ngroup = sendsms-user\nusername = u\n"
                   "password = p\nmax-messages = 3\n");
     ChildProcess bearerbox("/usr/sbin/bearerbox", {dir.file("kannel.conf")}, dir.path());
     if (!bearerbox.waitForOutput("sms_router")) return;
-    ChildProcess operatorSide("/usr/lib/kannel/test/fakesmsc",
-                              {"-H", "127.0.0.1", "-r", std::to_string(smsc), "-i", "1", "-m", "0", "1 2 text x"}, dir.path());
+    ChildProcess operatorSide(
+        "/usr/lib/kannel/test/fakesmsc",
+        {"-H", "127.0.0.1", "-r", std::to_string(smsc), "-i", "1", "-m", "0", "1 2 text x"},
+        dir.path());
     ChildProcess box("/usr/sbin/smsbox", {dir.file("kannel.conf")}, dir.path());
     if (!box.waitForOutput("sendsms_thread")) return;
     const int port = freePort();
-    LojaldProcess lojald({"--config", writeTestConfig(dir, port, kSignupConfig + "[sms]\ngateway = kannel\nurl = "
-                                                                 "http://127.0.0.1:" + std::to_string(sendsms) +
-                                                                 "\nusername = u\npassword = p\nsender = Rusta\n")},
-                         dir.path());
+    LojaldProcess lojald(
+        {"--config", writeTestConfig(dir, port,
+                                     kSignupConfig +
+                                         "[sms]\ngateway = kannel\nurl = "
+                                         "http://127.0.0.1:" +
+                                         std::to_string(sendsms) +
+                                         "\nusername = u\npassword = p\nsender = Rusta\n")},
+        dir.path());
     if (!lojald.waitUntilReady()) return;
     // Warm-up: the first message waits for smsbox and fakesmsc to be connected.
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
@@ -107,14 +126,18 @@ void kannelLatency(int count) {
     for (int i = 0; i < count; ++i) {
         const auto sent = Clock::now();
         if (post(session, signupBody(i)) != 202) continue;
-        if (!operatorSide.waitForOutput("Got message " + std::to_string(i + 2) + ":", std::chrono::seconds(10))) break;
+        if (!operatorSide.waitForOutput("Got message " + std::to_string(i + 2) + ":",
+                                        std::chrono::seconds(10)))
+            break;
         millis.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
     }
     if (millis.empty()) return;
-    std::printf("POST /v1/signups -> SMS at Kannel's fakesmsc (bearerbox + smsbox), %zu sign-ups one at a time:\n",
-                millis.size());
-    std::printf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", percentile(millis, 50), percentile(millis, 99),
-                percentile(millis, 100));
+    std::printf(
+        "POST /v1/signups -> SMS at Kannel's fakesmsc (bearerbox + smsbox), %zu sign-ups one at a "
+        "time:\n",
+        millis.size());
+    std::printf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", percentile(millis, 50),
+                percentile(millis, 99), percentile(millis, 100));
 }
 
 }  // namespace

@@ -20,8 +20,10 @@ namespace {
 
 class ScriptedHandler : public Poco::Net::HTTPRequestHandler {
   public:
-    explicit ScriptedHandler(std::shared_ptr<FakeHttpServer::State> state) : state_(std::move(state)) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    explicit ScriptedHandler(std::shared_ptr<FakeHttpServer::State> state)
+        : state_(std::move(state)) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
         RecordedRequest recorded{request.getMethod(), request.getURI(), {}, {}};
         for (const auto& [name, value] : request) recorded.headers[name] = value;
         Poco::StreamCopier::copyToString(request.stream(), recorded.body);
@@ -33,7 +35,8 @@ class ScriptedHandler : public Poco::Net::HTTPRequestHandler {
             state_->requests.push_back(recorded);
         }
         state_->arrived.notify_all();
-        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+        response.setStatusAndReason(
+            static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
         for (const auto& [name, value] : answer.headers) response.set(name, value);
         response.setContentType("application/json");
         response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
@@ -46,8 +49,10 @@ class ScriptedHandler : public Poco::Net::HTTPRequestHandler {
 
 class ScriptedFactory : public Poco::Net::HTTPRequestHandlerFactory {
   public:
-    explicit ScriptedFactory(std::shared_ptr<FakeHttpServer::State> state) : state_(std::move(state)) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    explicit ScriptedFactory(std::shared_ptr<FakeHttpServer::State> state)
+        : state_(std::move(state)) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
         return new ScriptedHandler(state_);
     }
 
@@ -57,8 +62,10 @@ class ScriptedFactory : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-FakeHttpServer::FakeHttpServer(std::vector<ScriptedAnswer> script) : state_(std::make_shared<State>()) {
-    state_->script = script.empty() ? std::vector<ScriptedAnswer>{ScriptedAnswer{}} : std::move(script);
+FakeHttpServer::FakeHttpServer(std::vector<ScriptedAnswer> script)
+    : state_(std::make_shared<State>()) {
+    state_->script =
+        script.empty() ? std::vector<ScriptedAnswer>{ScriptedAnswer{}} : std::move(script);
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
     server_ = std::make_unique<Poco::Net::HTTPServer>(new ScriptedFactory(state_), socket,
@@ -66,9 +73,12 @@ FakeHttpServer::FakeHttpServer(std::vector<ScriptedAnswer> script) : state_(std:
     server_->start();
 }
 
-FakeHttpServer::~FakeHttpServer() { server_->stopAll(true); }
+FakeHttpServer::~FakeHttpServer() {
+    server_->stopAll(true);
+}
 
-std::vector<RecordedRequest> FakeHttpServer::waitForRequests(size_t count, std::chrono::milliseconds timeout) {
+std::vector<RecordedRequest> FakeHttpServer::waitForRequests(size_t count,
+                                                             std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
     state_->arrived.wait_for(lock, timeout, [&] { return state_->requests.size() >= count; });
     return state_->requests;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,8 +221,8 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
     const std::string path = dir.file("lojald.ini");
     std::string text = "[server]\nlisten = 127.0.0.1:" + std::to_string(port) + "\n" +
                        "[database]\npath = " + dir.file("lojal.db") + "\n" +
-                       "[log]\nlevel = debug\n" +
-                       "[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR + "/daemon/sms/templates\n" +
+                       "[log]\nlevel = debug\n" + "[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR +
+                       "/daemon/sms/templates\n" +
                        "[tokens]\n"
                        "register-1 = pos:" +
                        kPosToken + "\n" + "kiosk-1 = kiosk:" + kKioskToken + "\n" +
@@ -270,6 +271,22 @@ std::string rawExchange(int port, const std::string& bytes) {
 int rawStatus(const std::string& response) {
     if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return 0;
     return std::atoi(response.substr(9, 3).c_str());
+}
+
+std::string queryDatabase(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    std::string result;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto* text = sqlite3_column_text(stmt, 0);
+            result += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("\n");
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return result;
 }
 
 std::string errorCode(const std::string& body) {

@@ -141,6 +141,10 @@ std::string rawExchange(int port, const std::string& bytes);
 // The status code of a raw HTTP response ("HTTP/1.1 413 ..." -> 413), 0 if none.
 int rawStatus(const std::string& response);
 
+// Runs sql on a SQLite file opened read-only, as another process would, and
+// returns the first column of every row, each followed by a newline.
+std::string queryDatabase(const std::string& path, const std::string& sql);
+
 // The "code" of a {"error":{"code":...}} body, or "" if the body has none.
 std::string errorCode(const std::string& body);
 

@@ -37,8 +37,9 @@ class HttpGateway : public SmsGateway {
                 request.set("Authorization", "Basic " + credentials.str());
             }
             const std::string body = encode(message);
-            request.setContentType(settings_.format == "json" ? "application/json"
-                                                              : "application/x-www-form-urlencoded");
+            request.setContentType(settings_.format == "json"
+                                       ? "application/json"
+                                       : "application/x-www-form-urlencoded");
             request.setContentLength64(static_cast<Poco::Int64>(body.size()));
             session->sendRequest(request) << body;
             Poco::Net::HTTPResponse response;
@@ -46,7 +47,8 @@ class HttpGateway : public SmsGateway {
             Poco::StreamCopier::copyToString(session->receiveResponse(response), answer);
             return interpret(response, answer);
         } catch (const Poco::Exception& e) {
-            return {SendOutcome::Kind::transient, "", "provider unreachable: " + e.displayText(), 0};
+            return {SendOutcome::Kind::transient, "", "provider unreachable: " + e.displayText(),
+                    0};
         }
     }
 
@@ -58,12 +60,15 @@ class HttpGateway : public SmsGateway {
         // Never an accept-all handler: the chain must verify against the CA bundle
         // and the certificate must name the host.
         if (!context_) {
-            context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
-                                              Poco::Net::Context::VERIFY_STRICT, 9, false);
-            context_->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                       Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+            context_ =
+                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
+                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
+            context_->disableProtocols(
+                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         }
-        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context_);
+        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                               context_);
     }
 
     std::string encode(const OutgoingSms& message) const {
@@ -85,20 +90,23 @@ class HttpGateway : public SmsGateway {
         return out.str();
     }
 
-    SendOutcome interpret(const Poco::Net::HTTPResponse& response, const std::string& answer) const {
+    SendOutcome interpret(const Poco::Net::HTTPResponse& response,
+                          const std::string& answer) const {
         const int status = response.getStatus();
         if (status >= 200 && status < 300) {
             std::string id;
             try {
                 Poco::JSON::Parser parser;
                 const auto parsed = parser.parse(answer).extract<Poco::JSON::Object::Ptr>();
-                if (parsed->has(settings_.idField)) id = parsed->get(settings_.idField).convert<std::string>();
+                if (parsed->has(settings_.idField))
+                    id = parsed->get(settings_.idField).convert<std::string>();
             } catch (const Poco::Exception&) {
                 // Accepted all the same; some providers answer plain text.
             }
             return {SendOutcome::Kind::accepted, id, "", 0};
         }
-        const std::string reason = "provider answered " + std::to_string(status) + ": " + answer.substr(0, 200);
+        const std::string reason =
+            "provider answered " + std::to_string(status) + ": " + answer.substr(0, 200);
         int retryAfter = 0;
         if (response.has("Retry-After")) {
             try {
@@ -107,7 +115,8 @@ class HttpGateway : public SmsGateway {
                 retryAfter = 0;  // an HTTP date: the backoff decides
             }
         }
-        if (status == 408 || status == 429 || status >= 500) return {SendOutcome::Kind::transient, "", reason, retryAfter};
+        if (status == 408 || status == 429 || status >= 500)
+            return {SendOutcome::Kind::transient, "", reason, retryAfter};
         return {SendOutcome::Kind::permanent, "", reason, 0};
     }
 

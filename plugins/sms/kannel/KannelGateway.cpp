@@ -25,7 +25,8 @@ class KannelGateway : public SmsGateway {
         uri.addQueryParameter("charset", "UTF-8");
         uri.addQueryParameter("coding", message.unicode ? "2" : "0");
         if (!message.dlrUrl.empty()) {
-            uri.addQueryParameter("dlr-mask", "31");  // delivered, failed, buffered, SMSC accepted/rejected
+            uri.addQueryParameter("dlr-mask",
+                                  "31");  // delivered, failed, buffered, SMSC accepted/rejected
             uri.addQueryParameter("dlr-url", message.dlrUrl);
         }
         try {
@@ -39,8 +40,10 @@ class KannelGateway : public SmsGateway {
             Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
             const int status = response.getStatus();
             // 202 "0: Accepted for delivery" / "3: Queued for later delivery".
-            if (status == 202 || status == 200) return {SendOutcome::Kind::accepted, "kannel-" + std::to_string(message.id), "", 0};
-            const std::string reason = "kannel answered " + std::to_string(status) + ": " + body.substr(0, 200);
+            if (status == 202 || status == 200)
+                return {SendOutcome::Kind::accepted, "kannel-" + std::to_string(message.id), "", 0};
+            const std::string reason =
+                "kannel answered " + std::to_string(status) + ": " + body.substr(0, 200);
             // 4xx is a request Kannel will never take (bad credentials, bad number);
             // 5xx is Kannel being full or down for now.
             if (status >= 400 && status < 500) return {SendOutcome::Kind::permanent, "", reason, 0};

@@ -27,11 +27,15 @@ BOOST_AUTO_TEST_CASE(tampered_expired_and_foreign_tokens_are_refused) {
     std::string tampered = token;
     tampered[5] = tampered[5] == 'A' ? 'B' : 'A';
     BOOST_TEST(verifySignupToken(tampered, kSecret, "store-7", kNow).error().message == "tampered");
-    BOOST_TEST(verifySignupToken(token, "another-secret-of-at-least-32-characters", "store-7", kNow).error().message == "tampered");
+    BOOST_TEST(verifySignupToken(token, "another-secret-of-at-least-32-characters", "store-7", kNow)
+                   .error()
+                   .message == "tampered");
     BOOST_TEST(verifySignupToken(token, kSecret, "store-8", kNow).error().message == "other store");
-    BOOST_TEST(verifySignupToken(token, kSecret, "store-7", kNow + 3601).error().message == "expired");
+    BOOST_TEST(verifySignupToken(token, kSecret, "store-7", kNow + 3601).error().message ==
+               "expired");
     BOOST_TEST(verifySignupToken("short", kSecret, "store-7", kNow).error().message == "malformed");
-    BOOST_TEST(verifySignupToken(std::string(30, '!'), kSecret, "store-7", kNow).error().message == "malformed");
+    BOOST_TEST(verifySignupToken(std::string(30, '!'), kSecret, "store-7", kNow).error().message ==
+               "malformed");
 }
 
 BOOST_AUTO_TEST_CASE(mobile_numbers_are_normalised_to_e164) {
@@ -49,7 +53,7 @@ BOOST_AUTO_TEST_CASE(bad_numbers_are_refused_with_their_code) {
         {"+999", "invalid_phone"},
         {std::string(40, '7'), "invalid_phone"},
         {"", "invalid_phone"},
-        {"08-123 456 78", "not_mobile"},        // Stockholm landline
+        {"08-123 456 78", "not_mobile"},  // Stockholm landline
         {"+47 412 34 567", "country_not_allowed"},
         {"070\n1234567", "invalid_phone"},
     };
@@ -57,7 +61,8 @@ BOOST_AUTO_TEST_CASE(bad_numbers_are_refused_with_their_code) {
         BOOST_TEST_CONTEXT(typed) {
             const auto parsed = parseMobileNumber(typed, "SE", sweden);
             BOOST_REQUIRE(!parsed.ok());
-            BOOST_TEST(parsed.error().message.rfind(std::string(code) + ": ", 0) == 0u, parsed.error().message);
+            BOOST_TEST(parsed.error().message.rfind(std::string(code) + ": ", 0) == 0u,
+                       parsed.error().message);
         }
     }
 }

@@ -43,12 +43,15 @@ BOOST_AUTO_TEST_CASE(anything_else_is_ucs2) {
 
 BOOST_AUTO_TEST_CASE(shipped_templates_fit_one_segment_with_a_long_link) {
     const std::string link = "https://join.example.com/j/" + std::string(30, 'x');
-    auto templates = SmsTemplates::load(std::string(LOJAL_SOURCE_DIR) + "/daemon/sms/templates", 1,
-                                        {{"signup", {{"store", std::string(24, 'S')}, {"link", link}}},
-                                         {"otp", {{"code", "000000"}}}});
-    BOOST_REQUIRE_MESSAGE(templates.ok(), (templates.ok() ? std::string() : templates.error().message));
+    auto templates =
+        SmsTemplates::load(std::string(LOJAL_SOURCE_DIR) + "/daemon/sms/templates", 1,
+                           {{"signup", {{"store", std::string(24, 'S')}, {"link", link}}},
+                            {"otp", {{"code", "000000"}}}});
+    BOOST_REQUIRE_MESSAGE(templates.ok(),
+                          (templates.ok() ? std::string() : templates.error().message));
     for (const char* locale : kSmsLocales) {
-        const std::string text = templates->render("signup", locale, {{"store", "Rusta"}, {"link", link}});
+        const std::string text =
+            templates->render("signup", locale, {{"store", "Rusta"}, {"link", link}});
         BOOST_TEST(text.find(link) != std::string::npos);
         BOOST_TEST(measureSms(text).segments == 1u);
     }
@@ -56,12 +59,16 @@ BOOST_AUTO_TEST_CASE(shipped_templates_fit_one_segment_with_a_long_link) {
 
 BOOST_AUTO_TEST_CASE(a_template_that_overflows_is_refused_at_load) {
     lojal::test::TempDir dir;
-    for (const char* locale : kSmsLocales) dir.write(std::string("signup.") + locale + ".txt", "Hi {store}: {link}\n");
+    for (const char* locale : kSmsLocales)
+        dir.write(std::string("signup.") + locale + ".txt", "Hi {store}: {link}\n");
     dir.write("signup.fi.txt", std::string(150, 'x') + " {link}\n");
-    auto templates = SmsTemplates::load(dir.path(), 1, {{"signup", {{"store", "S"}, {"link", std::string(60, 'l')}}}});
+    auto templates = SmsTemplates::load(
+        dir.path(), 1, {{"signup", {{"store", "S"}, {"link", std::string(60, 'l')}}}});
     BOOST_REQUIRE(!templates.ok());
-    BOOST_TEST(templates.error().message.find("signup.fi.txt") != std::string::npos, templates.error().message);
-    BOOST_TEST(templates.error().message.find("2 segments") != std::string::npos, templates.error().message);
+    BOOST_TEST(templates.error().message.find("signup.fi.txt") != std::string::npos,
+               templates.error().message);
+    BOOST_TEST(templates.error().message.find("2 segments") != std::string::npos,
+               templates.error().message);
     dir.write("signup.fi.txt", "Hi {name}\n");
     auto unknown = SmsTemplates::load(dir.path(), 1, {{"signup", {{"store", "S"}, {"link", "l"}}}});
     BOOST_REQUIRE(!unknown.ok());

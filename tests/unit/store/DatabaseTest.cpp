@@ -13,6 +13,7 @@
 #include "store/Database.h"
 
 using namespace lojal;
+using lojal::test::queryDatabase;
 using lojal::test::TempDir;
 
 namespace {
@@ -22,23 +23,6 @@ DatabaseConfig configIn(const TempDir& dir, const std::string& name = "lojal.db"
     config.path = dir.file(name);
     config.busyTimeoutMilliseconds = 50;
     return config;
-}
-
-// Reads with a separate, raw connection: what another process would see on disk.
-std::string rawQuery(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    std::string result;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
-        while (sqlite3_step(stmt) == SQLITE_ROW) {
-            const auto* text = sqlite3_column_text(stmt, 0);
-            result += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("\n");
-        }
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return result;
 }
 
 void rawExec(const std::string& path, const std::string& sql) {
@@ -83,7 +67,7 @@ BOOST_AUTO_TEST_CASE(every_earlier_version_migrates_to_the_same_schema) {
     TempDir fresh;
     const auto freshPath = configIn(fresh).path;
     { BOOST_REQUIRE(Database::open(configIn(fresh)).ok()); }
-    const std::string expected = rawQuery(freshPath, kSchemaQuery);
+    const std::string expected = queryDatabase(freshPath, kSchemaQuery);
     BOOST_REQUIRE(!expected.empty());
 
     for (int version = 0; version < latestSchemaVersion(); ++version) {
@@ -99,7 +83,7 @@ BOOST_AUTO_TEST_CASE(every_earlier_version_migrates_to_the_same_schema) {
                                   (upgraded.ok() ? std::string() : upgraded.error().message));
             BOOST_TEST((*upgraded)->schemaVersion() == latestSchemaVersion());
             upgraded->reset();
-            BOOST_TEST(rawQuery(configIn(dir).path, kSchemaQuery) == expected);
+            BOOST_TEST(queryDatabase(configIn(dir).path, kSchemaQuery) == expected);
         }
     }
 }
@@ -109,8 +93,8 @@ BOOST_AUTO_TEST_CASE(data_survives_a_migration) {
     { BOOST_REQUIRE(Database::openAtVersion(configIn(dir), 1).ok()); }
     rawExec(configIn(dir).path, "INSERT INTO store_meta VALUES ('probe', 'kept')");
     { BOOST_REQUIRE(Database::open(configIn(dir)).ok()); }
-    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT value FROM store_meta WHERE key='probe'") ==
-               "kept\n");
+    BOOST_TEST(queryDatabase(configIn(dir).path,
+                             "SELECT value FROM store_meta WHERE key='probe'") == "kept\n");
 }
 
 BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
@@ -193,8 +177,8 @@ BOOST_AUTO_TEST_CASE(failed_work_rolls_back) {
     });
     BOOST_REQUIRE(!status.ok());
     BOOST_TEST(status.error().message == "changed my mind");
-    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta WHERE key='half'") ==
-               "0\n");
+    BOOST_TEST(queryDatabase(configIn(dir).path,
+                             "SELECT count(*) FROM store_meta WHERE key='half'") == "0\n");
 }
 
 BOOST_AUTO_TEST_CASE(write_lock_is_taken_up_front_and_waits_for_the_busy_timeout) {
@@ -233,7 +217,7 @@ BOOST_AUTO_TEST_CASE(statements_bind_values_not_sql) {
                           return okStatus();
                       })
                       .ok());
-    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta") == "3\n");
+    BOOST_TEST(queryDatabase(configIn(dir).path, "SELECT count(*) FROM store_meta") == "3\n");
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_writers_share_commits_and_lose_nothing) {
@@ -266,8 +250,9 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_commits_and_lose_nothing) {
     }
     for (auto& writer : writers) writer.join();
     BOOST_TEST(failures.load() == 0);
-    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta WHERE key LIKE 'w%'") ==
-               std::to_string(kThreads * kWrites) + "\n");
+    BOOST_TEST(
+        queryDatabase(configIn(dir).path, "SELECT count(*) FROM store_meta WHERE key LIKE 'w%'") ==
+        std::to_string(kThreads * kWrites) + "\n");
     const uint64_t commits = (*db)->commits() - commitsBefore;
     BOOST_TEST_MESSAGE(kThreads * kWrites << " writes in " << commits << " commits");
     BOOST_TEST(commits < static_cast<uint64_t>(kThreads * kWrites));  // some were grouped
@@ -295,5 +280,6 @@ BOOST_AUTO_TEST_CASE(a_failing_work_in_a_group_does_not_undo_the_others) {
     }
     for (auto& writer : writers) writer.join();
     BOOST_TEST(ok.load() == 8);
-    BOOST_TEST(rawQuery(configIn(dir).path, "SELECT count(*) FROM store_meta WHERE key LIKE 'g%'") == "8\n");
+    BOOST_TEST(queryDatabase(configIn(dir).path,
+                             "SELECT count(*) FROM store_meta WHERE key LIKE 'g%'") == "8\n");
 }
