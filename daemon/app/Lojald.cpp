@@ -172,8 +172,10 @@ int Lojald::main(const std::vector<std::string>&) {
     gatewaySettings.idField = config.sms.httpIdField;
     gatewaySettings.caFile = config.sms.caFile;
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
-    SignupService signups(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
-    OtpService otp(config, **database, *templates, [&smsWorker] { smsWorker.wake(); });
+    SmsLimits smsLimits(config);
+    SignupService signups(config, **database, *templates, smsLimits,
+                          [&smsWorker] { smsWorker.wake(); });
+    OtpService otp(config, **database, *templates, smsLimits, [&smsWorker] { smsWorker.wake(); });
     SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
     system.extraGauges = [&] {

@@ -30,19 +30,12 @@ std::variant<std::string, Refusal> phoneField(const Poco::JSON::Object& body, co
 }  // namespace
 
 OtpService::OtpService(const Config& config, Database& database, const SmsTemplates& templates,
-                       std::function<void()> smsQueued)
+                       SmsLimits& limits, std::function<void()> smsQueued)
     : config_(config),
       database_(database),
       templates_(templates),
-      smsQueued_(std::move(smsQueued)),
-      perNumber_({static_cast<double>(config.limits.perNumberPerHour),
-                  config.limits.perNumberPerHour / 3600.0}),
-      perStore_({static_cast<double>(config.limits.perStorePerMinute),
-                 config.limits.perStorePerMinute / 60.0}) {
-    allowedCountries_.insert(config.signup.allowedCountries.begin(),
-                             config.signup.allowedCountries.end());
-    if (allowedCountries_.empty()) allowedCountries_.insert(config.store.country);
-}
+      limits_(limits),
+      smsQueued_(std::move(smsQueued)) {}
 
 std::string OtpService::codeHash(const std::string& phone, const std::string& code) const {
     const auto mac = hmacSha256(config_.signup.secret, "otp:" + phone + ":" + code);
@@ -54,7 +47,7 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
         return Refusal{503, "signup_not_configured",
                        "PIN codes need [signup] secret in the configuration"};
     }
-    auto phone = phoneField(body, config_, allowedCountries_);
+    auto phone = phoneField(body, config_, limits_.allowedCountries);
     if (auto* refusal = std::get_if<Refusal>(&phone)) return *refusal;
     const std::string& e164 = std::get<std::string>(phone);
     auto locale = textField(body, "locale", 8, false);
@@ -79,14 +72,14 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
                        static_cast<int>(wait / 1000) + 1};
     }
     const auto steadyNow = std::chrono::steady_clock::now();
-    const auto number = perNumber_.take(e164, steadyNow);
+    const auto number = limits_.perNumber.take(e164, steadyNow);
     if (!number.allowed) {
         return Refusal{429, "rate_limited_number", "too many codes for this number",
                        static_cast<int>(number.retryAfterSeconds) + 1};
     }
-    const auto store = perStore_.take(config_.store.id, steadyNow);
+    const auto store = limits_.perStore.take(config_.store.id, steadyNow);
     if (!store.allowed) {
-        perNumber_.refund(e164);
+        limits_.perNumber.refund(e164);
         return Refusal{429, "rate_limited_store", "too many SMS from this store",
                        static_cast<int>(store.retryAfterSeconds) + 1};
     }
@@ -135,7 +128,7 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
 }
 
 std::variant<Poco::JSON::Object, Refusal> OtpService::verify(const Poco::JSON::Object& body) {
-    auto phone = phoneField(body, config_, allowedCountries_);
+    auto phone = phoneField(body, config_, limits_.allowedCountries);
     if (auto* refusal = std::get_if<Refusal>(&phone)) return *refusal;
     const std::string& e164 = std::get<std::string>(phone);
     auto code = textField(body, "code", 16, true);

@@ -10,8 +10,8 @@
 #include <variant>
 
 #include "config/Config.h"
-#include "signup/RateLimiter.h"
 #include "signup/RequestFields.h"
+#include "signup/SmsLimits.h"
 #include "sms/Templates.h"
 #include "store/Database.h"
 
@@ -24,7 +24,7 @@ class OtpService {
     static constexpr int kResendCooldownSeconds = 60;
 
     OtpService(const Config& config, Database& database, const SmsTemplates& templates,
-               std::function<void()> smsQueued);
+               SmsLimits& limits, std::function<void()> smsQueued);
 
     std::variant<Poco::JSON::Object, Refusal> send(const Poco::JSON::Object& body);
     std::variant<Poco::JSON::Object, Refusal> verify(const Poco::JSON::Object& body);
@@ -35,10 +35,8 @@ class OtpService {
     const Config& config_;
     Database& database_;
     const SmsTemplates& templates_;
+    SmsLimits& limits_;
     std::function<void()> smsQueued_;
-    std::set<std::string> allowedCountries_;
-    RateLimiter perNumber_;
-    RateLimiter perStore_;
 };
 
 }  // namespace lojal

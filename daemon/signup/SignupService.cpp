@@ -20,21 +20,12 @@ std::string smsStateOf(Transaction& tx, int64_t smsId) {
 }  // namespace
 
 SignupService::SignupService(const Config& config, Database& database, SmsTemplates templates,
-                             std::function<void()> smsQueued)
+                             SmsLimits& limits, std::function<void()> smsQueued)
     : config_(config),
       database_(database),
       templates_(std::move(templates)),
-      smsQueued_(std::move(smsQueued)),
-      perNumber_({static_cast<double>(config.limits.perNumberPerHour),
-                  config.limits.perNumberPerHour / 3600.0}),
-      perRegister_({static_cast<double>(config.limits.perRegisterPerMinute),
-                    config.limits.perRegisterPerMinute / 60.0}),
-      perStore_({static_cast<double>(config.limits.perStorePerMinute),
-                 config.limits.perStorePerMinute / 60.0}) {
-    allowedCountries_.insert(config.signup.allowedCountries.begin(),
-                             config.signup.allowedCountries.end());
-    if (allowedCountries_.empty()) allowedCountries_.insert(config.store.country);
-}
+      limits_(limits),
+      smsQueued_(std::move(smsQueued)) {}
 
 Refusal SignupService::refuse(int status, const std::string& code, const std::string& message,
                               int retryAfter) {
@@ -102,7 +93,7 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
 
     const std::string country =
         fields["country"].empty() ? config_.store.country : fields["country"];
-    auto phone = parseMobileNumber(fields["phone"], country, allowedCountries_);
+    auto phone = parseMobileNumber(fields["phone"], country, limits_.allowedCountries);
     if (!phone) {
         const Refusal refusal = refusalFromCodedError(phone.error());
         return refuse(refusal.status, refusal.code, refusal.message);
@@ -129,9 +120,9 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
 
     const auto steadyNow = std::chrono::steady_clock::now();
     const std::pair<RateLimiter*, std::pair<std::string, std::string>> limits[] = {
-        {&perNumber_, {phone->e164, "rate_limited_number"}},
-        {&perRegister_, {fields["register_id"], "rate_limited_register"}},
-        {&perStore_, {config_.store.id, "rate_limited_store"}},
+        {&limits_.perNumber, {phone->e164, "rate_limited_number"}},
+        {&limits_.perRegister, {fields["register_id"], "rate_limited_register"}},
+        {&limits_.perStore, {config_.store.id, "rate_limited_store"}},
     };
     for (size_t i = 0; i < std::size(limits); ++i) {
         const auto decision = limits[i].first->take(limits[i].second.first, steadyNow);

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "config/Config.h"
-#include "signup/RateLimiter.h"
 #include "signup/RequestFields.h"
+#include "signup/SmsLimits.h"
 #include "sms/Templates.h"
 #include "store/Database.h"
 
@@ -30,7 +30,7 @@ struct SignupOutcome {
 class SignupService {
   public:
     SignupService(const Config& config, Database& database, SmsTemplates templates,
-                  std::function<void()> smsQueued);
+                  SmsLimits& limits, std::function<void()> smsQueued);
 
     // body: the parsed JSON of POST /v1/signups.
     std::variant<SignupOutcome, Refusal> create(const Poco::JSON::Object& body);
@@ -48,11 +48,8 @@ class SignupService {
     const Config& config_;
     Database& database_;
     SmsTemplates templates_;
+    SmsLimits& limits_;
     std::function<void()> smsQueued_;
-    std::set<std::string> allowedCountries_;
-    RateLimiter perNumber_;
-    RateLimiter perRegister_;
-    RateLimiter perStore_;
     mutable std::mutex countersMutex_;
     std::map<std::string, uint64_t> refusals_;
 };

@@ -1,0 +1,30 @@
+#pragma once
+// The abuse limits every SMS a request would send passes, shared by sign-ups and
+// kiosk PINs so one number, register or store cannot double its allowance by
+// using both. (The daily budget is counted in the database, in the same write.)
+
+#include <set>
+#include <string>
+
+#include "config/Config.h"
+#include "signup/RateLimiter.h"
+
+namespace lojal {
+
+struct SmsLimits {
+    explicit SmsLimits(const Config& config)
+        : perNumber({static_cast<double>(config.limits.perNumberPerHour), config.limits.perNumberPerHour / 3600.0}),
+          perRegister({static_cast<double>(config.limits.perRegisterPerMinute),
+                       config.limits.perRegisterPerMinute / 60.0}),
+          perStore({static_cast<double>(config.limits.perStorePerMinute), config.limits.perStorePerMinute / 60.0}),
+          allowedCountries(config.signup.allowedCountries.begin(), config.signup.allowedCountries.end()) {
+        if (allowedCountries.empty()) allowedCountries.insert(config.store.country);
+    }
+
+    RateLimiter perNumber;
+    RateLimiter perRegister;
+    RateLimiter perStore;
+    std::set<std::string> allowedCountries;
+};
+
+}  // namespace lojal
