@@ -15,10 +15,12 @@ Response jsonResponse(int status, const Poco::JSON::Object& object) {
     return response;
 }
 
-Response errorResponse(int status, const std::string& code, const std::string& message) {
+Response errorResponse(int status, const std::string& code, const std::string& message,
+                       const std::string& path) {
     Poco::JSON::Object detail;
     detail.set("code", code);
     detail.set("message", message);
+    if (!path.empty()) detail.set("path", path);
     Poco::JSON::Object root;
     root.set("error", detail);
     return jsonResponse(status, root);

@@ -36,6 +36,8 @@ struct Response {
 Response jsonResponse(int status, const Poco::JSON::Object& object);
 // The one error shape: {"error":{"code":"...","message":"..."}}. Codes are listed
 // in docs/API.md and never change meaning.
-Response errorResponse(int status, const std::string& code, const std::string& message);
+// path, when given, is the JSON path of the faulty field in the request body.
+Response errorResponse(int status, const std::string& code, const std::string& message,
+                       const std::string& path = "");
 
 }  // namespace lojal

@@ -13,6 +13,7 @@
 #include "api/ApiServer.h"
 #include "api/Auth.h"
 #include "api/DeviceRoutes.h"
+#include "api/ReceiptRoutes.h"
 #include "api/Router.h"
 #include "api/SignupRoutes.h"
 #include "api/SystemRoutes.h"
@@ -21,6 +22,7 @@
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
+#include "receipts/ReceiptService.h"
 #include "signup/SignupService.h"
 #include "sms/SmsWorker.h"
 #include "sms/Templates.h"
@@ -178,6 +180,8 @@ int Lojald::main(const std::vector<std::string>&) {
     OtpService otp(config, **database, *templates, smsLimits, [&smsWorker] { smsWorker.wake(); });
     SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
+    ReceiptService receipts(**database);
+    addReceiptRoutes(router, receipts);
     system.extraGauges = [&] {
         std::vector<Gauge> gauges = (*devices)->gauges();
         for (const auto& [outcome, count] : smsWorker.counters()) {

@@ -13,11 +13,14 @@ namespace lojal {
 
 struct SmsLimits {
     explicit SmsLimits(const Config& config)
-        : perNumber({static_cast<double>(config.limits.perNumberPerHour), config.limits.perNumberPerHour / 3600.0}),
+        : perNumber({static_cast<double>(config.limits.perNumberPerHour),
+                     config.limits.perNumberPerHour / 3600.0}),
           perRegister({static_cast<double>(config.limits.perRegisterPerMinute),
                        config.limits.perRegisterPerMinute / 60.0}),
-          perStore({static_cast<double>(config.limits.perStorePerMinute), config.limits.perStorePerMinute / 60.0}),
-          allowedCountries(config.signup.allowedCountries.begin(), config.signup.allowedCountries.end()) {
+          perStore({static_cast<double>(config.limits.perStorePerMinute),
+                    config.limits.perStorePerMinute / 60.0}),
+          allowedCountries(config.signup.allowedCountries.begin(),
+                           config.signup.allowedCountries.end()) {
         if (allowedCountries.empty()) allowedCountries.insert(config.store.country);
     }
 

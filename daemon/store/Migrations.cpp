@@ -92,6 +92,21 @@ CREATE INDEX otp_phone ON otp (phone, created_at);
 -- An SMS holding a secret (a PIN) loses its text once it is sent or given up.
 ALTER TABLE sms ADD COLUMN secret INTEGER NOT NULL DEFAULT 0;
 )sql"},
+        // Receipts as accepted (canonical JSON and its digest for idempotency); the
+        // outbox row with topic 'receipt' carries each one to the CRM.
+        {5, "receipts",
+         R"sql(
+CREATE TABLE receipts (
+    id          INTEGER PRIMARY KEY,
+    receipt_id  TEXT    NOT NULL UNIQUE,
+    store_id    TEXT    NOT NULL,
+    register_id TEXT    NOT NULL,
+    digest      TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    outbox_id   INTEGER REFERENCES outbox (id)
+) STRICT;
+)sql"},
     };
     return all;
 }

@@ -1,0 +1,83 @@
+#include "receipts/Money.h"
+
+#include <cstdio>
+#include <map>
+
+namespace lojal {
+
+std::optional<int> currencyExponent(std::string_view code) {
+    static const std::map<std::string_view, int> exponents = {
+        {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"EUR", 2}, {"ISK", 0}, {"USD", 2}, {"GBP", 2},
+        {"PLN", 2}, {"CHF", 2}, {"CZK", 2}, {"HUF", 2}, {"JPY", 0}, {"CAD", 2}, {"AUD", 2}};
+    const auto found = exponents.find(code);
+    if (found == exponents.end()) return std::nullopt;
+    return found->second;
+}
+
+std::optional<int64_t> parseDecimal(std::string_view text, int decimals) {
+    bool negative = false;
+    if (!text.empty() && text.front() == '-') {
+        negative = true;
+        text.remove_prefix(1);
+    }
+    const size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+    if (whole.empty() || whole.size() > 12 || (dot != std::string_view::npos && fraction.empty()) ||
+        fraction.size() > static_cast<size_t>(decimals)) {
+        return std::nullopt;
+    }
+    int64_t value = 0;
+    for (char c : whole) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    for (int i = 0; i < decimals; ++i) {
+        const char c = static_cast<size_t>(i) < fraction.size() ? fraction[i] : '0';
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return negative ? -value : value;
+}
+
+int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor) {
+    const __int128 product = static_cast<__int128>(a) * b;
+    const __int128 magnitude = product < 0 ? -product : product;
+    const __int128 rounded = (magnitude + divisor / 2) / divisor;
+    return static_cast<int64_t>(product < 0 ? -rounded : rounded);
+}
+
+std::string formatDecimal(int64_t scaled, int decimals) {
+    const bool negative = scaled < 0;
+    const unsigned long long magnitude =
+        negative ? 0ULL - static_cast<unsigned long long>(scaled) : static_cast<unsigned long long>(scaled);
+    unsigned long long divisor = 1;
+    for (int i = 0; i < decimals; ++i) divisor *= 10;
+    char text[48];
+    if (decimals == 0) {
+        std::snprintf(text, sizeof text, "%s%llu", negative ? "-" : "", magnitude);
+    } else {
+        std::snprintf(text, sizeof text, "%s%llu.%0*llu", negative ? "-" : "", magnitude / divisor, decimals,
+                      magnitude % divisor);
+    }
+    return text;
+}
+
+bool looksLikeCardNumber(std::string_view digits) {
+    if (digits.size() < 13 || digits.size() > 19) return false;
+    int sum = 0;
+    bool doubled = false;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        int d = *it - '0';
+        if (d < 0 || d > 9) return false;
+        if (doubled) {
+            d *= 2;
+            if (d > 9) d -= 9;
+        }
+        sum += d;
+        doubled = !doubled;
+    }
+    return sum % 10 == 0;
+}
+
+}  // namespace lojal

@@ -1,0 +1,29 @@
+#pragma once
+// Exact decimal amounts: "54.90" -> 5490 minor units, never binary floating point.
+// Pure.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lojal {
+
+// ISO 4217 minor-unit digits of the currencies a Nordic/European store meets;
+// nothing for an unknown code.
+std::optional<int> currencyExponent(std::string_view code);
+
+// Parses a decimal with at most `decimals` fraction digits ("-7", "54.9", "54.90")
+// into an integer scaled by 10^decimals. No exponent, no '+', no spaces.
+std::optional<int64_t> parseDecimal(std::string_view text, int decimals);
+
+// a * b / divisor, rounded half away from zero (the rounding rule for line totals
+// and VAT, documented in docs/API.md).
+int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor);
+
+std::string formatDecimal(int64_t scaled, int decimals);
+
+// True when digits (13-19 of them) pass the Luhn check: a payment card number.
+bool looksLikeCardNumber(std::string_view digits);
+
+}  // namespace lojal

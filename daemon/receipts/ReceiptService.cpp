@@ -1,0 +1,71 @@
+#include "receipts/ReceiptService.h"
+
+#include <sstream>
+
+#include "config/Config.h"
+#include "core/Time.h"
+#include "outbox/Outbox.h"
+#include "receipts/ReceiptValidation.h"
+
+namespace lojal {
+
+std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(const Poco::JSON::Object& receipt) {
+    ReceiptSummary summary;
+    if (auto fault = validateReceipt(receipt, summary)) {
+        return ReceiptRefusal{Refusal{400, fault->code, fault->message}, fault->path};
+    }
+    // Keys come out sorted: the same receipt always gives the same text and digest.
+    std::ostringstream canonical;
+    receipt.stringify(canonical);
+    const std::string body = canonical.str();
+    const std::string digest = sha256Hex(body);
+    const int64_t now = unixMillisNow();
+
+    ReceiptAccepted accepted{summary.receiptId, false};
+    bool conflict = false;
+    auto written = database_.write([&](Transaction& tx) -> Status {
+        auto existing = tx.prepare("SELECT digest FROM receipts WHERE receipt_id = ?1");
+        existing.bind(1, summary.receiptId);
+        if (existing.step()) {
+            accepted.duplicate = existing.columnText(0) == digest;
+            conflict = !accepted.duplicate;
+            return okStatus();
+        }
+        auto outboxId = enqueueOutbox(tx, "receipt", summary.receiptId, summary.receiptId, now);
+        if (!outboxId) return outboxId.error();
+        auto insert = tx.prepare(
+            "INSERT INTO receipts (receipt_id, store_id, register_id, digest, body, received_at, outbox_id) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        insert.bind(1, summary.receiptId).bind(2, summary.storeId).bind(3, summary.registerId).bind(4, digest)
+            .bind(5, body).bind(6, now).bind(7, *outboxId);
+        insert.step();
+        if (!insert.error().empty()) return Error{ErrorCode::io, "insert receipt: " + insert.error()};
+        return okStatus();
+    });
+    if (!written) {
+        return ReceiptRefusal{Refusal{503, "storage_unavailable", "the receipt was not stored: " + written.error().message}, ""};
+    }
+    if (conflict) {
+        return ReceiptRefusal{Refusal{409, "receipt_conflict",
+                                      "receipt_id " + summary.receiptId + " was already stored with other content"},
+                              "$.receipt_id"};
+    }
+    return accepted;
+}
+
+std::string ReceiptService::state(const std::string& receiptId) {
+    std::string state;
+    (void)database_.read([&](Transaction& tx) {
+        auto select = tx.prepare(
+            "SELECT o.state FROM receipts r JOIN outbox o ON o.id = r.outbox_id WHERE r.receipt_id = ?1");
+        select.bind(1, receiptId);
+        if (select.step()) {
+            const std::string outboxState = select.columnText(0);
+            state = outboxState == "done" ? "synced" : outboxState == "dead" ? "dead" : "queued";
+        }
+        return okStatus();
+    });
+    return state;
+}
+
+}  // namespace lojal

@@ -1,0 +1,258 @@
+#include "receipts/ReceiptValidation.h"
+
+#include <Poco/JSON/Array.h>
+
+#include <map>
+#include <regex>
+
+#include "barcode/CheckDigit.h"
+#include "receipts/Money.h"
+
+namespace lojal {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+ReceiptFault fault(const std::string& code, const std::string& message, const std::string& path) {
+    return ReceiptFault{code, message, path};
+}
+
+// A required string field, 1..maxLength bytes, no control characters.
+std::optional<ReceiptFault> text(const Object& o, const std::string& key, const std::string& path, size_t maxLength,
+                                 std::string& out, bool required = true) {
+    const std::string at = path + "." + key;
+    if (!o.has(key) || o.isNull(key)) {
+        if (!required) return std::nullopt;
+        return fault("missing_field", "'" + key + "' is required", at);
+    }
+    const auto value = o.get(key);
+    if (!value.isString()) return fault("invalid_field", "'" + key + "' must be a string", at);
+    out = value.extract<std::string>();
+    if (out.empty() || out.size() > maxLength) {
+        return fault("invalid_field", "'" + key + "' must have 1 to " + std::to_string(maxLength) + " bytes", at);
+    }
+    for (unsigned char c : out) {
+        if (c < 0x20 || c == 0x7f) return fault("invalid_field", "'" + key + "' contains control characters", at);
+    }
+    return std::nullopt;
+}
+
+// An amount: a decimal string with at most the currency's minor digits.
+std::optional<ReceiptFault> amount(const Object& o, const std::string& key, const std::string& path, int exponent,
+                                   int64_t& out) {
+    const std::string at = path + "." + key;
+    if (!o.has(key) || o.isNull(key)) return fault("missing_field", "'" + key + "' is required", at);
+    const auto value = o.get(key);
+    if (!value.isString()) {
+        return fault("invalid_amount", "amounts are decimal strings such as \"54.90\", never JSON numbers", at);
+    }
+    const auto parsed = parseDecimal(value.extract<std::string>(), exponent);
+    if (!parsed) {
+        return fault("invalid_amount", "not a decimal with at most " + std::to_string(exponent) + " decimals", at);
+    }
+    out = *parsed;
+    return std::nullopt;
+}
+
+std::optional<ReceiptFault> array(const Object& o, const std::string& key, const std::string& path,
+                                  Poco::JSON::Array::Ptr& out, size_t maxItems) {
+    const std::string at = path + "." + key;
+    if (!o.has(key) || o.isNull(key)) return fault("missing_field", "'" + key + "' is required", at);
+    out = o.getArray(key);
+    if (!out) return fault("invalid_field", "'" + key + "' must be an array", at);
+    if (out->size() == 0 || out->size() > maxItems) {
+        return fault("invalid_field", "'" + key + "' must have 1 to " + std::to_string(maxItems) + " items", at);
+    }
+    return std::nullopt;
+}
+
+Object::Ptr objectAt(const Array& a, size_t index) {
+    return a.isObject(static_cast<unsigned>(index)) ? a.getObject(static_cast<unsigned>(index)) : nullptr;
+}
+
+std::string pathOf(const std::string& base, size_t index) { return base + "[" + std::to_string(index) + "]"; }
+
+const std::regex& rfc3339() {
+    static const std::regex pattern(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$)");
+    return pattern;
+}
+
+}  // namespace
+
+std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const std::string& path) {
+    if (value.type() == typeid(Object::Ptr)) {
+        const auto object = value.extract<Object::Ptr>();
+        for (const auto& [key, child] : *object) {
+            if (key == "gtin" && child.isString() && barcode::hasValidGs1CheckDigit(child.extract<std::string>())) {
+                continue;  // a product number, not a card
+            }
+            if (key == "phone" && child.isString() && child.extract<std::string>().rfind('+', 0) == 0) continue;
+            if (auto found = findCardNumber(child, path + "." + key)) return found;
+        }
+        return std::nullopt;
+    }
+    if (value.type() == typeid(Array::Ptr)) {
+        const auto items = value.extract<Array::Ptr>();
+        for (size_t i = 0; i < items->size(); ++i) {
+            if (auto found = findCardNumber(items->get(static_cast<unsigned>(i)), pathOf(path, i))) return found;
+        }
+        return std::nullopt;
+    }
+    if (!value.isString() && !value.isInteger()) return std::nullopt;
+    const std::string text = value.convert<std::string>();
+    std::string digits;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : '\0';
+        if (c >= '0' && c <= '9') {
+            digits += c;
+            continue;
+        }
+        // Spaces and dashes may sit between the digit groups of a card number.
+        const bool separator = (c == ' ' || c == '-') && !digits.empty() && i + 1 < text.size() &&
+                               text[i + 1] >= '0' && text[i + 1] <= '9';
+        if (separator) continue;
+        for (size_t start = 0; digits.size() >= 13 && start + 13 <= digits.size(); ++start) {
+            for (size_t length = 13; length <= 19 && start + length <= digits.size(); ++length) {
+                if (looksLikeCardNumber(std::string_view(digits).substr(start, length))) return path;
+            }
+        }
+        digits.clear();
+    }
+    return std::nullopt;
+}
+
+std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& summary) {
+    if (auto card = findCardNumber(Poco::Dynamic::Var(Object::Ptr(new Object(r))))) {
+        return fault("card_number_refused", "a payment card number must never be sent (PCI DSS)", *card);
+    }
+    if (auto f = text(r, "receipt_id", "$", 64, summary.receiptId)) return f;
+    static const std::regex idPattern(R"(^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$)");
+    if (!std::regex_match(summary.receiptId, idPattern)) {
+        return fault("invalid_field", "'receipt_id' must be letters, digits and . _ : - (a UUID is ideal)", "$.receipt_id");
+    }
+    if (auto f = text(r, "store_id", "$", 64, summary.storeId)) return f;
+    if (auto f = text(r, "register_id", "$", 64, summary.registerId)) return f;
+    std::string scratch;
+    if (auto f = text(r, "cashier_id", "$", 64, scratch)) return f;
+    std::string time;
+    if (auto f = text(r, "time", "$", 40, time)) return f;
+    if (!std::regex_match(time, rfc3339())) {
+        return fault("invalid_time", "'time' must be RFC 3339 with an offset, e.g. 2026-11-23T14:05:09+01:00", "$.time");
+    }
+    if (auto f = text(r, "currency", "$", 3, summary.currency)) return f;
+    const auto exponent = currencyExponent(summary.currency);
+    if (!exponent) return fault("unknown_currency", "'" + summary.currency + "' is not a known ISO 4217 code", "$.currency");
+    std::string kind = "sale";
+    if (auto f = text(r, "kind", "$", 8, kind, false)) return f;
+    if (kind != "sale" && kind != "return") return fault("invalid_field", "'kind' is sale or return", "$.kind");
+    const bool isReturn = kind == "return";
+
+    Array::Ptr lines;
+    if (auto f = array(r, "lines", "$", lines, 1000)) return f;
+    int64_t linesSum = 0;
+    std::map<int64_t, int64_t> grossByRate;  // rate in hundredths of a percent -> gross
+    for (size_t i = 0; i < lines->size(); ++i) {
+        const std::string at = pathOf("$.lines", i);
+        const auto line = objectAt(*lines, i);
+        if (!line) return fault("invalid_field", "a line must be an object", at);
+        std::string id;
+        if (auto f = text(*line, "gtin", at, 14, id, false)) return f;
+        if (id.empty()) {
+            if (auto f = text(*line, "sku", at, 64, id)) {
+                f->message = "a line needs 'gtin' or 'sku'";
+                return f;
+            }
+        } else if (!barcode::hasValidGs1CheckDigit(id)) {
+            return fault("invalid_field", "'gtin' has a wrong check digit", at + ".gtin");
+        }
+        if (auto f = text(*line, "description", at, 200, scratch)) return f;
+        // Quantity: an integer, or a decimal string for weighed goods ("0.455").
+        int64_t quantityMilli = 0;
+        if (!line->has("quantity")) return fault("missing_field", "'quantity' is required", at + ".quantity");
+        const auto quantity = line->get("quantity");
+        if (quantity.isInteger()) {
+            quantityMilli = quantity.convert<int64_t>() * 1000;
+        } else if (quantity.isString()) {
+            const auto parsed = parseDecimal(quantity.extract<std::string>(), 3);
+            if (!parsed) return fault("invalid_field", "'quantity' is an integer or a decimal string with up to 3 decimals", at + ".quantity");
+            quantityMilli = *parsed;
+        } else {
+            return fault("invalid_field", "'quantity' is an integer or a decimal string", at + ".quantity");
+        }
+        if (quantityMilli == 0 || (!isReturn && quantityMilli < 0)) {
+            return fault("negative_quantity", "quantities are positive on a sale (use \"kind\":\"return\")", at + ".quantity");
+        }
+        int64_t unitPrice = 0;
+        if (auto f = amount(*line, "unit_price", at, *exponent, unitPrice)) return f;
+        int64_t discount = 0;
+        if (line->has("discount")) {
+            if (auto f = amount(*line, "discount", at, *exponent, discount)) return f;
+        }
+        std::string rateText;
+        if (auto f = text(*line, "vat_rate", at, 8, rateText)) return f;
+        const auto rate = parseDecimal(rateText, 2);
+        if (!rate || *rate < 0 || *rate > 10000) return fault("invalid_field", "'vat_rate' is a percentage from 0 to 100", at + ".vat_rate");
+        int64_t total = 0;
+        if (auto f = amount(*line, "total", at, *exponent, total)) return f;
+        const int64_t expected = mulDivRound(quantityMilli, unitPrice, 1000) - discount;
+        if (total != expected) {
+            return fault("line_total_mismatch",
+                         "quantity × unit_price − discount = " + formatDecimal(expected, *exponent) + ", not " +
+                             formatDecimal(total, *exponent),
+                         at + ".total");
+        }
+        linesSum += total;
+        grossByRate[*rate] += total;
+    }
+    if (auto f = amount(r, "total", "$", *exponent, summary.totalMinor)) return f;
+    if (summary.totalMinor != linesSum) {
+        return fault("total_mismatch", "the lines add up to " + formatDecimal(linesSum, *exponent), "$.total");
+    }
+    Array::Ptr vat;
+    if (auto f = array(r, "vat", "$", vat, 20)) return f;
+    std::map<int64_t, int64_t> declared;
+    for (size_t i = 0; i < vat->size(); ++i) {
+        const std::string at = pathOf("$.vat", i);
+        const auto entry = objectAt(*vat, i);
+        if (!entry) return fault("invalid_field", "a VAT entry must be an object", at);
+        std::string rateText;
+        if (auto f = text(*entry, "rate", at, 8, rateText)) return f;
+        const auto rate = parseDecimal(rateText, 2);
+        if (!rate || !grossByRate.count(*rate)) return fault("vat_mismatch", "no line has this VAT rate", at + ".rate");
+        int64_t vatAmount = 0;
+        if (auto f = amount(*entry, "amount", at, *exponent, vatAmount)) return f;
+        // VAT included in the gross: gross × rate / (100 + rate), rounded half away from zero.
+        const int64_t expected = mulDivRound(grossByRate[*rate], *rate, 10000 + *rate);
+        if (vatAmount != expected) {
+            return fault("vat_mismatch", "VAT at this rate is " + formatDecimal(expected, *exponent), at + ".amount");
+        }
+        declared[*rate] = vatAmount;
+    }
+    for (const auto& [rate, gross] : grossByRate) {
+        if (!declared.count(rate) && gross != 0) {
+            return fault("vat_mismatch", "no VAT entry for rate " + formatDecimal(rate, 2), "$.vat");
+        }
+    }
+    Array::Ptr payments;
+    if (auto f = array(r, "payments", "$", payments, 20)) return f;
+    int64_t paid = 0;
+    for (size_t i = 0; i < payments->size(); ++i) {
+        const std::string at = pathOf("$.payments", i);
+        const auto payment = objectAt(*payments, i);
+        if (!payment) return fault("invalid_field", "a payment must be an object", at);
+        if (auto f = text(*payment, "method", at, 32, scratch)) return f;
+        int64_t paidHere = 0;
+        if (auto f = amount(*payment, "amount", at, *exponent, paidHere)) return f;
+        paid += paidHere;
+    }
+    if (paid != summary.totalMinor) {
+        return fault("payments_mismatch", "payments add up to " + formatDecimal(paid, *exponent), "$.payments");
+    }
+    if (r.has("member") && !r.isNull("member") && !r.getObject("member")) {
+        return fault("invalid_field", "'member' must be an object", "$.member");
+    }
+    return std::nullopt;
+}
+
+}  // namespace lojal

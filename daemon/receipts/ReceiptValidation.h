@@ -1,0 +1,36 @@
+#pragma once
+// Receipt validation (docs/API.md "Receipts"): types, exact decimal amounts, sums
+// under the documented rounding rule, RFC 3339 time with offset, known currency,
+// and no payment card numbers anywhere. Pure: a parsed body in, the fault with its
+// JSON path out. Nothing is stored unless this says yes.
+
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <string>
+
+namespace lojal {
+
+struct ReceiptFault {
+    std::string code;
+    std::string message;
+    std::string path;  // "$.lines[1].total"
+};
+
+struct ReceiptSummary {
+    std::string receiptId;
+    std::string storeId;
+    std::string registerId;
+    int64_t totalMinor = 0;
+    std::string currency;
+};
+
+// Fills summary and returns nothing when the receipt is valid.
+std::optional<ReceiptFault> validateReceipt(const Poco::JSON::Object& receipt, ReceiptSummary& summary);
+
+// The PCI guard on its own: a 13-19 digit Luhn-valid number (spaces and dashes
+// between digits allowed) in any string or integer, except a GS1-valid `gtin` and
+// an E.164 `phone`. Returns the JSON path of the first one found.
+std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const std::string& path = "$");
+
+}  // namespace lojal
