@@ -6,7 +6,8 @@ namespace {
 Response ingest(ReceiptService& receipts, const Request& request) {
     auto outcome = receipts.ingest(*request.json);
     if (auto* refused = std::get_if<ReceiptRefusal>(&outcome)) {
-        return errorResponse(refused->refusal.status, refused->refusal.code, refused->refusal.message, refused->path);
+        return errorResponse(refused->refusal.status, refused->refusal.code,
+                             refused->refusal.message, refused->path);
     }
     const auto& accepted = std::get<ReceiptAccepted>(outcome);
     Poco::JSON::Object body;
@@ -28,10 +29,15 @@ Response status(ReceiptService& receipts, const Request& request) {
 }  // namespace
 
 void addReceiptRoutes(Router& router, ReceiptService& receipts) {
-    router.add(makeRoute("POST", "/v1/receipts", {Role::pos},
-                         [&receipts](const Request& request) { return ingest(receipts, request); }, true));
-    router.add(makeRoute("GET", "/v1/receipts/{id}", {Role::pos, Role::admin},
-                         [&receipts](const Request& request) { return status(receipts, request); }));
+    router.add(makeRoute(
+        "POST", "/v1/receipts", {Role::pos},
+        [&receipts](const Request& request) { return ingest(receipts, request); }, true));
+    router.add(makeRoute("GET", "/v1/queue", {Role::admin}, [&receipts](const Request&) {
+        return jsonResponse(200, receipts.queue());
+    }));
+    router.add(
+        makeRoute("GET", "/v1/receipts/{id}", {Role::pos, Role::admin},
+                  [&receipts](const Request& request) { return status(receipts, request); }));
 }
 
 }  // namespace lojal

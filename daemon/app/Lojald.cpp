@@ -23,6 +23,7 @@
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
 #include "receipts/ReceiptService.h"
+#include "receipts/ReceiptSync.h"
 #include "signup/SignupService.h"
 #include "sms/SmsWorker.h"
 #include "sms/Templates.h"
@@ -180,7 +181,17 @@ int Lojald::main(const std::vector<std::string>&) {
     OtpService otp(config, **database, *templates, smsLimits, [&smsWorker] { smsWorker.wake(); });
     SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
-    ReceiptService receipts(**database);
+    std::unique_ptr<ReceiptSync> receiptSync;
+    if (config.crm.sync) {
+        crm::ConnectorSettings crmSettings{config.crm.url, config.crm.apiKey, config.crm.caFile,
+                                           config.crm.timeoutMs};
+        receiptSync = std::make_unique<ReceiptSync>(
+            config.crm, **database,
+            crm::connectorTable().at(config.crm.connector).create(crmSettings));
+    }
+    ReceiptService receipts(**database, [&receiptSync] {
+        if (receiptSync) receiptSync->wake();
+    });
     addReceiptRoutes(router, receipts);
     system.extraGauges = [&] {
         std::vector<Gauge> gauges = (*devices)->gauges();
@@ -188,6 +199,9 @@ int Lojald::main(const std::vector<std::string>&) {
             gauges.emplace_back("lojal_sms_total", "SMS outcomes: sent, retried, failed, dlr_*.",
                                 static_cast<double>(count), "outcome=\"" + outcome + "\"",
                                 "counter");
+        }
+        if (receiptSync) {
+            for (Gauge& gauge : receiptSync->gauges()) gauges.push_back(std::move(gauge));
         }
         for (const auto& [code, count] : signups.refusals()) {
             gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",
@@ -203,6 +217,7 @@ int Lojald::main(const std::vector<std::string>&) {
     }
     (*devices)->start();
     smsWorker.start();
+    if (receiptSync) receiptSync->start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
@@ -214,6 +229,7 @@ int Lojald::main(const std::vector<std::string>&) {
     server.stop();
     (*devices)->stop();
     smsWorker.stop();
+    if (receiptSync) receiptSync->stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");
     return EXIT_OK;

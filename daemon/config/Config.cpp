@@ -334,14 +334,25 @@ const std::vector<KeySpec>& schema() {
              return std::nullopt;
          }},
         {"events", "ring_size", intSetter(&Config::events, &EventsConfig::ringSize, 16, 1000000)},
-        {"crm", "sync",
+        {"crm", "sync", [](Config& c, const std::string& v) { return parseBool(v, c.crm.sync); }},
+        {"crm", "connector",
          [](Config& c, const std::string& v) -> Problem {
-             bool on = false;
-             if (auto problem = parseBool(v, on)) return problem;
-             if (on) return "expected off (no CRM connector is built yet)";
-             c.crm.sync = on;
+             if (v != "rest") return "expected rest";
+             c.crm.connector = v;
              return std::nullopt;
          }},
+        {"crm", "url",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+                 return "expected an http(s) URL";
+             c.crm.url = v.back() == '/' ? v.substr(0, v.size() - 1) : v;
+             return std::nullopt;
+         }},
+        {"crm", "api_key", textSetter(&Config::crm, &CrmConfig::apiKey, 512)},
+        {"crm", "ca_file", textSetter(&Config::crm, &CrmConfig::caFile, 1024)},
+        {"crm", "batch_size", intSetter(&Config::crm, &CrmConfig::batchSize, 1, 1000)},
+        {"crm", "timeout_ms", intSetter(&Config::crm, &CrmConfig::timeoutMs, 100, 120000)},
+        {"crm", "pause_seconds", intSetter(&Config::crm, &CrmConfig::pauseSeconds, 1, 3600)},
     };
     return keys;
 }
@@ -437,6 +448,9 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
 }
 
 Status checkWhole(const Config& config) {
+    if (config.crm.sync && config.crm.url.empty()) {
+        return Error{ErrorCode::arg, "key 'crm.url': required when crm.sync is on"};
+    }
     if (config.sms.gateway != "log" && config.sms.url.empty()) {
         return Error{ErrorCode::arg,
                      "key 'sms.url': required when sms.gateway is " + config.sms.gateway};
@@ -646,6 +660,13 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     root.set("limits", limits);
     Object crm;
     crm.set("sync", c.crm.sync ? "on" : "off");
+    crm.set("connector", c.crm.connector);
+    crm.set("url", c.crm.url);
+    crm.set("api_key", c.crm.apiKey.empty() ? "" : "<redacted>");
+    crm.set("ca_file", c.crm.caFile);
+    crm.set("batch_size", c.crm.batchSize);
+    crm.set("timeout_ms", c.crm.timeoutMs);
+    crm.set("pause_seconds", c.crm.pauseSeconds);
     root.set("crm", crm);
     return root;
 }

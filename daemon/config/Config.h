@@ -109,6 +109,13 @@ struct LimitsConfig {
 
 struct CrmConfig {
     bool sync = false;
+    std::string connector = "rest";  // plugins/crm/CrmTable.cpp
+    std::string url;
+    std::string apiKey;  // secret: redacted in /v1/config
+    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    int batchSize = 100;
+    int timeoutMs = 5000;
+    int pauseSeconds = 60;  // after a 401/403: how long before the queue tries again
 };
 
 // A `[device.NAME]` section: a port (path or USB VID:PID), a driver from

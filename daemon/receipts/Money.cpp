@@ -22,7 +22,8 @@ std::optional<int64_t> parseDecimal(std::string_view text, int decimals) {
     }
     const size_t dot = text.find('.');
     const std::string_view whole = text.substr(0, dot);
-    const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+    const std::string_view fraction =
+        dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
     if (whole.empty() || whole.size() > 12 || (dot != std::string_view::npos && fraction.empty()) ||
         fraction.size() > static_cast<size_t>(decimals)) {
         return std::nullopt;
@@ -49,16 +50,16 @@ int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor) {
 
 std::string formatDecimal(int64_t scaled, int decimals) {
     const bool negative = scaled < 0;
-    const unsigned long long magnitude =
-        negative ? 0ULL - static_cast<unsigned long long>(scaled) : static_cast<unsigned long long>(scaled);
+    const unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(scaled)
+                                                  : static_cast<unsigned long long>(scaled);
     unsigned long long divisor = 1;
     for (int i = 0; i < decimals; ++i) divisor *= 10;
     char text[48];
     if (decimals == 0) {
         std::snprintf(text, sizeof text, "%s%llu", negative ? "-" : "", magnitude);
     } else {
-        std::snprintf(text, sizeof text, "%s%llu.%0*llu", negative ? "-" : "", magnitude / divisor, decimals,
-                      magnitude % divisor);
+        std::snprintf(text, sizeof text, "%s%llu.%0*llu", negative ? "-" : "", magnitude / divisor,
+                      decimals, magnitude % divisor);
     }
     return text;
 }

@@ -1,5 +1,7 @@
 #include "receipts/ReceiptService.h"
 
+#include <Poco/JSON/Array.h>
+
 #include <sstream>
 
 #include "config/Config.h"
@@ -9,7 +11,8 @@
 
 namespace lojal {
 
-std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(const Poco::JSON::Object& receipt) {
+std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
+    const Poco::JSON::Object& receipt) {
     ReceiptSummary summary;
     if (auto fault = validateReceipt(receipt, summary)) {
         return ReceiptRefusal{Refusal{400, fault->code, fault->message}, fault->path};
@@ -34,30 +37,69 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(const Poco:
         auto outboxId = enqueueOutbox(tx, "receipt", summary.receiptId, summary.receiptId, now);
         if (!outboxId) return outboxId.error();
         auto insert = tx.prepare(
-            "INSERT INTO receipts (receipt_id, store_id, register_id, digest, body, received_at, outbox_id) "
+            "INSERT INTO receipts (receipt_id, store_id, register_id, digest, body, received_at, "
+            "outbox_id) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        insert.bind(1, summary.receiptId).bind(2, summary.storeId).bind(3, summary.registerId).bind(4, digest)
-            .bind(5, body).bind(6, now).bind(7, *outboxId);
+        insert.bind(1, summary.receiptId)
+            .bind(2, summary.storeId)
+            .bind(3, summary.registerId)
+            .bind(4, digest)
+            .bind(5, body)
+            .bind(6, now)
+            .bind(7, *outboxId);
         insert.step();
-        if (!insert.error().empty()) return Error{ErrorCode::io, "insert receipt: " + insert.error()};
+        if (!insert.error().empty())
+            return Error{ErrorCode::io, "insert receipt: " + insert.error()};
         return okStatus();
     });
     if (!written) {
-        return ReceiptRefusal{Refusal{503, "storage_unavailable", "the receipt was not stored: " + written.error().message}, ""};
+        return ReceiptRefusal{Refusal{503, "storage_unavailable",
+                                      "the receipt was not stored: " + written.error().message},
+                              ""};
     }
     if (conflict) {
-        return ReceiptRefusal{Refusal{409, "receipt_conflict",
-                                      "receipt_id " + summary.receiptId + " was already stored with other content"},
-                              "$.receipt_id"};
+        return ReceiptRefusal{
+            Refusal{409, "receipt_conflict",
+                    "receipt_id " + summary.receiptId + " was already stored with other content"},
+            "$.receipt_id"};
     }
+    if (!accepted.duplicate && stored_) stored_();
     return accepted;
+}
+
+Poco::JSON::Object ReceiptService::queue() {
+    Poco::JSON::Object body;
+    Poco::JSON::Array dead;
+    (void)database_.read([&](Transaction& tx) {
+        auto counts =
+            tx.prepare("SELECT state, count(*) FROM outbox WHERE topic = 'receipt' GROUP BY state");
+        Poco::JSON::Object byState;
+        while (counts.step()) byState.set(counts.columnText(0), counts.columnInt(1));
+        body.set("counts", byState);
+        auto select = tx.prepare(
+            "SELECT idempotency_key, attempts, last_error, updated_at FROM outbox WHERE topic = "
+            "'receipt' AND "
+            "state = 'dead' ORDER BY id DESC LIMIT 100");
+        while (select.step()) {
+            Poco::JSON::Object item;
+            item.set("receipt_id", select.columnText(0));
+            item.set("attempts", select.columnInt(1));
+            item.set("reason", select.columnText(2));
+            item.set("updated_at_ms", select.columnInt(3));
+            dead.add(item);
+        }
+        return okStatus();
+    });
+    body.set("dead_letters", dead);
+    return body;
 }
 
 std::string ReceiptService::state(const std::string& receiptId) {
     std::string state;
     (void)database_.read([&](Transaction& tx) {
         auto select = tx.prepare(
-            "SELECT o.state FROM receipts r JOIN outbox o ON o.id = r.outbox_id WHERE r.receipt_id = ?1");
+            "SELECT o.state FROM receipts r JOIN outbox o ON o.id = r.outbox_id WHERE r.receipt_id "
+            "= ?1");
         select.bind(1, receiptId);
         if (select.step()) {
             const std::string outboxState = select.columnText(0);

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
 #include <variant>
 
 #include "signup/RequestFields.h"
@@ -23,13 +24,18 @@ struct ReceiptRefusal {
 
 class ReceiptService {
   public:
-    explicit ReceiptService(Database& database) : database_(database) {}
+    ReceiptService(Database& database, std::function<void()> stored)
+        : database_(database), stored_(std::move(stored)) {}
     std::variant<ReceiptAccepted, ReceiptRefusal> ingest(const Poco::JSON::Object& receipt);
     // "queued", "synced", "dead" or "" when unknown.
     std::string state(const std::string& receiptId);
 
+    // GET /v1/queue: the dead letters with the CRM's reasons, newest first.
+    Poco::JSON::Object queue();
+
   private:
     Database& database_;
+    std::function<void()> stored_;
 };
 
 }  // namespace lojal

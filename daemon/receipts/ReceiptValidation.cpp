@@ -19,8 +19,8 @@ ReceiptFault fault(const std::string& code, const std::string& message, const st
 }
 
 // A required string field, 1..maxLength bytes, no control characters.
-std::optional<ReceiptFault> text(const Object& o, const std::string& key, const std::string& path, size_t maxLength,
-                                 std::string& out, bool required = true) {
+std::optional<ReceiptFault> text(const Object& o, const std::string& key, const std::string& path,
+                                 size_t maxLength, std::string& out, bool required = true) {
     const std::string at = path + "." + key;
     if (!o.has(key) || o.isNull(key)) {
         if (!required) return std::nullopt;
@@ -30,26 +30,31 @@ std::optional<ReceiptFault> text(const Object& o, const std::string& key, const 
     if (!value.isString()) return fault("invalid_field", "'" + key + "' must be a string", at);
     out = value.extract<std::string>();
     if (out.empty() || out.size() > maxLength) {
-        return fault("invalid_field", "'" + key + "' must have 1 to " + std::to_string(maxLength) + " bytes", at);
+        return fault("invalid_field",
+                     "'" + key + "' must have 1 to " + std::to_string(maxLength) + " bytes", at);
     }
     for (unsigned char c : out) {
-        if (c < 0x20 || c == 0x7f) return fault("invalid_field", "'" + key + "' contains control characters", at);
+        if (c < 0x20 || c == 0x7f)
+            return fault("invalid_field", "'" + key + "' contains control characters", at);
     }
     return std::nullopt;
 }
 
 // An amount: a decimal string with at most the currency's minor digits.
-std::optional<ReceiptFault> amount(const Object& o, const std::string& key, const std::string& path, int exponent,
-                                   int64_t& out) {
+std::optional<ReceiptFault> amount(const Object& o, const std::string& key, const std::string& path,
+                                   int exponent, int64_t& out) {
     const std::string at = path + "." + key;
-    if (!o.has(key) || o.isNull(key)) return fault("missing_field", "'" + key + "' is required", at);
+    if (!o.has(key) || o.isNull(key))
+        return fault("missing_field", "'" + key + "' is required", at);
     const auto value = o.get(key);
     if (!value.isString()) {
-        return fault("invalid_amount", "amounts are decimal strings such as \"54.90\", never JSON numbers", at);
+        return fault("invalid_amount",
+                     "amounts are decimal strings such as \"54.90\", never JSON numbers", at);
     }
     const auto parsed = parseDecimal(value.extract<std::string>(), exponent);
     if (!parsed) {
-        return fault("invalid_amount", "not a decimal with at most " + std::to_string(exponent) + " decimals", at);
+        return fault("invalid_amount",
+                     "not a decimal with at most " + std::to_string(exponent) + " decimals", at);
     }
     out = *parsed;
     return std::nullopt;
@@ -58,36 +63,46 @@ std::optional<ReceiptFault> amount(const Object& o, const std::string& key, cons
 std::optional<ReceiptFault> array(const Object& o, const std::string& key, const std::string& path,
                                   Poco::JSON::Array::Ptr& out, size_t maxItems) {
     const std::string at = path + "." + key;
-    if (!o.has(key) || o.isNull(key)) return fault("missing_field", "'" + key + "' is required", at);
+    if (!o.has(key) || o.isNull(key))
+        return fault("missing_field", "'" + key + "' is required", at);
     out = o.getArray(key);
     if (!out) return fault("invalid_field", "'" + key + "' must be an array", at);
     if (out->size() == 0 || out->size() > maxItems) {
-        return fault("invalid_field", "'" + key + "' must have 1 to " + std::to_string(maxItems) + " items", at);
+        return fault("invalid_field",
+                     "'" + key + "' must have 1 to " + std::to_string(maxItems) + " items", at);
     }
     return std::nullopt;
 }
 
 Object::Ptr objectAt(const Array& a, size_t index) {
-    return a.isObject(static_cast<unsigned>(index)) ? a.getObject(static_cast<unsigned>(index)) : nullptr;
+    return a.isObject(static_cast<unsigned>(index)) ? a.getObject(static_cast<unsigned>(index))
+                                                    : nullptr;
 }
 
-std::string pathOf(const std::string& base, size_t index) { return base + "[" + std::to_string(index) + "]"; }
+std::string pathOf(const std::string& base, size_t index) {
+    return base + "[" + std::to_string(index) + "]";
+}
 
 const std::regex& rfc3339() {
-    static const std::regex pattern(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$)");
+    static const std::regex pattern(
+        R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$)");
     return pattern;
 }
 
 }  // namespace
 
-std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const std::string& path) {
+std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value,
+                                          const std::string& path) {
     if (value.type() == typeid(Object::Ptr)) {
         const auto object = value.extract<Object::Ptr>();
         for (const auto& [key, child] : *object) {
-            if (key == "gtin" && child.isString() && barcode::hasValidGs1CheckDigit(child.extract<std::string>())) {
+            if (key == "gtin" && child.isString() &&
+                barcode::hasValidGs1CheckDigit(child.extract<std::string>())) {
                 continue;  // a product number, not a card
             }
-            if (key == "phone" && child.isString() && child.extract<std::string>().rfind('+', 0) == 0) continue;
+            if (key == "phone" && child.isString() &&
+                child.extract<std::string>().rfind('+', 0) == 0)
+                continue;
             if (auto found = findCardNumber(child, path + "." + key)) return found;
         }
         return std::nullopt;
@@ -95,7 +110,8 @@ std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const
     if (value.type() == typeid(Array::Ptr)) {
         const auto items = value.extract<Array::Ptr>();
         for (size_t i = 0; i < items->size(); ++i) {
-            if (auto found = findCardNumber(items->get(static_cast<unsigned>(i)), pathOf(path, i))) return found;
+            if (auto found = findCardNumber(items->get(static_cast<unsigned>(i)), pathOf(path, i)))
+                return found;
         }
         return std::nullopt;
     }
@@ -114,7 +130,8 @@ std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const
         if (separator) continue;
         for (size_t start = 0; digits.size() >= 13 && start + 13 <= digits.size(); ++start) {
             for (size_t length = 13; length <= 19 && start + length <= digits.size(); ++length) {
-                if (looksLikeCardNumber(std::string_view(digits).substr(start, length))) return path;
+                if (looksLikeCardNumber(std::string_view(digits).substr(start, length)))
+                    return path;
             }
         }
         digits.clear();
@@ -124,12 +141,15 @@ std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value, const
 
 std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& summary) {
     if (auto card = findCardNumber(Poco::Dynamic::Var(Object::Ptr(new Object(r))))) {
-        return fault("card_number_refused", "a payment card number must never be sent (PCI DSS)", *card);
+        return fault("card_number_refused", "a payment card number must never be sent (PCI DSS)",
+                     *card);
     }
     if (auto f = text(r, "receipt_id", "$", 64, summary.receiptId)) return f;
     static const std::regex idPattern(R"(^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$)");
     if (!std::regex_match(summary.receiptId, idPattern)) {
-        return fault("invalid_field", "'receipt_id' must be letters, digits and . _ : - (a UUID is ideal)", "$.receipt_id");
+        return fault("invalid_field",
+                     "'receipt_id' must be letters, digits and . _ : - (a UUID is ideal)",
+                     "$.receipt_id");
     }
     if (auto f = text(r, "store_id", "$", 64, summary.storeId)) return f;
     if (auto f = text(r, "register_id", "$", 64, summary.registerId)) return f;
@@ -138,14 +158,19 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
     std::string time;
     if (auto f = text(r, "time", "$", 40, time)) return f;
     if (!std::regex_match(time, rfc3339())) {
-        return fault("invalid_time", "'time' must be RFC 3339 with an offset, e.g. 2026-11-23T14:05:09+01:00", "$.time");
+        return fault("invalid_time",
+                     "'time' must be RFC 3339 with an offset, e.g. 2026-11-23T14:05:09+01:00",
+                     "$.time");
     }
     if (auto f = text(r, "currency", "$", 3, summary.currency)) return f;
     const auto exponent = currencyExponent(summary.currency);
-    if (!exponent) return fault("unknown_currency", "'" + summary.currency + "' is not a known ISO 4217 code", "$.currency");
+    if (!exponent)
+        return fault("unknown_currency", "'" + summary.currency + "' is not a known ISO 4217 code",
+                     "$.currency");
     std::string kind = "sale";
     if (auto f = text(r, "kind", "$", 8, kind, false)) return f;
-    if (kind != "sale" && kind != "return") return fault("invalid_field", "'kind' is sale or return", "$.kind");
+    if (kind != "sale" && kind != "return")
+        return fault("invalid_field", "'kind' is sale or return", "$.kind");
     const bool isReturn = kind == "return";
 
     Array::Ptr lines;
@@ -169,19 +194,26 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
         if (auto f = text(*line, "description", at, 200, scratch)) return f;
         // Quantity: an integer, or a decimal string for weighed goods ("0.455").
         int64_t quantityMilli = 0;
-        if (!line->has("quantity")) return fault("missing_field", "'quantity' is required", at + ".quantity");
+        if (!line->has("quantity"))
+            return fault("missing_field", "'quantity' is required", at + ".quantity");
         const auto quantity = line->get("quantity");
         if (quantity.isInteger()) {
             quantityMilli = quantity.convert<int64_t>() * 1000;
         } else if (quantity.isString()) {
             const auto parsed = parseDecimal(quantity.extract<std::string>(), 3);
-            if (!parsed) return fault("invalid_field", "'quantity' is an integer or a decimal string with up to 3 decimals", at + ".quantity");
+            if (!parsed)
+                return fault("invalid_field",
+                             "'quantity' is an integer or a decimal string with up to 3 decimals",
+                             at + ".quantity");
             quantityMilli = *parsed;
         } else {
-            return fault("invalid_field", "'quantity' is an integer or a decimal string", at + ".quantity");
+            return fault("invalid_field", "'quantity' is an integer or a decimal string",
+                         at + ".quantity");
         }
         if (quantityMilli == 0 || (!isReturn && quantityMilli < 0)) {
-            return fault("negative_quantity", "quantities are positive on a sale (use \"kind\":\"return\")", at + ".quantity");
+            return fault("negative_quantity",
+                         "quantities are positive on a sale (use \"kind\":\"return\")",
+                         at + ".quantity");
         }
         int64_t unitPrice = 0;
         if (auto f = amount(*line, "unit_price", at, *exponent, unitPrice)) return f;
@@ -192,22 +224,26 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
         std::string rateText;
         if (auto f = text(*line, "vat_rate", at, 8, rateText)) return f;
         const auto rate = parseDecimal(rateText, 2);
-        if (!rate || *rate < 0 || *rate > 10000) return fault("invalid_field", "'vat_rate' is a percentage from 0 to 100", at + ".vat_rate");
+        if (!rate || *rate < 0 || *rate > 10000)
+            return fault("invalid_field", "'vat_rate' is a percentage from 0 to 100",
+                         at + ".vat_rate");
         int64_t total = 0;
         if (auto f = amount(*line, "total", at, *exponent, total)) return f;
         const int64_t expected = mulDivRound(quantityMilli, unitPrice, 1000) - discount;
         if (total != expected) {
-            return fault("line_total_mismatch",
-                         "quantity × unit_price − discount = " + formatDecimal(expected, *exponent) + ", not " +
-                             formatDecimal(total, *exponent),
-                         at + ".total");
+            return fault(
+                "line_total_mismatch",
+                "quantity × unit_price − discount = " + formatDecimal(expected, *exponent) +
+                    ", not " + formatDecimal(total, *exponent),
+                at + ".total");
         }
         linesSum += total;
         grossByRate[*rate] += total;
     }
     if (auto f = amount(r, "total", "$", *exponent, summary.totalMinor)) return f;
     if (summary.totalMinor != linesSum) {
-        return fault("total_mismatch", "the lines add up to " + formatDecimal(linesSum, *exponent), "$.total");
+        return fault("total_mismatch", "the lines add up to " + formatDecimal(linesSum, *exponent),
+                     "$.total");
     }
     Array::Ptr vat;
     if (auto f = array(r, "vat", "$", vat, 20)) return f;
@@ -219,19 +255,23 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
         std::string rateText;
         if (auto f = text(*entry, "rate", at, 8, rateText)) return f;
         const auto rate = parseDecimal(rateText, 2);
-        if (!rate || !grossByRate.count(*rate)) return fault("vat_mismatch", "no line has this VAT rate", at + ".rate");
+        if (!rate || !grossByRate.count(*rate))
+            return fault("vat_mismatch", "no line has this VAT rate", at + ".rate");
         int64_t vatAmount = 0;
         if (auto f = amount(*entry, "amount", at, *exponent, vatAmount)) return f;
         // VAT included in the gross: gross × rate / (100 + rate), rounded half away from zero.
         const int64_t expected = mulDivRound(grossByRate[*rate], *rate, 10000 + *rate);
         if (vatAmount != expected) {
-            return fault("vat_mismatch", "VAT at this rate is " + formatDecimal(expected, *exponent), at + ".amount");
+            return fault("vat_mismatch",
+                         "VAT at this rate is " + formatDecimal(expected, *exponent),
+                         at + ".amount");
         }
         declared[*rate] = vatAmount;
     }
     for (const auto& [rate, gross] : grossByRate) {
         if (!declared.count(rate) && gross != 0) {
-            return fault("vat_mismatch", "no VAT entry for rate " + formatDecimal(rate, 2), "$.vat");
+            return fault("vat_mismatch", "no VAT entry for rate " + formatDecimal(rate, 2),
+                         "$.vat");
         }
     }
     Array::Ptr payments;
@@ -247,7 +287,8 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
         paid += paidHere;
     }
     if (paid != summary.totalMinor) {
-        return fault("payments_mismatch", "payments add up to " + formatDecimal(paid, *exponent), "$.payments");
+        return fault("payments_mismatch", "payments add up to " + formatDecimal(paid, *exponent),
+                     "$.payments");
     }
     if (r.has("member") && !r.isNull("member") && !r.getObject("member")) {
         return fault("invalid_field", "'member' must be an object", "$.member");

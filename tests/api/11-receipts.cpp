@@ -9,7 +9,8 @@ using namespace lojal::test;
 
 namespace {
 
-const std::string kExample = R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10","store_id":"SE-0042","register_id":"R3",
+const std::string kExample =
+    R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10","store_id":"SE-0042","register_id":"R3",
  "cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
  "member":{"phone":"+46701234567"},
  "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"},
@@ -17,7 +18,9 @@ const std::string kExample = R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2
  "total":"116.80","vat":[{"rate":"12","amount":"11.76"},{"rate":"25","amount":"1.40"}],
  "payments":[{"method":"card","amount":"116.80"}]})";
 
-HttpResult post(int port, const std::string& json) { return httpRequest(port, "POST", "/v1/receipts", kPosToken, json); }
+HttpResult post(int port, const std::string& json) {
+    return httpRequest(port, "POST", "/v1/receipts", kPosToken, json);
+}
 
 std::string withId(std::string json, const std::string& id) {
     return json.replace(json.find("6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10"), 36, id);
@@ -40,7 +43,8 @@ BOOST_AUTO_TEST_CASE(the_example_is_stored_once_and_resends_are_harmless) {
     const std::string db = lojald.dir.file("lojal.db");
     BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM receipts") == "1\n");
     BOOST_TEST(queryDatabase(db, "SELECT topic || ' ' || state FROM outbox") == "receipt queued\n");
-    const auto status = httpRequest(lojald.port, "GET", "/v1/receipts/6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10", kPosToken);
+    const auto status = httpRequest(lojald.port, "GET",
+                                    "/v1/receipts/6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10", kPosToken);
     BOOST_TEST(status.body.find("\"status\":\"queued\"") != std::string::npos, status.body);
 }
 
@@ -61,13 +65,15 @@ BOOST_AUTO_TEST_CASE(bad_receipts_are_400_with_code_and_path_and_nothing_is_stor
     BOOST_TEST(pan.status == 400);
     BOOST_TEST(errorCode(pan.body) == "card_number_refused");
     BOOST_TEST(pan.body.find("4111") == std::string::npos);  // not echoed back either
-    const auto huge = rawExchange(lojald.port, "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                                                   std::string(kPosToken) +
-                                                   "\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n");
+    const auto huge = rawExchange(
+        lojald.port, "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         std::string(kPosToken) +
+                         "\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n");
     BOOST_TEST(rawStatus(huge) == 413);
     const auto kiosk = httpRequest(lojald.port, "POST", "/v1/receipts", kKioskToken, kExample);
     BOOST_TEST(kiosk.status == 403);
-    BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"), "SELECT count(*) FROM receipts") == "0\n");
+    BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"), "SELECT count(*) FROM receipts") ==
+               "0\n");
     BOOST_TEST(lojald.process->output().find("4111") == std::string::npos);  // nor logged
 }
 
@@ -90,5 +96,6 @@ BOOST_AUTO_TEST_CASE(every_receipt_answered_202_survives_kill_9) {
     LojaldProcess again({"--config", config}, dir.path());
     BOOST_REQUIRE(again.waitUntilReady());
     BOOST_TEST(queryDatabase(dir.file("lojal.db"), "SELECT count(*) FROM receipts") == "200\n");
-    BOOST_TEST(post(port, withId(kExample, "r-7")).status == 200);  // still known: a resend is a duplicate
+    BOOST_TEST(post(port, withId(kExample, "r-7")).status ==
+               200);  // still known: a resend is a duplicate
 }

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
         {"[store]\nid =\n", "key 'store.id'"},
         {"[database]\npath =\n", "key 'database.path'"},
         {"[sms]\ngateway = carrier-pigeon\n", "key 'sms.gateway'"},
-        {"[crm]\nsync = on\n", "key 'crm.sync'"},
+        {"[crm]\nsync = on\n", "key 'crm.url': required when crm.sync is on"},
         {"[tokens]\nx = root:0123456789012345678901234\n", "unknown role 'root'"},
         {"[tokens]\nx = pos:short\n", "at least 24 characters"},
         {"[tokens]\nx = pos\n", "expected ROLE:SECRET"},

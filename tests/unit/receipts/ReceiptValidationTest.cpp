@@ -11,7 +11,8 @@ using namespace lojal;
 namespace {
 
 // The receipt the receipts issue says must be accepted exactly as written.
-const std::string kExample = R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10","store_id":"SE-0042","register_id":"R3",
+const std::string kExample =
+    R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10","store_id":"SE-0042","register_id":"R3",
  "cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
  "member":{"phone":"+46701234567"},
  "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"},
@@ -39,7 +40,8 @@ BOOST_AUTO_TEST_CASE(the_example_receipt_is_valid) {
     const auto object = parser.parse(kExample).extract<Poco::JSON::Object::Ptr>();
     ReceiptSummary summary;
     const auto fault = validateReceipt(*object, summary);
-    BOOST_TEST(!fault.has_value(), (fault ? fault->code + " at " + fault->path + ": " + fault->message : ""));
+    BOOST_TEST(!fault.has_value(),
+               (fault ? fault->code + " at " + fault->path + ": " + fault->message : ""));
     BOOST_TEST(summary.totalMinor == 11680);
     BOOST_TEST(summary.registerId == "R3");
 }
@@ -51,22 +53,39 @@ BOOST_AUTO_TEST_CASE(faults_name_their_code_and_json_path) {
         const char* path;
     };
     const Case cases[] = {
-        {replaced(kExample, "\"total\":\"116.80\"", "\"total\":\"116.90\""), "total_mismatch", "$.total"},
-        {replaced(kExample, "\"total\":\"109.80\"", "\"total\":\"109.70\""), "line_total_mismatch", "$.lines[0].total"},
-        {replaced(kExample, "\"amount\":\"11.76\"", "\"amount\":\"11.77\""), "vat_mismatch", "$.vat[0].amount"},
-        {replaced(kExample, "\"method\":\"card\",\"amount\":\"116.80\"", "\"method\":\"card\",\"amount\":\"100.00\""), "payments_mismatch", "$.payments"},
-        {replaced(kExample, "\"currency\":\"SEK\"", "\"currency\":\"XXX\""), "unknown_currency", "$.currency"},
-        {replaced(kExample, "2026-11-23T14:05:09+01:00", "2026-11-23T14:05:09"), "invalid_time", "$.time"},
-        {replaced(kExample, "\"quantity\":2", "\"quantity\":-2"), "negative_quantity", "$.lines[0].quantity"},
-        {replaced(kExample, "\"unit_price\":\"54.90\"", "\"unit_price\":54.9"), "invalid_amount", "$.lines[0].unit_price"},
-        {replaced(kExample, "\"unit_price\":\"54.90\"", "\"unit_price\":\"54.901\""), "invalid_amount", "$.lines[0].unit_price"},
-        {replaced(kExample, "\"quantity\":2", "\"quantity\":\"two\""), "invalid_field", "$.lines[0].quantity"},
-        {replaced(kExample, "\"Kaffe 450 g\"", "\"Kaffe, kort 4111 1111 1111 1111\""), "card_number_refused", "$.lines[0].description"},
-        {replaced(kExample, "\"cashier_id\":\"C17\"", "\"cashier_id\":\"5555555555554444\""), "card_number_refused", "$.cashier_id"},
-        {replaced(kExample, "\"gtin\":\"07310865071811\"", "\"gtin\":\"07310865071812\""), "invalid_field", "$.lines[0].gtin"},
-        {replaced(kExample, "\"receipt_id\":\"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10\",", ""), "missing_field", "$.receipt_id"},
+        {replaced(kExample, "\"total\":\"116.80\"", "\"total\":\"116.90\""), "total_mismatch",
+         "$.total"},
+        {replaced(kExample, "\"total\":\"109.80\"", "\"total\":\"109.70\""), "line_total_mismatch",
+         "$.lines[0].total"},
+        {replaced(kExample, "\"amount\":\"11.76\"", "\"amount\":\"11.77\""), "vat_mismatch",
+         "$.vat[0].amount"},
+        {replaced(kExample, "\"method\":\"card\",\"amount\":\"116.80\"",
+                  "\"method\":\"card\",\"amount\":\"100.00\""),
+         "payments_mismatch", "$.payments"},
+        {replaced(kExample, "\"currency\":\"SEK\"", "\"currency\":\"XXX\""), "unknown_currency",
+         "$.currency"},
+        {replaced(kExample, "2026-11-23T14:05:09+01:00", "2026-11-23T14:05:09"), "invalid_time",
+         "$.time"},
+        {replaced(kExample, "\"quantity\":2", "\"quantity\":-2"), "negative_quantity",
+         "$.lines[0].quantity"},
+        {replaced(kExample, "\"unit_price\":\"54.90\"", "\"unit_price\":54.9"), "invalid_amount",
+         "$.lines[0].unit_price"},
+        {replaced(kExample, "\"unit_price\":\"54.90\"", "\"unit_price\":\"54.901\""),
+         "invalid_amount", "$.lines[0].unit_price"},
+        {replaced(kExample, "\"quantity\":2", "\"quantity\":\"two\""), "invalid_field",
+         "$.lines[0].quantity"},
+        {replaced(kExample, "\"Kaffe 450 g\"", "\"Kaffe, kort 4111 1111 1111 1111\""),
+         "card_number_refused", "$.lines[0].description"},
+        {replaced(kExample, "\"cashier_id\":\"C17\"", "\"cashier_id\":\"5555555555554444\""),
+         "card_number_refused", "$.cashier_id"},
+        {replaced(kExample, "\"gtin\":\"07310865071811\"", "\"gtin\":\"07310865071812\""),
+         "invalid_field", "$.lines[0].gtin"},
+        {replaced(kExample, "\"receipt_id\":\"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10\",", ""),
+         "missing_field", "$.receipt_id"},
         {replaced(kExample, "\"lines\":[", "\"lines\":[7,"), "invalid_field", "$.lines[0]"},
-        {replaced(kExample, "\"payments\":[{\"method\":\"card\",\"amount\":\"116.80\"}]", "\"payments\":[]"), "invalid_field", "$.payments"},
+        {replaced(kExample, "\"payments\":[{\"method\":\"card\",\"amount\":\"116.80\"}]",
+                  "\"payments\":[]"),
+         "invalid_field", "$.payments"},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.code << " " << c.path) {
@@ -79,14 +98,17 @@ BOOST_AUTO_TEST_CASE(faults_name_their_code_and_json_path) {
 }
 
 BOOST_AUTO_TEST_CASE(returns_may_have_negative_quantities) {
-    std::string json = replaced(kExample, "\"currency\":\"SEK\"", "\"currency\":\"SEK\",\"kind\":\"return\"");
+    std::string json =
+        replaced(kExample, "\"currency\":\"SEK\"", "\"currency\":\"SEK\",\"kind\":\"return\"");
     json = replaced(json, "\"quantity\":2", "\"quantity\":-2");
     json = replaced(json, "\"total\":\"109.80\"", "\"total\":\"-109.80\"");
     json = replaced(json, "\"total\":\"116.80\"", "\"total\":\"-102.80\"");
     json = replaced(json, "\"amount\":\"11.76\"", "\"amount\":\"-11.76\"");
-    json = replaced(json, "\"method\":\"card\",\"amount\":\"116.80\"", "\"method\":\"card\",\"amount\":\"-102.80\"");
+    json = replaced(json, "\"method\":\"card\",\"amount\":\"116.80\"",
+                    "\"method\":\"card\",\"amount\":\"-102.80\"");
     const auto fault = check(json);
-    BOOST_TEST(!fault.has_value(), (fault ? fault->code + " at " + fault->path + ": " + fault->message : ""));
+    BOOST_TEST(!fault.has_value(),
+               (fault ? fault->code + " at " + fault->path + ": " + fault->message : ""));
 }
 
 BOOST_AUTO_TEST_CASE(money_is_exact) {
@@ -100,7 +122,7 @@ BOOST_AUTO_TEST_CASE(money_is_exact) {
     BOOST_TEST(!parseDecimal("1.234", 2).has_value());
     BOOST_TEST(mulDivRound(10980, 1200, 11200) == 1176);  // 109.80 incl. 12 % VAT -> 11.76
     BOOST_TEST(mulDivRound(-10980, 1200, 11200) == -1176);
-    BOOST_TEST(mulDivRound(5, 1, 10) == 1);                // half away from zero
+    BOOST_TEST(mulDivRound(5, 1, 10) == 1);  // half away from zero
     BOOST_TEST(mulDivRound(-5, 1, 10) == -1);
     BOOST_TEST(formatDecimal(-11680, 2) == "-116.80");
     BOOST_TEST(formatDecimal(7, 2) == "0.07");

@@ -1,0 +1,157 @@
+#include "receipts/ReceiptSync.h"
+
+#include "core/Time.h"
+
+namespace lojal {
+namespace {
+
+constexpr int64_t kBackoffBaseMs = 1000;
+constexpr int64_t kBackoffCapMs = 5 * 60 * 1000;
+
+}  // namespace
+
+ReceiptSync::ReceiptSync(const CrmConfig& config, Database& database, std::unique_ptr<crm::CrmConnector> connector)
+    : config_(config),
+      database_(database),
+      outbox_(database),
+      connector_(std::move(connector)),
+      log_(Poco::Logger::get("lojal.crm")) {}
+
+ReceiptSync::~ReceiptSync() { stop(); }
+
+void ReceiptSync::start() {
+    (void)outbox_.recoverInFlight();  // a crash mid-batch: send again, the CRM dedups by receipt_id
+    thread_ = std::thread([this] { run(); });
+}
+
+void ReceiptSync::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ReceiptSync::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        pending_ = true;
+    }
+    wake_.notify_all();
+}
+
+void ReceiptSync::run() {
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            pending_ = false;
+        }
+        auto due = outbox_.claimDue("receipt", unixMillisNow(), config_.batchSize);
+        if (!due) log_.error("receipt outbox: %s", due.error().message);
+        else if (!due->empty()) {
+            syncBatch(*due);
+            continue;  // more may be due at once: a backlog drains without waiting
+        }
+        int64_t waitMs = 5000;
+        if (auto next = outbox_.nextDueMs("receipt"); next && *next) {
+            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
+        }
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping_ || pending_; });
+    }
+}
+
+void ReceiptSync::setPaused(bool paused, const std::string& reason) {
+    if (paused_.exchange(paused) == paused) return;
+    if (paused) log_.critical("receipt sync PAUSED: %s; receipts stay queued until the CRM accepts the key", reason);
+    else log_.notice("receipt sync resumed");
+}
+
+void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
+    std::vector<crm::OutgoingReceipt> receipts;
+    (void)database_.read([&](Transaction& tx) {
+        for (const OutboxItem& item : items) {
+            auto select = tx.prepare("SELECT body FROM receipts WHERE receipt_id = ?1");
+            select.bind(1, item.payload);
+            if (select.step()) receipts.push_back({item.payload, select.columnText(0)});
+        }
+        return okStatus();
+    });
+    const crm::BatchOutcome outcome = connector_->sendReceipts(receipts);
+    const int64_t now = unixMillisNow();
+
+    if (outcome.kind != crm::BatchOutcome::Kind::answered) {
+        ++failedBatches_;
+        const bool unauthorized = outcome.kind == crm::BatchOutcome::Kind::unauthorized;
+        setPaused(unauthorized, outcome.reason);
+        if (outcome.reason != lastProblem_) {  // once per change, not once per retry
+            log_.warning("receipt sync: %s", outcome.reason);
+            lastProblem_ = outcome.reason;
+        }
+        for (const OutboxItem& item : items) {
+            int64_t delay = unauthorized ? config_.pauseSeconds * 1000LL
+                                         : backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_);
+            delay = std::max<int64_t>(delay, outcome.retryAfterSeconds * 1000LL);
+            (void)outbox_.retryLater(item.id, now + delay, outcome.reason, nullptr);
+        }
+        return;
+    }
+    setPaused(false, "");
+    if (!lastProblem_.empty()) {
+        log_.notice("receipt sync: the CRM answers again");
+        lastProblem_.clear();
+    }
+    for (const OutboxItem& item : items) {
+        const auto found = outcome.results.find(item.payload);
+        const auto result = found == outcome.results.end() ? crm::ReceiptResult{} : found->second;
+        switch (result.outcome) {
+            case crm::ReceiptResult::Outcome::accepted:
+            case crm::ReceiptResult::Outcome::duplicate:
+                (void)outbox_.complete(item.id, nullptr);
+                ++synced_;
+                break;
+            case crm::ReceiptResult::Outcome::rejected:
+                log_.warning("receipt %s rejected by the CRM: %s", item.payload, result.reason);
+                (void)outbox_.deadLetter(item.id, result.reason, nullptr);
+                ++deadLettered_;
+                break;
+            case crm::ReceiptResult::Outcome::missing:
+                (void)outbox_.retryLater(item.id, now + backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_),
+                                         "not in the CRM's answer", nullptr);
+                break;
+        }
+    }
+}
+
+std::vector<Gauge> ReceiptSync::gauges() {
+    std::vector<Gauge> gauges;
+    int64_t backlog = 0;
+    int64_t oldest = 0;
+    int64_t dead = 0;
+    (void)database_.read([&](Transaction& tx) {
+        auto select = tx.prepare(
+            "SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE topic = 'receipt' AND state IN "
+            "('queued', 'sending')");
+        if (select.step()) {
+            backlog = select.columnInt(0);
+            oldest = select.columnInt(1);
+        }
+        auto deadCount = tx.prepare("SELECT count(*) FROM outbox WHERE topic = 'receipt' AND state = 'dead'");
+        if (deadCount.step()) dead = deadCount.columnInt(0);
+        return okStatus();
+    });
+    const double oldestAge = oldest > 0 ? (unixMillisNow() - oldest) / 1000.0 : 0.0;
+    gauges.emplace_back("lojal_receipts_backlog", "Receipts not yet acknowledged by the CRM.", static_cast<double>(backlog));
+    gauges.emplace_back("lojal_receipts_oldest_unsynced_seconds", "Age of the oldest receipt not yet synced.", oldestAge);
+    gauges.emplace_back("lojal_receipts_dead_letters", "Receipts the CRM rejected (GET /v1/queue).", static_cast<double>(dead));
+    gauges.emplace_back("lojal_receipts_synced_total", "Receipts the CRM acknowledged since start.",
+                        static_cast<double>(synced_.load()), "", "counter");
+    gauges.emplace_back("lojal_crm_failed_batches_total", "Batches the CRM did not answer usefully.",
+                        static_cast<double>(failedBatches_.load()), "", "counter");
+    gauges.emplace_back("lojal_crm_paused", "1 while the CRM refuses the API key (401/403).", paused_.load() ? 1.0 : 0.0);
+    return gauges;
+}
+
+}  // namespace lojal

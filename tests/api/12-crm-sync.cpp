@@ -1,0 +1,121 @@
+#define BOOST_TEST_MODULE api_crm_sync
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include "LojaldProcess.h"
+#include "TestCrm.h"
+
+using namespace lojal::test;
+
+namespace {
+
+const std::string kTemplate = R"({"receipt_id":"ID","store_id":"SE-0042","register_id":"R3",
+ "cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
+ "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"}],
+ "total":"109.80","vat":[{"rate":"12","amount":"11.76"}],"payments":[{"method":"card","amount":"109.80"}]})";
+
+std::string receipt(const std::string& id) {
+    std::string json = kTemplate;
+    return json.replace(json.find("\"ID\""), 4, "\"" + id + "\"");
+}
+
+std::string crmConfig(const TestCrm& crm, const std::string& extra = "") {
+    return "[crm]\nsync = on\nurl = " + crm.url() + "\napi_key = test-crm-key\nbatch_size = 50\npause_seconds = 1\n" + extra;
+}
+
+int post(int port, const std::string& id) {
+    return httpRequest(port, "POST", "/v1/receipts", kPosToken, receipt(id)).status;
+}
+
+std::string metrics(int port) { return httpRequest(port, "GET", "/metrics", kAdminToken).body; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(receipts_reach_the_crm_once_each_with_the_api_key) {
+    TestCrm crm;
+    RunningLojald lojald(crmConfig(crm));
+    for (int i = 0; i < 120; ++i) BOOST_REQUIRE_EQUAL(post(lojald.port, "s-" + std::to_string(i)), 202);
+    BOOST_REQUIRE(crm.waitForStored(120, 10s));
+    BOOST_TEST(crm.duplicates() == 0u);
+    BOOST_TEST(crm.lastApiKey() == "test-crm-key");
+    BOOST_REQUIRE(eventually([&] { return metrics(lojald.port).find("\nlojal_receipts_backlog 0\n") != std::string::npos; }));
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/receipts/s-7", kPosToken).body.find("\"status\":\"synced\"") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(server_errors_and_garbage_are_retried_until_the_crm_recovers) {
+    TestCrm crm;
+    crm.failNext(2, 500);
+    RunningLojald lojald(crmConfig(crm));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "r-1"), 202);
+    BOOST_REQUIRE(crm.waitForStored(1, 15s));
+    BOOST_TEST(crm.batches() >= 3u);
+    crm.failNext(1, 200, "<html>Service Unavailable</html>");  // garbage with a 200
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "r-2"), 202);
+    BOOST_REQUIRE(crm.waitForStored(2, 15s));
+    BOOST_TEST(crm.timesStored("r-2") == 1);
+    BOOST_TEST(lojald.process->output().find("CRM answer unreadable") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_on_429_is_honoured) {
+    TestCrm crm;
+    crm.failNext(1, 429, "{}", "2");
+    RunningLojald lojald(crmConfig(crm));
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "t-1"), 202);
+    BOOST_REQUIRE(crm.waitForStored(1, 15s));
+    const bool waited = std::chrono::steady_clock::now() - start >= 2s;
+    BOOST_TEST(waited, "stored before the CRM's Retry-After had passed");
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_key_pauses_the_queue_instead_of_dead_lettering) {
+    TestCrm crm;
+    crm.failNext(2, 401);
+    RunningLojald lojald(crmConfig(crm));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "k-1"), 202);
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync PAUSED"));
+    BOOST_REQUIRE(crm.waitForStored(1, 15s));  // the key works again: it resumes
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync resumed"));
+    BOOST_TEST(metrics(lojald.port).find("\nlojal_receipts_dead_letters 0\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_rejected_receipt_is_dead_lettered_and_does_not_block_the_others) {
+    TestCrm crm;
+    crm.rejectIdsStartingWith("bad-");
+    RunningLojald lojald(crmConfig(crm));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "ok-1"), 202);
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "bad-1"), 202);
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "ok-2"), 202);
+    BOOST_REQUIRE(crm.waitForStored(2, 10s));
+    BOOST_REQUIRE(eventually([&] {
+        return httpRequest(lojald.port, "GET", "/v1/queue", kAdminToken).body.find("\"receipt_id\":\"bad-1\"") !=
+               std::string::npos;
+    }));
+    const auto queue = httpRequest(lojald.port, "GET", "/v1/queue", kAdminToken);
+    BOOST_TEST(queue.body.find("unknown store for this key") != std::string::npos, queue.body);
+    BOOST_TEST(metrics(lojald.port).find("\nlojal_receipts_dead_letters 1\n") != std::string::npos);
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/queue", kPosToken).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(crm_down_then_kill_9_then_up_delivers_every_acknowledged_receipt_once) {
+    TestCrm crm;
+    crm.failNext(1000000, 503);  // down
+    TempDir dir;
+    const int port = freePort();
+    const std::string config = writeTestConfig(dir, port, crmConfig(crm));
+    {
+        LojaldProcess first({"--config", config}, dir.path());
+        BOOST_REQUIRE(first.waitUntilReady());
+        for (int i = 0; i < 300; ++i) BOOST_REQUIRE_EQUAL(post(port, "k9-" + std::to_string(i)), 202);
+        first.signal(SIGKILL);
+        BOOST_REQUIRE(first.waitForExit().has_value());
+    }
+    BOOST_TEST(crm.stored() == 0u);
+    crm.failNext(0, 200);  // up again
+    LojaldProcess second({"--config", config}, dir.path());
+    BOOST_REQUIRE(second.waitUntilReady());
+    BOOST_REQUIRE(crm.waitForStored(300, 60s));
+    for (int i = 0; i < 300; i += 37) BOOST_TEST(crm.timesStored("k9-" + std::to_string(i)) == 1);
+    BOOST_TEST(crm.stored() == 300u);
+}
