@@ -10,14 +10,17 @@ constexpr int64_t kBackoffCapMs = 5 * 60 * 1000;
 
 }  // namespace
 
-ReceiptSync::ReceiptSync(const CrmConfig& config, Database& database, std::unique_ptr<crm::CrmConnector> connector)
+ReceiptSync::ReceiptSync(const CrmConfig& config, Database& database,
+                         std::unique_ptr<crm::CrmConnector> connector)
     : config_(config),
       database_(database),
       outbox_(database),
       connector_(std::move(connector)),
       log_(Poco::Logger::get("lojal.crm")) {}
 
-ReceiptSync::~ReceiptSync() { stop(); }
+ReceiptSync::~ReceiptSync() {
+    stop();
+}
 
 void ReceiptSync::start() {
     (void)outbox_.recoverInFlight();  // a crash mid-batch: send again, the CRM dedups by receipt_id
@@ -49,7 +52,8 @@ void ReceiptSync::run() {
             pending_ = false;
         }
         auto due = outbox_.claimDue("receipt", unixMillisNow(), config_.batchSize);
-        if (!due) log_.error("receipt outbox: %s", due.error().message);
+        if (!due)
+            log_.error("receipt outbox: %s", due.error().message);
         else if (!due->empty()) {
             syncBatch(*due);
             continue;  // more may be due at once: a backlog drains without waiting
@@ -59,14 +63,18 @@ void ReceiptSync::run() {
             waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
         }
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping_ || pending_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(waitMs),
+                       [this] { return stopping_ || pending_; });
     }
 }
 
 void ReceiptSync::setPaused(bool paused, const std::string& reason) {
     if (paused_.exchange(paused) == paused) return;
-    if (paused) log_.critical("receipt sync PAUSED: %s; receipts stay queued until the CRM accepts the key", reason);
-    else log_.notice("receipt sync resumed");
+    if (paused)
+        log_.critical("receipt sync PAUSED: %s; receipts stay queued until the CRM accepts the key",
+                      reason);
+    else
+        log_.notice("receipt sync resumed");
 }
 
 void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
@@ -92,7 +100,8 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
         }
         for (const OutboxItem& item : items) {
             int64_t delay = unauthorized ? config_.pauseSeconds * 1000LL
-                                         : backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_);
+                                         : backoffDelayMs(item.attempts, kBackoffBaseMs,
+                                                          kBackoffCapMs, random_);
             delay = std::max<int64_t>(delay, outcome.retryAfterSeconds * 1000LL);
             (void)outbox_.retryLater(item.id, now + delay, outcome.reason, nullptr);
         }
@@ -118,8 +127,10 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
                 ++deadLettered_;
                 break;
             case crm::ReceiptResult::Outcome::missing:
-                (void)outbox_.retryLater(item.id, now + backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_),
-                                         "not in the CRM's answer", nullptr);
+                (void)outbox_.retryLater(
+                    item.id,
+                    now + backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_),
+                    "not in the CRM's answer", nullptr);
                 break;
         }
     }
@@ -132,25 +143,32 @@ std::vector<Gauge> ReceiptSync::gauges() {
     int64_t dead = 0;
     (void)database_.read([&](Transaction& tx) {
         auto select = tx.prepare(
-            "SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE topic = 'receipt' AND state IN "
+            "SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE topic = 'receipt' AND "
+            "state IN "
             "('queued', 'sending')");
         if (select.step()) {
             backlog = select.columnInt(0);
             oldest = select.columnInt(1);
         }
-        auto deadCount = tx.prepare("SELECT count(*) FROM outbox WHERE topic = 'receipt' AND state = 'dead'");
+        auto deadCount =
+            tx.prepare("SELECT count(*) FROM outbox WHERE topic = 'receipt' AND state = 'dead'");
         if (deadCount.step()) dead = deadCount.columnInt(0);
         return okStatus();
     });
     const double oldestAge = oldest > 0 ? (unixMillisNow() - oldest) / 1000.0 : 0.0;
-    gauges.emplace_back("lojal_receipts_backlog", "Receipts not yet acknowledged by the CRM.", static_cast<double>(backlog));
-    gauges.emplace_back("lojal_receipts_oldest_unsynced_seconds", "Age of the oldest receipt not yet synced.", oldestAge);
-    gauges.emplace_back("lojal_receipts_dead_letters", "Receipts the CRM rejected (GET /v1/queue).", static_cast<double>(dead));
+    gauges.emplace_back("lojal_receipts_backlog", "Receipts not yet acknowledged by the CRM.",
+                        static_cast<double>(backlog));
+    gauges.emplace_back("lojal_receipts_oldest_unsynced_seconds",
+                        "Age of the oldest receipt not yet synced.", oldestAge);
+    gauges.emplace_back("lojal_receipts_dead_letters", "Receipts the CRM rejected (GET /v1/queue).",
+                        static_cast<double>(dead));
     gauges.emplace_back("lojal_receipts_synced_total", "Receipts the CRM acknowledged since start.",
                         static_cast<double>(synced_.load()), "", "counter");
-    gauges.emplace_back("lojal_crm_failed_batches_total", "Batches the CRM did not answer usefully.",
+    gauges.emplace_back("lojal_crm_failed_batches_total",
+                        "Batches the CRM did not answer usefully.",
                         static_cast<double>(failedBatches_.load()), "", "counter");
-    gauges.emplace_back("lojal_crm_paused", "1 while the CRM refuses the API key (401/403).", paused_.load() ? 1.0 : 0.0);
+    gauges.emplace_back("lojal_crm_paused", "1 while the CRM refuses the API key (401/403).",
+                        paused_.load() ? 1.0 : 0.0);
     return gauges;
 }
 

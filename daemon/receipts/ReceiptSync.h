@@ -24,7 +24,8 @@ namespace lojal {
 
 class ReceiptSync {
   public:
-    ReceiptSync(const CrmConfig& config, Database& database, std::unique_ptr<crm::CrmConnector> connector);
+    ReceiptSync(const CrmConfig& config, Database& database,
+                std::unique_ptr<crm::CrmConnector> connector);
     ~ReceiptSync();
     void start();
     void stop();

@@ -21,27 +21,33 @@ std::string receipt(const std::string& id) {
 }
 
 std::string crmConfig(const TestCrm& crm, const std::string& extra = "") {
-    return "[crm]\nsync = on\nurl = " + crm.url() + "\napi_key = test-crm-key\nbatch_size = 50\npause_seconds = 1\n" + extra;
+    return "[crm]\nsync = on\nurl = " + crm.url() +
+           "\napi_key = test-crm-key\nbatch_size = 50\npause_seconds = 1\n" + extra;
 }
 
 int post(int port, const std::string& id) {
     return httpRequest(port, "POST", "/v1/receipts", kPosToken, receipt(id)).status;
 }
 
-std::string metrics(int port) { return httpRequest(port, "GET", "/metrics", kAdminToken).body; }
+std::string metrics(int port) {
+    return httpRequest(port, "GET", "/metrics", kAdminToken).body;
+}
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(receipts_reach_the_crm_once_each_with_the_api_key) {
     TestCrm crm;
     RunningLojald lojald(crmConfig(crm));
-    for (int i = 0; i < 120; ++i) BOOST_REQUIRE_EQUAL(post(lojald.port, "s-" + std::to_string(i)), 202);
+    for (int i = 0; i < 120; ++i)
+        BOOST_REQUIRE_EQUAL(post(lojald.port, "s-" + std::to_string(i)), 202);
     BOOST_REQUIRE(crm.waitForStored(120, 10s));
     BOOST_TEST(crm.duplicates() == 0u);
     BOOST_TEST(crm.lastApiKey() == "test-crm-key");
-    BOOST_REQUIRE(eventually([&] { return metrics(lojald.port).find("\nlojal_receipts_backlog 0\n") != std::string::npos; }));
-    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/receipts/s-7", kPosToken).body.find("\"status\":\"synced\"") !=
-               std::string::npos);
+    BOOST_REQUIRE(eventually([&] {
+        return metrics(lojald.port).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
+    }));
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/receipts/s-7", kPosToken)
+                   .body.find("\"status\":\"synced\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(server_errors_and_garbage_are_retried_until_the_crm_recovers) {
@@ -89,8 +95,8 @@ BOOST_AUTO_TEST_CASE(a_rejected_receipt_is_dead_lettered_and_does_not_block_the_
     BOOST_REQUIRE_EQUAL(post(lojald.port, "ok-2"), 202);
     BOOST_REQUIRE(crm.waitForStored(2, 10s));
     BOOST_REQUIRE(eventually([&] {
-        return httpRequest(lojald.port, "GET", "/v1/queue", kAdminToken).body.find("\"receipt_id\":\"bad-1\"") !=
-               std::string::npos;
+        return httpRequest(lojald.port, "GET", "/v1/queue", kAdminToken)
+                   .body.find("\"receipt_id\":\"bad-1\"") != std::string::npos;
     }));
     const auto queue = httpRequest(lojald.port, "GET", "/v1/queue", kAdminToken);
     BOOST_TEST(queue.body.find("unknown store for this key") != std::string::npos, queue.body);
@@ -107,7 +113,8 @@ BOOST_AUTO_TEST_CASE(crm_down_then_kill_9_then_up_delivers_every_acknowledged_re
     {
         LojaldProcess first({"--config", config}, dir.path());
         BOOST_REQUIRE(first.waitUntilReady());
-        for (int i = 0; i < 300; ++i) BOOST_REQUIRE_EQUAL(post(port, "k9-" + std::to_string(i)), 202);
+        for (int i = 0; i < 300; ++i)
+            BOOST_REQUIRE_EQUAL(post(port, "k9-" + std::to_string(i)), 202);
         first.signal(SIGKILL);
         BOOST_REQUIRE(first.waitForExit().has_value());
     }

@@ -35,7 +35,8 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
   public:
     explicit CrmHandler(std::shared_ptr<TestCrm::State> state) : state_(std::move(state)) {}
 
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
         std::string body;
         Poco::StreamCopier::copyToString(request.stream(), body);
         std::unique_lock lock(state_->mutex);
@@ -64,7 +65,8 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         const auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
         const auto receipts = root->getArray("receipts");
         for (size_t i = 0; i < receipts->size(); ++i) {
-            const std::string id = receipts->getObject(static_cast<unsigned>(i))->getValue<std::string>("receipt_id");
+            const std::string id =
+                receipts->getObject(static_cast<unsigned>(i))->getValue<std::string>("receipt_id");
             Poco::JSON::Object item;
             item.set("receipt_id", id);
             if (!state_->rejectPrefix.empty() && id.rfind(state_->rejectPrefix, 0) == 0) {
@@ -96,7 +98,8 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
 class CrmFactory : public Poco::Net::HTTPRequestHandlerFactory {
   public:
     explicit CrmFactory(std::shared_ptr<TestCrm::State> state) : state_(std::move(state)) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
         return new CrmHandler(state_);
     }
 
@@ -109,15 +112,21 @@ class CrmFactory : public Poco::Net::HTTPRequestHandlerFactory {
 TestCrm::TestCrm() : state_(std::make_shared<State>()) {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new CrmFactory(state_), socket, new Poco::Net::HTTPServerParams);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new CrmFactory(state_), socket,
+                                                      new Poco::Net::HTTPServerParams);
     server_->start();
 }
 
-TestCrm::~TestCrm() { server_->stopAll(true); }
+TestCrm::~TestCrm() {
+    server_->stopAll(true);
+}
 
-std::string TestCrm::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string TestCrm::url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+}
 
-void TestCrm::failNext(int count, int status, const std::string& body, const std::string& retryAfter) {
+void TestCrm::failNext(int count, int status, const std::string& body,
+                       const std::string& retryAfter) {
     std::lock_guard lock(state_->mutex);
     state_->faultsLeft = count;
     state_->faultStatus = status;
@@ -158,7 +167,8 @@ std::string TestCrm::lastApiKey() {
 
 bool TestCrm::waitForStored(size_t count, std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
-    return state_->changed.wait_for(lock, timeout, [&] { return state_->receipts.size() >= count; });
+    return state_->changed.wait_for(lock, timeout,
+                                    [&] { return state_->receipts.size() >= count; });
 }
 
 }  // namespace lojal::test

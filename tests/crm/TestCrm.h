@@ -24,9 +24,9 @@ class TestCrm {
     // Receipts whose id starts with prefix are answered "rejected".
     void rejectIdsStartingWith(const std::string& prefix);
 
-    size_t stored();                 // distinct receipts
-    size_t duplicates();             // resends of stored ones
-    size_t batches();                // batch requests, faults included
+    size_t stored();      // distinct receipts
+    size_t duplicates();  // resends of stored ones
+    size_t batches();     // batch requests, faults included
     int timesStored(const std::string& receiptId);
     std::string lastApiKey();
     bool waitForStored(size_t count, std::chrono::milliseconds timeout);

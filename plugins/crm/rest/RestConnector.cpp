@@ -47,23 +47,33 @@ class RestConnector : public CrmConnector {
             return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
         }
         if (!context_) {  // chain and host name verified; TLS 1.2 or newer
-            context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
-                                              Poco::Net::Context::VERIFY_STRICT, 9, false);
-            context_->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                       Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+            context_ =
+                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
+                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
+            context_->disableProtocols(
+                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         }
-        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context_);
+        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                               context_);
     }
 
-    static BatchOutcome interpret(const Poco::Net::HTTPResponse& response, const std::string& answer) {
+    static BatchOutcome interpret(const Poco::Net::HTTPResponse& response,
+                                  const std::string& answer) {
         const int status = response.getStatus();
         const std::string excerpt = answer.substr(0, 160);
         if (status == 401 || status == 403) {
-            return {BatchOutcome::Kind::unauthorized, {}, "CRM refused the API key (" + std::to_string(status) + ")", 0};
+            return {BatchOutcome::Kind::unauthorized,
+                    {},
+                    "CRM refused the API key (" + std::to_string(status) + ")",
+                    0};
         }
         if (status != 200) {
-            const int retryAfter = response.has("Retry-After") ? parseRetryAfter(response.get("Retry-After")) : 0;
-            return {BatchOutcome::Kind::transient, {}, "CRM answered " + std::to_string(status) + ": " + excerpt,
+            const int retryAfter =
+                response.has("Retry-After") ? parseRetryAfter(response.get("Retry-After")) : 0;
+            return {BatchOutcome::Kind::transient,
+                    {},
+                    "CRM answered " + std::to_string(status) + ": " + excerpt,
                     retryAfter};
         }
         BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
