@@ -88,12 +88,10 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
     int64_t otpId = 0;
     std::optional<Refusal> overBudget;
     auto written = database_.write([&](Transaction& tx) -> Status {
-        auto sentToday = smsCountToday(tx, now);
-        if (!sentToday) return sentToday.error();
-        if (*sentToday >= config_.limits.dailySmsBudget) {
-            overBudget = Refusal{429, "daily_sms_budget_exhausted",
-                                 "the store's SMS budget for today is used up",
-                                 static_cast<int>(msUntilLocalMidnight(now) / 1000) + 1};
+        auto budget = checkDailySmsBudget(tx, now, config_.limits.dailySmsBudget);
+        if (!budget) return budget.error();
+        if (*budget) {
+            overBudget = *budget;
             return okStatus();
         }
         auto retire =

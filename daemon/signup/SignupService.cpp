@@ -142,12 +142,10 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
             outcome = *existing;
             return okStatus();
         }
-        auto sentToday = smsCountToday(tx, now);
-        if (!sentToday) return sentToday.error();
-        if (*sentToday >= config_.limits.dailySmsBudget) {
-            overBudget = Refusal{429, "daily_sms_budget_exhausted",
-                                 "the store's SMS budget for today is used up",
-                                 static_cast<int>(msUntilLocalMidnight(now) / 1000) + 1};
+        auto budget = checkDailySmsBudget(tx, now, config_.limits.dailySmsBudget);
+        if (!budget) return budget.error();
+        if (*budget) {
+            overBudget = *budget;
             return okStatus();
         }
         auto signup = tx.prepare(

@@ -3,11 +3,14 @@
 // kiosk PINs so one number, register or store cannot double its allowance by
 // using both. (The daily budget is counted in the database, in the same write.)
 
+#include <optional>
 #include <set>
 #include <string>
 
 #include "config/Config.h"
 #include "signup/RateLimiter.h"
+#include "signup/RequestFields.h"
+#include "store/Database.h"
 
 namespace lojal {
 
@@ -29,5 +32,9 @@ struct SmsLimits {
     RateLimiter perStore;
     std::set<std::string> allowedCountries;
 };
+
+// The store's SMS budget for the local day, counted in the database inside the
+// caller's write: the refusal (429 with Retry-After to midnight), or nothing.
+Result<std::optional<Refusal>> checkDailySmsBudget(Transaction& tx, int64_t nowMs, int dailyBudget);
 
 }  // namespace lojal

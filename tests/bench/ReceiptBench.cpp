@@ -25,8 +25,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string receipt(int n) {
-    return R"({"receipt_id":"bench-)" + std::to_string(n) + R"(","store_id":"SE-0042","register_id":"R)" +
-           std::to_string(n % 8) + R"(","cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
+    return R"({"receipt_id":"bench-)" + std::to_string(n) +
+           R"(","store_id":"SE-0042","register_id":"R)" + std::to_string(n % 8) +
+           R"(","cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
  "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"},
           {"sku":"BAG-1","description":"Bärkasse","quantity":1,"unit_price":"7.00","vat_rate":"25","total":"7.00"}],
  "total":"116.80","vat":[{"rate":"12","amount":"11.76"},{"rate":"25","amount":"1.40"}],
@@ -65,7 +66,9 @@ double ingest(int port, int total) {
 double plainSqlite(const std::string& path, int rows) {
     sqlite3* db = nullptr;
     sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE r (id TEXT PRIMARY KEY, body TEXT)",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE r (id TEXT "
+                 "PRIMARY KEY, body TEXT)",
                  nullptr, nullptr, nullptr);
     sqlite3_stmt* insert = nullptr;
     sqlite3_prepare_v2(db, "INSERT INTO r VALUES (?1, ?2)", -1, &insert, nullptr);
@@ -107,15 +110,19 @@ int main(int argc, char** argv) {
         if (!lojald.waitUntilReady()) return 1;
         httpRequest(port, "PUT", "/v1/log-level", kAdminToken, "{\"level\":\"warning\"}");
         const double rate = ingest(port, total);
-        std::printf("receipt ingest, 8 clients, synchronous=FULL + group commit: %.0f receipts/s\n", rate);
-        std::printf("plain sqlite3 loop, one fsync'd transaction per row:       %.0f rows/s  (lojald = %.1f x)\n", plain,
-                    rate / plain);
+        std::printf("receipt ingest, 8 clients, synchronous=FULL + group commit: %.0f receipts/s\n",
+                    rate);
+        std::printf(
+            "plain sqlite3 loop, one fsync'd transaction per row:       %.0f rows/s  (lojald = "
+            "%.1f x)\n",
+            plain, rate / plain);
         lojald.signal(SIGTERM);
         lojald.waitForExit();
     }
     TestCrm crm;
-    LojaldProcess lojald({"--config", writeTestConfig(dir, port, "[crm]\nsync = on\nurl = " + crm.url() +
-                                                                     "\napi_key = k\nbatch_size = 500\n")},
+    LojaldProcess lojald({"--config", writeTestConfig(dir, port,
+                                                      "[crm]\nsync = on\nurl = " + crm.url() +
+                                                          "\napi_key = k\nbatch_size = 500\n")},
                          dir.path());
     const auto start = Clock::now();
     if (!lojald.waitUntilReady()) return 1;
@@ -124,7 +131,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("drain of a %d-receipt backlog to the test CRM (batches of 500): %.0f receipts/s, peak RSS %ld KiB\n",
-                total, total / seconds, peakRssKib(lojald.pid()));
+    std::printf(
+        "drain of a %d-receipt backlog to the test CRM (batches of 500): %.0f receipts/s, peak RSS "
+        "%ld KiB\n",
+        total, total / seconds, peakRssKib(lojald.pid()));
     return 0;
 }

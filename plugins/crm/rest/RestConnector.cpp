@@ -2,13 +2,13 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include "VerifiedHttp.h"
 
 namespace lojal::crm {
 namespace {
@@ -23,8 +23,7 @@ class RestConnector : public CrmConnector {
         body += "]}";
         try {
             const Poco::URI uri(settings_.url + "/v1/receipts/batch");
-            auto session = openSession(uri);
-            session->setTimeout(Poco::Timespan(0, settings_.timeoutMs * 1000));
+            auto session = sessions_.open(uri, settings_.timeoutMs);
             Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
                                            Poco::Net::HTTPMessage::HTTP_1_1);
             request.set("X-Api-Key", settings_.apiKey);
@@ -42,22 +41,6 @@ class RestConnector : public CrmConnector {
     }
 
   private:
-    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri) {
-        if (uri.getScheme() != "https") {
-            return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        }
-        if (!context_) {  // chain and host name verified; TLS 1.2 or newer
-            context_ =
-                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
-                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
-            context_->disableProtocols(
-                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        }
-        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                               context_);
-    }
-
     static BatchOutcome interpret(const Poco::Net::HTTPResponse& response,
                                   const std::string& answer) {
         const int status = response.getStatus();
@@ -102,7 +85,7 @@ class RestConnector : public CrmConnector {
     }
 
     ConnectorSettings settings_;
-    Poco::Net::Context::Ptr context_;
+    plugins::SessionFactory sessions_{settings_.caFile};
 };
 
 }  // namespace

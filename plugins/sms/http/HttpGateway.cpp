@@ -3,14 +3,14 @@
 #include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include "VerifiedHttp.h"
 
 #include <sstream>
 
@@ -24,8 +24,7 @@ class HttpGateway : public SmsGateway {
     SendOutcome send(const OutgoingSms& message) override {
         try {
             const Poco::URI uri(settings_.url);
-            std::unique_ptr<Poco::Net::HTTPClientSession> session = openSession(uri);
-            session->setTimeout(Poco::Timespan(0, settings_.timeoutMs * 1000));
+            auto session = sessions_.open(uri, settings_.timeoutMs);
             Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
                                            Poco::Net::HTTPMessage::HTTP_1_1);
             if (!settings_.username.empty()) {
@@ -53,24 +52,6 @@ class HttpGateway : public SmsGateway {
     }
 
   private:
-    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri) {
-        if (uri.getScheme() != "https") {
-            return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        }
-        // Never an accept-all handler: the chain must verify against the CA bundle
-        // and the certificate must name the host.
-        if (!context_) {
-            context_ =
-                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", settings_.caFile,
-                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
-            context_->disableProtocols(
-                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        }
-        return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                               context_);
-    }
-
     std::string encode(const OutgoingSms& message) const {
         if (settings_.format == "json") {
             Poco::JSON::Object json;
@@ -121,7 +102,7 @@ class HttpGateway : public SmsGateway {
     }
 
     GatewaySettings settings_;
-    Poco::Net::Context::Ptr context_;
+    plugins::SessionFactory sessions_{settings_.caFile};
 };
 
 }  // namespace

@@ -1,0 +1,17 @@
+#pragma once
+// The receipt the receipts issue says lojald must accept exactly as written.
+
+#include <string>
+
+namespace lojal::test {
+
+inline const std::string kExampleReceipt =
+    R"({"receipt_id":"6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10","store_id":"SE-0042","register_id":"R3",
+ "cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
+ "member":{"phone":"+46701234567"},
+ "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"},
+          {"sku":"BAG-1","description":"Bärkasse","quantity":1,"unit_price":"7.00","vat_rate":"25","total":"7.00"}],
+ "total":"116.80","vat":[{"rate":"12","amount":"11.76"},{"rate":"25","amount":"1.40"}],
+ "payments":[{"method":"card","amount":"116.80"}]})";
+
+}  // namespace lojal::test
