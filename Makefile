@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build test test-asan package bench golden fuzz format clean
+.PHONY: all deps run build build-daemon test test-asan package bench golden fuzz format clean
 
 all: build
 
@@ -18,9 +18,13 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Only the daemon: `make run` need not wait for the tests to compile.
+build-daemon: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target lojald
+
 # Starts lojald in the foreground on the embedded default configuration:
 # API on 127.0.0.1:8470, data and development tokens under ./var/. Ctrl-C stops it.
-run: build
+run: build-daemon
 	@mkdir -p var
 	$(BUILD)/daemon/lojald
 
