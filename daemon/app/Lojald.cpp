@@ -1,7 +1,6 @@
 #include "app/Lojald.h"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -99,7 +98,6 @@ int Lojald::main(const std::vector<std::string>&) {
         return EXIT_OK;
     }
     blockTerminationSignals();
-    Poco::Net::initializeSSL();  // for https SMS providers (and, later, the CRM)
     const auto startedAt = std::chrono::steady_clock::now();
 
     auto loaded = configPath_ ? loadConfigFile(*configPath_)

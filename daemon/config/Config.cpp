@@ -3,7 +3,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/SHA2Engine.h>
-#include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/Countries.h"
 #include "config/Ini.h"
 
 namespace lojal {
@@ -185,9 +185,7 @@ const std::vector<KeySpec>& schema() {
          }},
         {"store", "country",
          [](Config& c, const std::string& v) -> Problem {
-             std::set<std::string> regions;
-             i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
-             if (!regions.count(v)) return "expected an ISO 3166 alpha-2 code such as SE or NO";
+             if (!isIsoCountryCode(v)) return "expected an ISO 3166 alpha-2 code such as SE or NO";
              c.store.country = v;
              return std::nullopt;
          }},
@@ -277,15 +275,14 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::signup, &SignupConfig::repeatWindowMinutes, 0, 24 * 60)},
         {"signup", "allowed_countries",
          [](Config& c, const std::string& v) -> Problem {
-             std::set<std::string> regions;
-             i18n::phonenumbers::PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
              std::vector<std::string> countries;
              std::stringstream list(v);
              std::string item;
              while (std::getline(list, item, ',')) {
                  item.erase(0, item.find_first_not_of(' '));
                  item.erase(item.find_last_not_of(' ') + 1);
-                 if (!regions.count(item)) return "'" + item + "' is not an ISO 3166 alpha-2 code";
+                 if (!isIsoCountryCode(item))
+                     return "'" + item + "' is not an ISO 3166 alpha-2 code";
                  countries.push_back(item);
              }
              c.signup.allowedCountries = countries;
