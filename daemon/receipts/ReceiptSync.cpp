@@ -16,56 +16,25 @@ ReceiptSync::ReceiptSync(const CrmConfig& config, Database& database,
       database_(database),
       outbox_(database),
       connector_(std::move(connector)),
-      log_(Poco::Logger::get("lojal.crm")) {}
+      log_(Poco::Logger::get("lojal.crm")),
+      drainer_(outbox_, "receipt", config.batchSize,
+               [this](const std::vector<OutboxItem>& items) { syncBatch(items); }) {}
 
 ReceiptSync::~ReceiptSync() {
     stop();
 }
 
 void ReceiptSync::start() {
-    (void)outbox_.recoverInFlight();  // a crash mid-batch: send again, the CRM dedups by receipt_id
-    thread_ = std::thread([this] { run(); });
+    // A crash mid-batch: those receipts go again; the CRM dedups by receipt_id.
+    drainer_.start();
 }
 
 void ReceiptSync::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    drainer_.stop();
 }
 
 void ReceiptSync::wake() {
-    {
-        std::lock_guard lock(mutex_);
-        pending_ = true;
-    }
-    wake_.notify_all();
-}
-
-void ReceiptSync::run() {
-    while (true) {
-        {
-            std::lock_guard lock(mutex_);
-            if (stopping_) return;
-            pending_ = false;
-        }
-        auto due = outbox_.claimDue("receipt", unixMillisNow(), config_.batchSize);
-        if (!due)
-            log_.error("receipt outbox: %s", due.error().message);
-        else if (!due->empty()) {
-            syncBatch(*due);
-            continue;  // more may be due at once: a backlog drains without waiting
-        }
-        int64_t waitMs = 5000;
-        if (auto next = outbox_.nextDueMs("receipt"); next && *next) {
-            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
-        }
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::milliseconds(waitMs),
-                       [this] { return stopping_ || pending_; });
-    }
+    drainer_.wake();
 }
 
 void ReceiptSync::setPaused(bool paused, const std::string& reason) {

@@ -9,16 +9,13 @@
 #include <Poco/Logger.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include "CrmConnector.h"
 #include "config/Config.h"
 #include "metrics/Metrics.h"
-#include "outbox/Outbox.h"
+#include "outbox/OutboxDrainer.h"
 
 namespace lojal {
 
@@ -33,7 +30,6 @@ class ReceiptSync {
     std::vector<Gauge> gauges();
 
   private:
-    void run();
     void syncBatch(const std::vector<OutboxItem>& items);
     void setPaused(bool paused, const std::string& reason);
 
@@ -42,17 +38,13 @@ class ReceiptSync {
     Outbox outbox_;
     std::unique_ptr<crm::CrmConnector> connector_;
     Poco::Logger& log_;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    bool pending_ = false;
     std::mt19937_64 random_{std::random_device{}()};
     std::atomic<bool> paused_{false};
     std::atomic<uint64_t> synced_{0};
     std::atomic<uint64_t> deadLettered_{0};
     std::atomic<uint64_t> failedBatches_{0};
     std::string lastProblem_;  // logged once per change of state
+    OutboxDrainer drainer_;    // last: its thread uses everything above
 };
 
 }  // namespace lojal

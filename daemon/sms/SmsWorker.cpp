@@ -46,34 +46,27 @@ SmsWorker::SmsWorker(const Config& config, Database& database,
       database_(database),
       outbox_(database),
       gateway_(std::move(gateway)),
-      log_(Poco::Logger::get("lojal.sms")) {}
+      log_(Poco::Logger::get("lojal.sms")),
+      drainer_(outbox_, "sms", 20, [this](const std::vector<OutboxItem>& items) {
+          for (const OutboxItem& item : items) sendOne(item);
+      }) {}
 
 SmsWorker::~SmsWorker() {
     stop();
 }
 
 void SmsWorker::start() {
-    if (auto recovered = outbox_.recoverInFlight(); recovered && *recovered > 0) {
-        log_.warning("%d SMS were being sent when lojald stopped; sending them again", *recovered);
+    if (const int recovered = drainer_.start(); recovered > 0) {
+        log_.warning("%d SMS were being sent when lojald stopped; sending them again", recovered);
     }
-    thread_ = std::thread([this] { run(); });
 }
 
 void SmsWorker::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    drainer_.stop();
 }
 
 void SmsWorker::wake() {
-    {
-        std::lock_guard lock(mutex_);
-        pending_ = true;
-    }
-    wake_.notify_all();
+    drainer_.wake();
 }
 
 void SmsWorker::count(const std::string& outcome) {
@@ -89,29 +82,6 @@ std::map<std::string, uint64_t> SmsWorker::counters() const {
 std::string SmsWorker::dlrSignature(int64_t smsId) const {
     const auto mac = hmacSha256(config_.signup.secret, "dlr:" + std::to_string(smsId));
     return base64Url(mac.data(), 12);
-}
-
-void SmsWorker::run() {
-    while (true) {
-        {
-            std::lock_guard lock(mutex_);
-            if (stopping_) return;
-            pending_ = false;
-        }
-        auto due = outbox_.claimDue("sms", unixMillisNow(), 20);
-        if (!due)
-            log_.error("SMS outbox: %s", due.error().message);
-        else
-            for (const OutboxItem& item : *due) sendOne(item);
-
-        // Sleep until the next retry is due, a new message arrives, or 5 s pass.
-        int64_t waitMs = 5000;
-        if (auto next = outbox_.nextDueMs("sms"); next && *next)
-            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::milliseconds(waitMs),
-                       [this] { return stopping_ || pending_; });
-    }
 }
 
 void SmsWorker::sendOne(const OutboxItem& item) {

@@ -6,16 +6,14 @@
 
 #include <Poco/Logger.h>
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
-#include <thread>
 
 #include "SmsGateway.h"
 #include "config/Config.h"
-#include "outbox/Outbox.h"
+#include "outbox/OutboxDrainer.h"
 
 namespace lojal {
 
@@ -34,7 +32,6 @@ class SmsWorker {
     std::map<std::string, uint64_t> counters() const;
 
   private:
-    void run();
     void sendOne(const OutboxItem& item);
     void count(const std::string& outcome);
 
@@ -43,13 +40,10 @@ class SmsWorker {
     Outbox outbox_;
     std::unique_ptr<sms::SmsGateway> gateway_;
     Poco::Logger& log_;
-    std::thread thread_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    bool pending_ = false;
+    mutable std::mutex mutex_;  // counters_; random_ is used on the drainer's thread only
     std::mt19937_64 random_{std::random_device{}()};
     std::map<std::string, uint64_t> counters_;
+    OutboxDrainer drainer_;  // last: its thread uses everything above
 };
 
 }  // namespace lojal

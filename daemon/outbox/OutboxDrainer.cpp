@@ -1,0 +1,64 @@
+#include "outbox/OutboxDrainer.h"
+
+#include <algorithm>
+
+#include "core/Time.h"
+
+namespace lojal {
+
+OutboxDrainer::OutboxDrainer(Outbox& outbox, std::string topic, int batchSize, Handler handle)
+    : outbox_(outbox),
+      topic_(std::move(topic)),
+      batchSize_(batchSize),
+      handle_(std::move(handle)),
+      log_(Poco::Logger::get("lojal.outbox")) {}
+
+OutboxDrainer::~OutboxDrainer() { stop(); }
+
+int OutboxDrainer::start() {
+    const auto recovered = outbox_.recoverInFlight();
+    thread_ = std::thread([this] { run(); });
+    return recovered ? *recovered : 0;
+}
+
+void OutboxDrainer::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void OutboxDrainer::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        pending_ = true;
+    }
+    wake_.notify_all();
+}
+
+void OutboxDrainer::run() {
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            pending_ = false;
+        }
+        auto due = outbox_.claimDue(topic_, unixMillisNow(), batchSize_);
+        if (!due) {
+            log_.error("outbox %s: %s", topic_, due.error().message);
+        } else if (!due->empty()) {
+            handle_(*due);
+            continue;  // a backlog drains without waiting
+        }
+        int64_t waitMs = 5000;
+        if (auto next = outbox_.nextDueMs(topic_); next && *next) {
+            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
+        }
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping_ || pending_; });
+    }
+}
+
+}  // namespace lojal
