@@ -1,7 +1,13 @@
 #include "VerifiedHttp.h"
 
+#include <Poco/DateTimeParser.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Timestamp.h>
+
 #include <Poco/Net/SSLManager.h>
+#include <algorithm>
+#include <charconv>
 
 namespace lojal::plugins {
 
@@ -30,6 +36,20 @@ std::unique_ptr<Poco::Net::HTTPClientSession> SessionFactory::open(const Poco::U
     }
     session->setTimeout(Poco::Timespan(0, timeoutMs * 1000));
     return session;
+}
+
+int parseRetryAfter(const std::string& value) {
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec == std::errc() && end == value.data() + value.size()) return std::max(0, seconds);
+    try {
+        int zone = 0;
+        const Poco::DateTime when = Poco::DateTimeParser::parse(value, zone);
+        const auto delta = (when.timestamp() - Poco::Timestamp()) / Poco::Timestamp::resolution();
+        return static_cast<int>(std::max<Poco::Timestamp::TimeDiff>(0, delta));
+    } catch (const Poco::Exception&) {
+        return 0;
+    }
 }
 
 }  // namespace lojal::plugins

@@ -1,6 +1,6 @@
 #pragma once
-// One place that opens HTTP(S) client sessions for plug-ins (SMS providers, CRM
-// connectors): https verifies the chain against caFile and the host name, TLS 1.2
+// One place for the HTTP that plug-ins (SMS providers, CRM connectors) speak.
+// Sessions: https verifies the chain against caFile and the host name, TLS 1.2
 // or newer; there is no way to switch verification off.
 
 #include <Poco/Net/Context.h>
@@ -21,5 +21,8 @@ class SessionFactory {
     std::string caFile_;
     Poco::Net::Context::Ptr context_;  // made on the first https use
 };
+
+// Seconds from a Retry-After header: delta-seconds or an HTTP date; 0 if neither.
+int parseRetryAfter(const std::string& value);
 
 }  // namespace lojal::plugins

@@ -48,7 +48,4 @@ struct ConnectorEntry {
 
 const std::map<std::string, ConnectorEntry>& connectorTable();
 
-// Seconds from a Retry-After header: delta-seconds or an HTTP date; 0 if neither.
-int parseRetryAfter(const std::string& value);
-
 }  // namespace lojal::crm

@@ -52,8 +52,9 @@ class RestConnector : public CrmConnector {
                     0};
         }
         if (status != 200) {
-            const int retryAfter =
-                response.has("Retry-After") ? parseRetryAfter(response.get("Retry-After")) : 0;
+            const int retryAfter = response.has("Retry-After")
+                                       ? plugins::parseRetryAfter(response.get("Retry-After"))
+                                       : 0;
             return {BatchOutcome::Kind::transient,
                     {},
                     "CRM answered " + std::to_string(status) + ": " + excerpt,

@@ -88,14 +88,8 @@ class HttpGateway : public SmsGateway {
         }
         const std::string reason =
             "provider answered " + std::to_string(status) + ": " + answer.substr(0, 200);
-        int retryAfter = 0;
-        if (response.has("Retry-After")) {
-            try {
-                retryAfter = std::stoi(response.get("Retry-After"));
-            } catch (const std::exception&) {
-                retryAfter = 0;  // an HTTP date: the backoff decides
-            }
-        }
+        const int retryAfter =
+            response.has("Retry-After") ? plugins::parseRetryAfter(response.get("Retry-After")) : 0;
         if (status == 408 || status == 429 || status >= 500)
             return {SendOutcome::Kind::transient, "", reason, retryAfter};
         return {SendOutcome::Kind::permanent, "", reason, 0};
