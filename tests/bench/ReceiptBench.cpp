@@ -42,18 +42,7 @@ double ingest(int port, int total) {
         clients.emplace_back([&] {
             Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
             for (int n = next++; n < total; n = next++) {
-                const std::string body = receipt(n);
-                Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/receipts",
-                                               Poco::Net::HTTPMessage::HTTP_1_1);
-                request.set("Authorization", std::string("Bearer ") + kPosToken);
-                request.setContentType("application/json");
-                request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-                request.setKeepAlive(true);
-                session.sendRequest(request) << body;
-                Poco::Net::HTTPResponse response;
-                std::string ignored;
-                Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
-                if (response.getStatus() != 202) ++refused;
+                if (postOnSession(session, "/v1/receipts", receipt(n)) != 202) ++refused;
             }
         });
     }

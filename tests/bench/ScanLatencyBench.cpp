@@ -23,13 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    const size_t index =
-        std::min(values.size() - 1, static_cast<size_t>(p / 100.0 * values.size()));
-    return values[index];
-}
-
 void parserThroughput() {
     const std::vector<std::string> frames = {
         "]E04006381333931",

@@ -32,25 +32,6 @@ std::string signupBody(int n) {
            "\",\"consent\":{\"marketing_sms\":true,\"terms_version\":\"1\",\"text_shown\":\"ok\"}}";
 }
 
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, static_cast<size_t>(p / 100.0 * values.size()))];
-}
-
-int post(Poco::Net::HTTPClientSession& session, const std::string& body) {
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/v1/signups",
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    request.set("Authorization", std::string("Bearer ") + kPosToken);
-    request.setContentType("application/json");
-    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    request.setKeepAlive(true);
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::string ignored;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
-    return response.getStatus();
-}
-
 void throughput(int total) {
     RunningLojald lojald(kSignupConfig);
     // Quiet, as in production: debug logging would measure the terminal.
@@ -66,7 +47,7 @@ void throughput(int total) {
                                                  static_cast<Poco::UInt16>(lojald.port));
             for (int n = next++; n < total; n = next++) {
                 const auto sent = Clock::now();
-                if (post(session, signupBody(n)) != 202) ++failures;
+                if (postOnSession(session, "/v1/signups", signupBody(n)) != 202) ++failures;
                 latencies[c].push_back(
                     std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
             }
@@ -120,12 +101,12 @@ void kannelLatency(int count) {
     if (!lojald.waitUntilReady()) return;
     // Warm-up: the first message waits for smsbox and fakesmsc to be connected.
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    post(session, signupBody(900000));
+    postOnSession(session, "/v1/signups", signupBody(900000));
     if (!operatorSide.waitForOutput("Got message 1:", std::chrono::seconds(20))) return;
     std::vector<double> millis;
     for (int i = 0; i < count; ++i) {
         const auto sent = Clock::now();
-        if (post(session, signupBody(i)) != 202) continue;
+        if (postOnSession(session, "/v1/signups", signupBody(i)) != 202) continue;
         if (!operatorSide.waitForOutput("Got message " + std::to_string(i + 2) + ":",
                                         std::chrono::seconds(10)))
             break;

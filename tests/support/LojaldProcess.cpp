@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -250,6 +251,26 @@ HttpResult httpRequest(int port, const std::string& method, const std::string& p
     Poco::StreamCopier::copyToString(in, result.body);
     for (const auto& [name, value] : response) result.headers[name] = value;
     return result;
+}
+
+int postOnSession(Poco::Net::HTTPClientSession& session, const std::string& path,
+                  const std::string& body) {
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", std::string("Bearer ") + kPosToken);
+    request.setContentType("application/json");
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    request.setKeepAlive(true);
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::string ignored;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
+    return response.getStatus();
+}
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, static_cast<size_t>(p / 100.0 * values.size()))];
 }
 
 std::string rawExchange(int port, const std::string& bytes) {

@@ -16,6 +16,10 @@
 #include <thread>
 #include <vector>
 
+namespace Poco::Net {
+class HTTPClientSession;
+}
+
 namespace lojal::test {
 
 using namespace std::chrono_literals;
@@ -133,6 +137,14 @@ struct HttpResult {
 HttpResult httpRequest(int port, const std::string& method, const std::string& path,
                        const std::string& token = "", const std::string& body = "",
                        const std::string& contentType = "application/json");
+
+// POSTs a JSON body with the POS token on a kept-alive session (benchmarks reuse
+// one connection per client); returns the status.
+int postOnSession(Poco::Net::HTTPClientSession& session, const std::string& path,
+                  const std::string& body);
+
+// The p-th percentile (0-100) of values, nearest rank.
+double percentile(std::vector<double> values, double p);
 
 // Sends bytes as they are on a new connection and returns all that comes back
 // until the server closes it (so send "Connection: close" or expect a close).
