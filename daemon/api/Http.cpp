@@ -26,4 +26,11 @@ Response errorResponse(int status, const std::string& code, const std::string& m
     return jsonResponse(status, root);
 }
 
+Response refusalResponse(const Refusal& refusal, const std::string& path) {
+    Response response = errorResponse(refusal.status, refusal.code, refusal.message, path);
+    if (refusal.retryAfterSeconds > 0)
+        response.headers.emplace_back("Retry-After", std::to_string(refusal.retryAfterSeconds));
+    return response;
+}
+
 }  // namespace lojal

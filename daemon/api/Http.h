@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/Auth.h"
+#include "signup/RequestFields.h"
 
 namespace lojal {
 
@@ -39,5 +40,7 @@ Response jsonResponse(int status, const Poco::JSON::Object& object);
 // path, when given, is the JSON path of the faulty field in the request body.
 Response errorResponse(int status, const std::string& code, const std::string& message,
                        const std::string& path = "");
+// A service's refusal in that shape, with Retry-After when the refusal has one.
+Response refusalResponse(const Refusal& refusal, const std::string& path = "");
 
 }  // namespace lojal

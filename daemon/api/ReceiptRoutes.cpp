@@ -6,8 +6,7 @@ namespace {
 Response ingest(ReceiptService& receipts, const Request& request) {
     auto outcome = receipts.ingest(*request.json);
     if (auto* refused = std::get_if<ReceiptRefusal>(&outcome)) {
-        return errorResponse(refused->refusal.status, refused->refusal.code,
-                             refused->refusal.message, refused->path);
+        return refusalResponse(refused->refusal, refused->path);
     }
     const auto& accepted = std::get<ReceiptAccepted>(outcome);
     Poco::JSON::Object body;

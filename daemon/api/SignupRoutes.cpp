@@ -7,13 +7,6 @@
 namespace lojal {
 namespace {
 
-Response refusalResponse(const Refusal& refusal) {
-    Response response = errorResponse(refusal.status, refusal.code, refusal.message);
-    if (refusal.retryAfterSeconds > 0)
-        response.headers.emplace_back("Retry-After", std::to_string(refusal.retryAfterSeconds));
-    return response;
-}
-
 Response fromService(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status) {
     if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
     return jsonResponse(status, std::get<Poco::JSON::Object>(outcome));

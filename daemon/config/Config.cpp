@@ -350,6 +350,8 @@ const std::vector<KeySpec>& schema() {
         {"crm", "batch_size", intSetter(&Config::crm, &CrmConfig::batchSize, 1, 1000)},
         {"crm", "timeout_ms", intSetter(&Config::crm, &CrmConfig::timeoutMs, 100, 120000)},
         {"crm", "pause_seconds", intSetter(&Config::crm, &CrmConfig::pauseSeconds, 1, 3600)},
+        {"crm", "retry_max_seconds",
+         intSetter(&Config::crm, &CrmConfig::retryMaxSeconds, 1, 86400)},
     };
     return keys;
 }
@@ -664,6 +666,7 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     crm.set("batch_size", c.crm.batchSize);
     crm.set("timeout_ms", c.crm.timeoutMs);
     crm.set("pause_seconds", c.crm.pauseSeconds);
+    crm.set("retry_max_seconds", c.crm.retryMaxSeconds);
     root.set("crm", crm);
     return root;
 }

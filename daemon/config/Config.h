@@ -115,7 +115,8 @@ struct CrmConfig {
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
     int batchSize = 100;
     int timeoutMs = 5000;
-    int pauseSeconds = 60;  // after a 401/403: how long before the queue tries again
+    int pauseSeconds = 60;      // after a 401/403: how long before the queue tries again
+    int retryMaxSeconds = 300;  // the cap of the exponential backoff
 };
 
 // A `[device.NAME]` section: a port (path or USB VID:PID), a driver from

@@ -12,6 +12,7 @@ const char* toString(ErrorCode code) {
         case ErrorCode::busy: return "busy";
         case ErrorCode::notFound: return "not_found";
         case ErrorCode::permission: return "permission";
+        case ErrorCode::noSpace: return "no_space";
     }
     return "unknown";
 }

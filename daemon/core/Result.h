@@ -10,7 +10,8 @@
 namespace lojal {
 
 // notFound and permission let callers tell "device unplugged" from "misconfigured".
-enum class ErrorCode { arg, io, timeout, data, unsupported, busy, notFound, permission };
+// noSpace: the disk (or a quota) is full, so the caller can say so rather than "I/O error".
+enum class ErrorCode { arg, io, timeout, data, unsupported, busy, notFound, permission, noSpace };
 
 const char* toString(ErrorCode code);
 

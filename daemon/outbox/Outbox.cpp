@@ -55,7 +55,7 @@ Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64
         items.clear();
         auto select = tx.prepare(
             "SELECT id, idempotency_key, payload, attempts FROM outbox WHERE topic = ?1 AND state "
-            "= 'queued' "
+            "IN ('queued', 'sending') "
             "AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3");
         select.bind(1, topic).bind(2, nowMs).bind(3, static_cast<int64_t>(limit));
         while (select.step()) {
@@ -77,15 +77,36 @@ Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64
     return items;
 }
 
+namespace {
+
+Status settleRow(Transaction& tx, const Outbox::Settlement& row) {
+    auto update = tx.prepare(
+        "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?5 "
+        "WHERE id = ?1");
+    update.bind(1, row.id)
+        .bind(2, row.state)
+        .bind(3, row.nextAttemptMs)
+        .bind(4, row.error)
+        .bind(5, unixMillisNow());
+    return stepped(update);
+}
+
+}  // namespace
+
 Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptMs,
                       const std::string& error, const Extra& extra) {
     return database_.write([&](Transaction& tx) -> Status {
-        auto update = tx.prepare(
-            "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, updated_at = ?3 "
-            "WHERE id = ?1");
-        update.bind(1, id).bind(2, state).bind(3, nextAttemptMs).bind(4, error);
-        if (auto done = stepped(update); !done) return done;
+        if (auto done = settleRow(tx, {id, state, nextAttemptMs, error}); !done) return done;
         return extra ? extra(tx) : okStatus();
+    });
+}
+
+Status Outbox::settle(const std::vector<Settlement>& settlements) {
+    return database_.write([&](Transaction& tx) -> Status {
+        for (const Settlement& row : settlements) {
+            if (auto done = settleRow(tx, row); !done) return done;
+        }
+        return okStatus();
     });
 }
 

@@ -36,13 +36,23 @@ class Outbox {
 
     // Rows left "sending" by a crash go back to "queued" (sent again: at least once).
     Result<int> recoverInFlight();
-    // Marks up to limit due rows of topic "sending" and returns them.
+    // Marks up to limit due rows of topic "sending" and returns them. Each topic has
+    // one draining thread, so a row still "sending" when that thread claims again
+    // is one whose outcome could not be written (disk full): it is claimed again.
     Result<std::vector<OutboxItem>> claimDue(const std::string& topic, int64_t nowMs, int limit);
     using Extra = std::function<Status(Transaction&)>;
     Status complete(int64_t id, const Extra& extra);
     Status retryLater(int64_t id, int64_t nextAttemptMs, const std::string& error,
                       const Extra& extra);
     Status deadLetter(int64_t id, const std::string& error, const Extra& extra);
+    // The outcomes of a whole batch in one transaction (one fsync, not one per row).
+    struct Settlement {
+        int64_t id = 0;
+        std::string state;  // "done", "queued" or "dead"
+        int64_t nextAttemptMs = 0;
+        std::string error;
+    };
+    Status settle(const std::vector<Settlement>& settlements);
     // When the next queued row of topic is due (nothing when none is queued).
     Result<std::optional<int64_t>> nextDueMs(const std::string& topic);
 

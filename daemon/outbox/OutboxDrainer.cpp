@@ -13,7 +13,9 @@ OutboxDrainer::OutboxDrainer(Outbox& outbox, std::string topic, int batchSize, H
       handle_(std::move(handle)),
       log_(Poco::Logger::get("lojal.outbox")) {}
 
-OutboxDrainer::~OutboxDrainer() { stop(); }
+OutboxDrainer::~OutboxDrainer() {
+    stop();
+}
 
 int OutboxDrainer::start() {
     const auto recovered = outbox_.recoverInFlight();
@@ -46,18 +48,28 @@ void OutboxDrainer::run() {
             pending_ = false;
         }
         auto due = outbox_.claimDue(topic_, unixMillisNow(), batchSize_);
-        if (!due) {
-            log_.error("outbox %s: %s", topic_, due.error().message);
-        } else if (!due->empty()) {
-            handle_(*due);
-            continue;  // a backlog drains without waiting
-        }
         int64_t waitMs = 5000;
-        if (auto next = outbox_.nextDueMs(topic_); next && *next) {
-            waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
+        if (!due) {
+            // Disk full or read-only: say so once, then try again each second.
+            if (due.error().message != lastError_)
+                log_.error("outbox %s: %s", topic_, due.error().message);
+            lastError_ = due.error().message;
+            waitMs = 1000;
+        } else {
+            if (!lastError_.empty())
+                log_.notice("outbox %s: the database accepts writes again", topic_);
+            lastError_.clear();
+            if (!due->empty()) {
+                handle_(*due);
+                continue;  // a backlog drains without waiting
+            }
+            if (auto next = outbox_.nextDueMs(topic_); next && *next) {
+                waitMs = std::clamp<int64_t>(**next - unixMillisNow(), 0, 5000);
+            }
         }
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping_ || pending_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(waitMs),
+                       [this] { return stopping_ || pending_; });
     }
 }
 

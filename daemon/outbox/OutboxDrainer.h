@@ -42,6 +42,7 @@ class OutboxDrainer {
     std::condition_variable wake_;
     bool stopping_ = false;
     bool pending_ = false;
+    std::string lastError_;  // of claiming; logged once per change
 };
 
 }  // namespace lojal

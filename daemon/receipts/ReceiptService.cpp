@@ -53,9 +53,7 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
         return okStatus();
     });
     if (!written) {
-        return ReceiptRefusal{Refusal{503, "storage_unavailable",
-                                      "the receipt was not stored: " + written.error().message},
-                              ""};
+        return ReceiptRefusal{storageRefusal(written.error(), "the receipt"), ""};
     }
     if (conflict) {
         return ReceiptRefusal{

@@ -6,7 +6,6 @@ namespace lojal {
 namespace {
 
 constexpr int64_t kBackoffBaseMs = 1000;
-constexpr int64_t kBackoffCapMs = 5 * 60 * 1000;
 
 }  // namespace
 
@@ -67,13 +66,13 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
             log_.warning("receipt sync: %s", outcome.reason);
             lastProblem_ = outcome.reason;
         }
+        std::vector<Outbox::Settlement> retries;
         for (const OutboxItem& item : items) {
-            int64_t delay = unauthorized ? config_.pauseSeconds * 1000LL
-                                         : backoffDelayMs(item.attempts, kBackoffBaseMs,
-                                                          kBackoffCapMs, random_);
+            int64_t delay = unauthorized ? config_.pauseSeconds * 1000LL : backoff(item.attempts);
             delay = std::max<int64_t>(delay, outcome.retryAfterSeconds * 1000LL);
-            (void)outbox_.retryLater(item.id, now + delay, outcome.reason, nullptr);
+            retries.push_back({item.id, "queued", now + delay, outcome.reason});
         }
+        settle(retries);
         return;
     }
     setPaused(false, "");
@@ -81,28 +80,45 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
         log_.notice("receipt sync: the CRM answers again");
         lastProblem_.clear();
     }
+    std::vector<Outbox::Settlement> settlements;
+    uint64_t synced = 0;
+    uint64_t dead = 0;
     for (const OutboxItem& item : items) {
         const auto found = outcome.results.find(item.payload);
         const auto result = found == outcome.results.end() ? crm::ReceiptResult{} : found->second;
         switch (result.outcome) {
             case crm::ReceiptResult::Outcome::accepted:
             case crm::ReceiptResult::Outcome::duplicate:
-                (void)outbox_.complete(item.id, nullptr);
-                ++synced_;
+                settlements.push_back({item.id, "done", now, ""});
+                ++synced;
                 break;
             case crm::ReceiptResult::Outcome::rejected:
                 log_.warning("receipt %s rejected by the CRM: %s", item.payload, result.reason);
-                (void)outbox_.deadLetter(item.id, result.reason, nullptr);
-                ++deadLettered_;
+                settlements.push_back({item.id, "dead", now, result.reason});
+                ++dead;
                 break;
             case crm::ReceiptResult::Outcome::missing:
-                (void)outbox_.retryLater(
-                    item.id,
-                    now + backoffDelayMs(item.attempts, kBackoffBaseMs, kBackoffCapMs, random_),
-                    "not in the CRM's answer", nullptr);
+                settlements.push_back(
+                    {item.id, "queued", now + backoff(item.attempts), "not in the CRM's answer"});
                 break;
         }
     }
+    if (settle(settlements)) {
+        synced_ += synced;
+        deadLettered_ += dead;
+    }
+}
+
+int64_t ReceiptSync::backoff(int attempts) {
+    return backoffDelayMs(attempts, kBackoffBaseMs, config_.retryMaxSeconds * 1000LL, random_);
+}
+
+bool ReceiptSync::settle(const std::vector<Outbox::Settlement>& settlements) {
+    // When this write fails the rows stay "sending" and are claimed again; the
+    // CRM dedups the resend by receipt_id.
+    auto settled = outbox_.settle(settlements);
+    if (!settled) log_.error("receipt sync: outcomes not stored: %s", settled.error().message);
+    return settled.ok();
 }
 
 std::vector<Gauge> ReceiptSync::gauges() {

@@ -32,6 +32,8 @@ class ReceiptSync {
   private:
     void syncBatch(const std::vector<OutboxItem>& items);
     void setPaused(bool paused, const std::string& reason);
+    int64_t backoff(int attempts);
+    bool settle(const std::vector<Outbox::Settlement>& settlements);
 
     const CrmConfig& config_;
     Database& database_;

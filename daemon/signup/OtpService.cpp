@@ -113,9 +113,7 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
         otpId = insert.columnInt(0);
         return okStatus();
     });
-    if (!written)
-        return Refusal{503, "storage_unavailable",
-                       "the code could not be stored: " + written.error().message};
+    if (!written) return storageRefusal(written.error(), "the code");
     if (overBudget) return *overBudget;
     smsQueued_();
     Poco::JSON::Object result;
@@ -171,7 +169,7 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::verify(const Poco::JSON::O
         if (!match) result.set("attempts_left", kMaxAttempts - attempts);
         return okStatus();
     });
-    if (!written) return Refusal{503, "storage_unavailable", written.error().message};
+    if (!written) return storageRefusal(written.error(), "the attempt");
     if (refusal) return *refusal;
     return result;
 }

@@ -44,4 +44,13 @@ Refusal refusalFromCodedError(const Error& error, int status) {
     return Refusal{status, error.message.substr(0, colon), error.message.substr(colon + 2)};
 }
 
+Refusal storageRefusal(const Error& error, const std::string& what) {
+    const bool full = error.code == ErrorCode::noSpace;
+    std::string message = what;
+    message += full ? " was not stored: the disk is full (" : " was not stored: ";
+    message += error.message;
+    if (full) message += ")";
+    return Refusal{503, full ? "storage_full" : "storage_unavailable", message, 5};
+}
+
 }  // namespace lojal

@@ -28,4 +28,8 @@ std::variant<std::string, Refusal> textField(const Poco::JSON::Object& body,
 // An Error whose message reads "code: human text" (as parseMobileNumber gives).
 Refusal refusalFromCodedError(const Error& error, int status = 400);
 
+// A write the database refused: 503 storage_full when the disk is full, else
+// storage_unavailable. what says what was not stored ("the receipt").
+Refusal storageRefusal(const Error& error, const std::string& what);
+
 }  // namespace lojal

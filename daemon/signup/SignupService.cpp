@@ -190,8 +190,8 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
     });
     if (!written) {
         for (const auto& limit : limits) limit.first->refund(limit.second.first);
-        return refuse(503, "storage_unavailable",
-                      "the sign-up could not be stored: " + written.error().message);
+        const Refusal refusal = storageRefusal(written.error(), "the sign-up");
+        return refuse(refusal.status, refusal.code, refusal.message, refusal.retryAfterSeconds);
     }
     if (overBudget)
         return refuse(overBudget->status, overBudget->code, overBudget->message,

@@ -223,26 +223,49 @@ Status Database::write(const std::function<Status(Transaction&)>& work) {
     return mine.result;
 }
 
+namespace {
+
+// SQLite rolls a whole transaction back by itself on some errors (disk full, I/O
+// error); the works after that would otherwise run in autocommit mode.
+Error storageFailure(sqlite3* db, const std::string& message) {
+    const int code = sqlite3_errcode(db);
+    return Error{code == SQLITE_FULL ? ErrorCode::noSpace : ErrorCode::io, message};
+}
+
+}  // namespace
+
 void Database::commitBatch(const std::vector<PendingWrite*>& batch) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     const auto failAll = [&](const Status& status) {
         for (PendingWrite* pending : batch) pending->result = status;
+        lastWriteFailed_ = true;
     };
-    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun) return failAll(begun);
+    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun)
+        return failAll(storageFailure(db_, begun.error().message));
     for (PendingWrite* pending : batch) {
         if (auto saved = tx.exec("SAVEPOINT work"); !saved) {
-            pending->result = saved;
-            continue;
+            return failAll(storageFailure(db_, saved.error().message));
         }
         pending->result = (*pending->work)(tx);
-        if (!pending->result) (void)tx.exec("ROLLBACK TO work");
+        if (sqlite3_get_autocommit(db_)) {  // SQLite abandoned the transaction
+            const std::string reason = pending->result ? std::string("transaction rolled back")
+                                                       : pending->result.error().message;
+            return failAll(storageFailure(db_, reason));
+        }
+        if (!pending->result) {
+            if (sqlite3_errcode(db_) == SQLITE_FULL)
+                pending->result = Error{ErrorCode::noSpace, pending->result.error().message};
+            (void)tx.exec("ROLLBACK TO work");
+        }
         (void)tx.exec("RELEASE work");
     }
     if (auto committed = tx.exec("COMMIT"); !committed) {
+        const Error failure = storageFailure(db_, committed.error().message);
         (void)tx.exec("ROLLBACK");
-        return failAll(committed);
+        return failAll(failure);
     }
+    lastWriteFailed_ = false;
     ++commits_;
     committedWrites_ += batch.size();
 }
@@ -266,6 +289,10 @@ DatabaseHealth Database::health() {
     health.ok = statement.step();
     health.schemaVersion = health.ok ? static_cast<int>(statement.columnInt(0)) : 0;
     health.detail = health.ok ? "ok" : statement.error();
+    if (health.ok && lastWriteFailed_) {
+        health.ok = false;
+        health.detail = "the last write failed (disk full or read-only?)";
+    }
     return health;
 }
 

@@ -108,6 +108,7 @@ class Database {
     bool committing_ = false;
     std::atomic<uint64_t> commits_{0};
     std::atomic<uint64_t> committedWrites_{0};
+    bool lastWriteFailed_ = false;  // guarded by mutex_; shown by health()
     sqlite3* db_;
     std::string path_;
 };
