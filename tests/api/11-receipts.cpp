@@ -17,10 +17,6 @@ HttpResult post(int port, const std::string& json) {
     return httpRequest(port, "POST", "/v1/receipts", kPosToken, json);
 }
 
-std::string withId(std::string json, const std::string& id) {
-    return json.replace(json.find("6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10"), 36, id);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_example_is_stored_once_and_resends_are_harmless) {
@@ -82,7 +78,7 @@ BOOST_AUTO_TEST_CASE(every_receipt_answered_202_survives_kill_9) {
         BOOST_REQUIRE(lojald.waitUntilReady());
         for (int i = 0; i < 200; ++i) {
             const std::string id = "r-" + std::to_string(i);
-            if (post(port, withId(kExample, id)).status == 202) acknowledged.push_back(id);
+            if (post(port, exampleReceiptWithId(id)).status == 202) acknowledged.push_back(id);
         }
         lojald.signal(SIGKILL);
         BOOST_REQUIRE(lojald.waitForExit().has_value());
@@ -91,6 +87,6 @@ BOOST_AUTO_TEST_CASE(every_receipt_answered_202_survives_kill_9) {
     LojaldProcess again({"--config", config}, dir.path());
     BOOST_REQUIRE(again.waitUntilReady());
     BOOST_TEST(queryDatabase(dir.file("lojal.db"), "SELECT count(*) FROM receipts") == "200\n");
-    BOOST_TEST(post(port, withId(kExample, "r-7")).status ==
+    BOOST_TEST(post(port, exampleReceiptWithId("r-7")).status ==
                200);  // still known: a resend is a duplicate
 }

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include "ExampleReceipt.h"
 #include "LojaldProcess.h"
 #include "TestCrm.h"
 
@@ -10,14 +11,8 @@ using namespace lojal::test;
 
 namespace {
 
-const std::string kTemplate = R"({"receipt_id":"ID","store_id":"SE-0042","register_id":"R3",
- "cashier_id":"C17","time":"2026-11-23T14:05:09+01:00","currency":"SEK",
- "lines":[{"gtin":"07310865071811","description":"Kaffe 450 g","quantity":2,"unit_price":"54.90","vat_rate":"12","total":"109.80"}],
- "total":"109.80","vat":[{"rate":"12","amount":"11.76"}],"payments":[{"method":"card","amount":"109.80"}]})";
-
 std::string receipt(const std::string& id) {
-    std::string json = kTemplate;
-    return json.replace(json.find("\"ID\""), 4, "\"" + id + "\"");
+    return exampleReceiptWithId(id);
 }
 
 std::string crmConfig(const TestCrm& crm, const std::string& extra = "") {
@@ -125,4 +120,39 @@ BOOST_AUTO_TEST_CASE(crm_down_then_kill_9_then_up_delivers_every_acknowledged_re
     BOOST_REQUIRE(crm.waitForStored(300, 60s));
     for (int i = 0; i < 300; i += 37) BOOST_TEST(crm.timesStored("k9-" + std::to_string(i)) == 1);
     BOOST_TEST(crm.stored() == 300u);
+}
+
+BOOST_AUTO_TEST_CASE(resets_and_accept_then_die_are_resent_and_stored_once) {
+    TestCrm crm;
+    crm.injectNext(2, {TestCrm::Fault::Kind::reset, 0, "", "", 0});
+    RunningLojald lojald(crmConfig(crm));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "rst-1"), 202);
+    BOOST_REQUIRE(crm.waitForStored(1, 15s));
+    BOOST_TEST(crm.batches() >= 3u);
+
+    // The CRM stores the batch and dies before answering: lojald cannot know, so it
+    // sends again; the CRM answers "duplicate" and lojald marks the receipt synced.
+    crm.injectNext(1, {TestCrm::Fault::Kind::acceptThenDie, 0, "", "", 0});
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "die-1"), 202);
+    BOOST_REQUIRE(crm.waitForStored(2, 15s));
+    BOOST_REQUIRE(eventually([&] { return crm.duplicates() == 1u; }));
+    BOOST_TEST(crm.timesStored("die-1") == 2);  // received twice, stored once
+    BOOST_REQUIRE(eventually([&] {
+        return httpRequest(lojald.port, "GET", "/v1/receipts/die-1", kPosToken)
+                   .body.find("\"status\":\"synced\"") != std::string::npos;
+    }));
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_slower_than_the_timeout_is_a_transient_failure) {
+    TestCrm crm;
+    crm.injectNext(1, {TestCrm::Fault::Kind::slow, 200, "", "", 1500});
+    RunningLojald lojald(crmConfig(crm, "timeout_ms = 300\n"));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "slow-1"), 202);
+    BOOST_REQUIRE(lojald.process->waitForOutput("CRM unreachable"));
+    // The slow answer stored it; the resend after the timeout is a duplicate.
+    BOOST_REQUIRE(eventually([&] { return crm.duplicates() == 1u; }, 15s));
+    BOOST_TEST(crm.stored() == 1u);
+    BOOST_REQUIRE(eventually([&] {
+        return metrics(lojald.port).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
+    }));
 }

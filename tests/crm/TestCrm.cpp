@@ -5,13 +5,16 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <random>
 #include <sstream>
+#include <thread>
 
 namespace lojal::test {
 
@@ -21,10 +24,11 @@ struct TestCrm::State {
     std::map<std::string, int> receipts;  // id -> times received
     size_t duplicates = 0;
     size_t batches = 0;
+    size_t faults = 0;
     int faultsLeft = 0;
-    int faultStatus = 500;
-    std::string faultBody;
-    std::string faultRetryAfter;
+    Fault fault;
+    double flapProbability = 0;
+    std::mt19937_64 random;
     std::string rejectPrefix;
     std::string lastApiKey;
 };
@@ -39,56 +43,100 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
                        Poco::Net::HTTPServerResponse& response) override {
         std::string body;
         Poco::StreamCopier::copyToString(request.stream(), body);
-        std::unique_lock lock(state_->mutex);
-        ++state_->batches;
-        state_->lastApiKey = request.get("X-Api-Key", "");
-        if (state_->faultsLeft > 0) {
-            --state_->faultsLeft;
-            const int status = state_->faultStatus;
-            const std::string answer = state_->faultBody;
-            const std::string retryAfter = state_->faultRetryAfter;
-            lock.unlock();
-            state_->changed.notify_all();
-            response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-            if (!retryAfter.empty()) response.set("Retry-After", retryAfter);
-            response.setContentLength64(static_cast<Poco::Int64>(answer.size()));
-            response.send() << answer;
-            return;
-        }
-        Poco::JSON::Array results;
         if (request.getURI() != "/v1/receipts/batch" || request.getMethod() != "POST") {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
             response.send();
             return;
         }
+        const TestCrm::Fault fault = nextFault(request.get("X-Api-Key", ""));
+        using Kind = TestCrm::Fault::Kind;
+        if (fault.kind == Kind::status) return answer(response, fault);
+        if (fault.kind == Kind::reset) return dropConnection(request);
+        if (fault.kind == Kind::slow)
+            std::this_thread::sleep_for(std::chrono::milliseconds(fault.delayMs));
+        const std::string results = store(body);
+        if (fault.kind == Kind::acceptThenDie) return dropConnection(request);
+        response.setContentType("application/json");
+        response.setContentLength64(static_cast<Poco::Int64>(results.size()));
+        response.send() << results;
+    }
+
+  private:
+    TestCrm::Fault nextFault(const std::string& apiKey) {
+        std::lock_guard lock(state_->mutex);
+        ++state_->batches;
+        state_->lastApiKey = apiKey;
+        TestCrm::Fault fault;
+        if (state_->faultsLeft > 0) {
+            --state_->faultsLeft;
+            fault = state_->fault;
+        } else if (state_->flapProbability > 0 && std::uniform_real_distribution<double>(0, 1)(
+                                                      state_->random) < state_->flapProbability) {
+            fault = randomFault(state_->random);
+        }
+        if (fault.kind != TestCrm::Fault::Kind::none) ++state_->faults;
+        return fault;
+    }
+
+    static TestCrm::Fault randomFault(std::mt19937_64& random) {
+        using Kind = TestCrm::Fault::Kind;
+        switch (std::uniform_int_distribution<int>(0, 6)(random)) {
+            case 0: return TestCrm::statusFault(500);
+            case 1: return TestCrm::statusFault(503, "busy", "1");
+            case 2: return TestCrm::statusFault(429, "{}", "1");
+            case 3: return TestCrm::statusFault(200, "<html>gateway</html>");
+            case 4: return {Kind::slow, 200, "", "", 300};
+            case 5: return {Kind::reset, 0, "", "", 0};
+            default: return {Kind::acceptThenDie, 0, "", "", 0};
+        }
+    }
+
+    static void answer(Poco::Net::HTTPServerResponse& response, const TestCrm::Fault& fault) {
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(fault.status));
+        if (!fault.retryAfter.empty()) response.set("Retry-After", fault.retryAfter);
+        response.setContentLength64(static_cast<Poco::Int64>(fault.body.size()));
+        response.send() << fault.body;
+    }
+
+    // Linger 0 makes close() send a TCP RST; the exception ends the connection
+    // without an answer (Poco's server swallows it).
+    static void dropConnection(Poco::Net::HTTPServerRequest& request) {
+        auto& socket = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+        socket.setLinger(true, 0);
+        throw Poco::IOException("test CRM: connection dropped on purpose");
+    }
+
+    // Stores each receipt by id and returns the per-item results.
+    std::string store(const std::string& body) {
         Poco::JSON::Parser parser;
         const auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
         const auto receipts = root->getArray("receipts");
-        for (size_t i = 0; i < receipts->size(); ++i) {
-            const std::string id =
-                receipts->getObject(static_cast<unsigned>(i))->getValue<std::string>("receipt_id");
-            Poco::JSON::Object item;
-            item.set("receipt_id", id);
-            if (!state_->rejectPrefix.empty() && id.rfind(state_->rejectPrefix, 0) == 0) {
-                item.set("status", "rejected");
-                item.set("reason", "unknown store for this key");
-            } else if (state_->receipts[id]++ > 0) {
-                ++state_->duplicates;
-                item.set("status", "duplicate");
-            } else {
-                item.set("status", "accepted");
+        Poco::JSON::Array results;
+        {
+            std::lock_guard lock(state_->mutex);
+            for (size_t i = 0; i < receipts->size(); ++i) {
+                const std::string id = receipts->getObject(static_cast<unsigned>(i))
+                                           ->getValue<std::string>("receipt_id");
+                Poco::JSON::Object item;
+                item.set("receipt_id", id);
+                if (!state_->rejectPrefix.empty() && id.rfind(state_->rejectPrefix, 0) == 0) {
+                    item.set("status", "rejected");
+                    item.set("reason", "unknown store for this key");
+                } else if (state_->receipts[id]++ > 0) {
+                    ++state_->duplicates;
+                    item.set("status", "duplicate");
+                } else {
+                    item.set("status", "accepted");
+                }
+                results.add(item);
             }
-            results.add(item);
         }
-        lock.unlock();
         state_->changed.notify_all();
         Poco::JSON::Object answer;
         answer.set("results", results);
         std::ostringstream text;
         answer.stringify(text);
-        response.setContentType("application/json");
-        response.setContentLength64(static_cast<Poco::Int64>(text.str().size()));
-        response.send() << text.str();
+        return text.str();
     }
 
   private:
@@ -125,13 +173,31 @@ std::string TestCrm::url() const {
     return "http://127.0.0.1:" + std::to_string(port_);
 }
 
-void TestCrm::failNext(int count, int status, const std::string& body,
-                       const std::string& retryAfter) {
+TestCrm::Fault TestCrm::statusFault(int status, const std::string& body,
+                                    const std::string& retryAfter) {
+    return Fault{Fault::Kind::status, status, body, retryAfter, 0};
+}
+
+void TestCrm::injectNext(int count, const Fault& fault) {
     std::lock_guard lock(state_->mutex);
     state_->faultsLeft = count;
-    state_->faultStatus = status;
-    state_->faultBody = body;
-    state_->faultRetryAfter = retryAfter;
+    state_->fault = fault;
+}
+
+void TestCrm::failNext(int count, int status, const std::string& body,
+                       const std::string& retryAfter) {
+    injectNext(count, statusFault(status, body, retryAfter));
+}
+
+void TestCrm::flap(double probability, uint64_t seed) {
+    std::lock_guard lock(state_->mutex);
+    state_->flapProbability = probability;
+    state_->random.seed(seed);
+}
+
+size_t TestCrm::faults() {
+    std::lock_guard lock(state_->mutex);
+    return state_->faults;
 }
 
 void TestCrm::rejectIdsStartingWith(const std::string& prefix) {
@@ -158,6 +224,13 @@ int TestCrm::timesStored(const std::string& receiptId) {
     std::lock_guard lock(state_->mutex);
     const auto found = state_->receipts.find(receiptId);
     return found == state_->receipts.end() ? 0 : found->second;
+}
+
+std::vector<std::string> TestCrm::storedIds() {
+    std::lock_guard lock(state_->mutex);
+    std::vector<std::string> ids;
+    for (const auto& entry : state_->receipts) ids.push_back(entry.first);
+    return ids;
 }
 
 std::string TestCrm::lastApiKey() {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lojal::test {
 
@@ -18,16 +19,40 @@ class TestCrm {
     ~TestCrm();
     std::string url() const;
 
-    // The next `count` batch requests get this answer instead of results.
+    struct Fault {
+        enum class Kind {
+            none,
+            status,         // answer `status` with `body` (and Retry-After) instead of results
+            slow,           // wait delayMs, then answer normally
+            reset,          // drop the connection (TCP RST) before storing anything
+            acceptThenDie,  // store the batch, then drop the connection without an answer
+        } kind = Kind::none;
+        int status = 500;
+        std::string body = "{\"error\":\"injected\"}";
+        std::string retryAfter;
+        int delayMs = 0;
+    };
+    static Fault statusFault(int status, const std::string& body = "{\"error\":\"injected\"}",
+                             const std::string& retryAfter = "");
+
+    // The next `count` batch requests get this fault.
+    void injectNext(int count, const Fault& fault);
     void failNext(int count, int status, const std::string& body = "{\"error\":\"injected\"}",
                   const std::string& retryAfter = "");
+    // A flapping CRM: from now on each batch request, with this probability, gets
+    // one of: 500, 503 + Retry-After 1, 429 + Retry-After 1, garbage with a 200,
+    // a slow answer, a reset, or accept-then-die; chosen by a seeded generator so
+    // a failing run can be repeated. probability 0 ends it.
+    void flap(double probability, uint64_t seed);
     // Receipts whose id starts with prefix are answered "rejected".
     void rejectIdsStartingWith(const std::string& prefix);
 
     size_t stored();      // distinct receipts
     size_t duplicates();  // resends of stored ones
     size_t batches();     // batch requests, faults included
+    size_t faults();      // of which got a fault
     int timesStored(const std::string& receiptId);
+    std::vector<std::string> storedIds();
     std::string lastApiKey();
     bool waitForStored(size_t count, std::chrono::milliseconds timeout);
 

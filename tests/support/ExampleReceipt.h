@@ -14,4 +14,10 @@ inline const std::string kExampleReceipt =
  "total":"116.80","vat":[{"rate":"12","amount":"11.76"},{"rate":"25","amount":"1.40"}],
  "payments":[{"method":"card","amount":"116.80"}]})";
 
+// The example with another receipt_id (tests that post many receipts).
+inline std::string exampleReceiptWithId(const std::string& id) {
+    std::string json = kExampleReceipt;
+    return json.replace(json.find("6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10"), 36, id);
+}
+
 }  // namespace lojal::test

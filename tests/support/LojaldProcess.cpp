@@ -218,12 +218,13 @@ std::string EventClient::waitFor(const std::vector<std::string>& parts,
     return "";
 }
 
-std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra) {
+std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra,
+                            const std::string& databasePath) {
     const std::string path = dir.file("lojald.ini");
+    const std::string database = databasePath.empty() ? dir.file("lojal.db") : databasePath;
     std::string text = "[server]\nlisten = 127.0.0.1:" + std::to_string(port) + "\n" +
-                       "[database]\npath = " + dir.file("lojal.db") + "\n" +
-                       "[log]\nlevel = debug\n" + "[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR +
-                       "/daemon/sms/templates\n" +
+                       "[database]\npath = " + database + "\n" + "[log]\nlevel = debug\n" +
+                       "[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR + "/daemon/sms/templates\n" +
                        "[tokens]\n"
                        "register-1 = pos:" +
                        kPosToken + "\n" + "kiosk-1 = kiosk:" + kKioskToken + "\n" +

@@ -120,7 +120,9 @@ class EventClient {
 
 // Writes a config for a test daemon on port: database in dir, one token per role.
 // extra is appended verbatim (later sections may repeat none of the keys above).
-std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra = "");
+// databasePath, when given, replaces dir/lojal.db.
+std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra = "",
+                            const std::string& databasePath = "");
 
 // The tokens writeTestConfig puts in the config.
 extern const char* const kPosToken;
