@@ -2,7 +2,10 @@
 
 #include <Poco/DateTimeParser.h>
 #include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
 
 #include <Poco/Net/SSLManager.h>
@@ -15,6 +18,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> SessionFactory::open(const Poco::U
                                                                    int timeoutMs) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (uri.getScheme() == "https") {
+        std::lock_guard lock(contextMutex_);
         if (!context_) {
             // Only now: OpenSSL's start-up touches megabytes that a store without
             // https providers never needs.
@@ -23,7 +27,8 @@ std::unique_ptr<Poco::Net::HTTPClientSession> SessionFactory::open(const Poco::U
                 return true;
             }();
             (void)initialized;
-            context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", caFile_,
+            context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE,
+                                              tls_.clientKeyFile, tls_.clientCertFile, tls_.caFile,
                                               Poco::Net::Context::VERIFY_STRICT, 9, false);
             context_->disableProtocols(
                 Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
@@ -36,6 +41,30 @@ std::unique_ptr<Poco::Net::HTTPClientSession> SessionFactory::open(const Poco::U
     }
     session->setTimeout(Poco::Timespan(0, timeoutMs * 1000));
     return session;
+}
+
+std::optional<HttpAnswer> exchange(SessionFactory& sessions, const HttpCall& call,
+                                   std::string& why) {
+    try {
+        auto session = sessions.open(call.uri, call.timeoutMs);
+        Poco::Net::HTTPRequest request(call.method, call.uri.getPathAndQuery(),
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        for (const auto& [name, value] : call.headers) request.set(name, value);
+        if (!call.body.empty() || call.method == "POST" || call.method == "PUT") {
+            request.setContentType("application/json");
+            request.setContentLength64(static_cast<Poco::Int64>(call.body.size()));
+        }
+        session->sendRequest(request) << call.body;
+        Poco::Net::HTTPResponse response;
+        HttpAnswer answer;
+        Poco::StreamCopier::copyToString(session->receiveResponse(response), answer.body);
+        answer.status = response.getStatus();
+        answer.retryAfter = response.get("Retry-After", "");
+        return answer;
+    } catch (const Poco::Exception& e) {
+        why = e.displayText();
+        return std::nullopt;
+    }
 }
 
 int parseRetryAfter(const std::string& value) {

@@ -7,20 +7,49 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/URI.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace lojal::plugins {
 
+struct TlsSettings {
+    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string clientCertFile;  // PEM; with clientKeyFile: a client certificate (mTLS)
+    std::string clientKeyFile;
+};
+
 class SessionFactory {
   public:
-    explicit SessionFactory(std::string caFile) : caFile_(std::move(caFile)) {}
+    explicit SessionFactory(std::string caFile) { tls_.caFile = std::move(caFile); }
+    explicit SessionFactory(TlsSettings tls) : tls_(std::move(tls)) {}
     std::unique_ptr<Poco::Net::HTTPClientSession> open(const Poco::URI& uri, int timeoutMs);
 
   private:
-    std::string caFile_;
+    TlsSettings tls_;
+    std::mutex contextMutex_;          // sessions open on several threads
     Poco::Net::Context::Ptr context_;  // made on the first https use
 };
+
+// One request and its whole answer. nullopt (with why) when no answer came:
+// refused, reset, timed out, TLS verification failed.
+struct HttpAnswer {
+    int status = 0;
+    std::string body;
+    std::string retryAfter;  // the header, "" when absent
+};
+struct HttpCall {
+    std::string method = "GET";
+    Poco::URI uri;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;  // sent as application/json when not empty
+    int timeoutMs = 5000;
+};
+std::optional<HttpAnswer> exchange(SessionFactory& sessions, const HttpCall& call,
+                                   std::string& why);
 
 // Seconds from a Retry-After header: delta-seconds or an HTTP date; 0 if neither.
 int parseRetryAfter(const std::string& value);

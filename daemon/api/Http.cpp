@@ -26,6 +26,11 @@ Response errorResponse(int status, const std::string& code, const std::string& m
     return jsonResponse(status, root);
 }
 
+Response serviceResponse(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status) {
+    if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
+    return jsonResponse(status, std::get<Poco::JSON::Object>(outcome));
+}
+
 Response refusalResponse(const Refusal& refusal, const std::string& path) {
     Response response = errorResponse(refusal.status, refusal.code, refusal.message, path);
     if (refusal.retryAfterSeconds > 0)

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "api/Auth.h"
@@ -42,5 +43,7 @@ Response errorResponse(int status, const std::string& code, const std::string& m
                        const std::string& path = "");
 // A service's refusal in that shape, with Retry-After when the refusal has one.
 Response refusalResponse(const Refusal& refusal, const std::string& path = "");
+// A service's answer: its JSON with status, or its refusal.
+Response serviceResponse(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status);
 
 }  // namespace lojal

@@ -7,11 +7,6 @@
 namespace lojal {
 namespace {
 
-Response fromService(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status) {
-    if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
-    return jsonResponse(status, std::get<Poco::JSON::Object>(outcome));
-}
-
 std::optional<int64_t> positiveId(const std::string& text) {
     int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -60,7 +55,7 @@ Response verifySignup(SignupRoutesContext& context, const Request& request) {
     const auto token = request.query.find("token");
     if (token == request.query.end())
         return errorResponse(400, "missing_field", "query parameter 'token' is required");
-    return fromService(context.signups.verify(token->second), 200);
+    return serviceResponse(context.signups.verify(token->second), 200);
 }
 
 // Called by the SMS gateway, which holds no API token: the URL carries a signature.
@@ -99,13 +94,13 @@ void addSignupRoutes(Router& router, SignupRoutesContext& context) {
     router.add(makeRoute(
         "POST", "/v1/otp", {Role::kiosk},
         [&context](const Request& request) {
-            return fromService(context.otp.send(*request.json), 202);
+            return serviceResponse(context.otp.send(*request.json), 202);
         },
         true));
     router.add(makeRoute(
         "POST", "/v1/otp/verify", {Role::kiosk},
         [&context](const Request& request) {
-            return fromService(context.otp.verify(*request.json), 200);
+            return serviceResponse(context.otp.verify(*request.json), 200);
         },
         true));
     router.add(makeRoute("GET", "/v1/sms/dlr", {}, [&context](const Request& request) {

@@ -12,15 +12,19 @@
 #include "api/ApiServer.h"
 #include "api/Auth.h"
 #include "api/DeviceRoutes.h"
+#include "api/MemberRoutes.h"
 #include "api/ReceiptRoutes.h"
 #include "api/Router.h"
 #include "api/SignupRoutes.h"
 #include "api/SystemRoutes.h"
 #include "app/Logging.h"
+#include "app/PeriodicTask.h"
 #include "config/Config.h"
+#include "core/Time.h"
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
+#include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
 #include "signup/SignupService.h"
@@ -179,16 +183,44 @@ int Lojald::main(const std::vector<std::string>&) {
     OtpService otp(config, **database, *templates, smsLimits, [&smsWorker] { smsWorker.wake(); });
     SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
+    auto memberKeys = MemberKeys::load(**database);
+    if (!memberKeys) return fail(log, config.log, memberKeys.error().message, EXIT_IOERR);
+    // One connector for receipts, lookups and down-sync: it is thread-safe, and a
+    // CRM's request-rate limit (voyado) must count all of them together.
+    std::shared_ptr<crm::CrmConnector> connector;
     std::unique_ptr<ReceiptSync> receiptSync;
     if (config.crm.sync) {
-        crm::ConnectorSettings crmSettings{config.crm.url, config.crm.apiKey, config.crm.caFile,
-                                           config.crm.timeoutMs};
-        receiptSync = std::make_unique<ReceiptSync>(
-            config.crm, **database,
-            crm::connectorTable().at(config.crm.connector).create(crmSettings));
+        crm::ConnectorSettings crmSettings;
+        crmSettings.url = config.crm.url;
+        crmSettings.apiKey = config.crm.apiKey;
+        crmSettings.caFile = config.crm.caFile;
+        crmSettings.clientCertFile = config.crm.clientCertFile;
+        crmSettings.clientKeyFile = config.crm.clientKeyFile;
+        crmSettings.timeoutMs = config.crm.timeoutMs;
+        crmSettings.storeId = config.store.id;
+        crmSettings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
+        connector = crm::connectorTable().at(config.crm.connector).create(crmSettings);
+        receiptSync = std::make_unique<ReceiptSync>(config.crm, **database, connector);
     }
-    ReceiptService receipts(**database, [&receiptSync] {
+    ReceiptService receipts(**database, *memberKeys, config.scanning.memberQrKey, [&receiptSync] {
         if (receiptSync) receiptSync->wake();
+    });
+    MemberCache memberCache(**database, *memberKeys);
+    MemberService members(config, memberCache, connector);
+    addMemberRoutes(router, members);
+    PeriodicTask memberSync(std::chrono::seconds(config.members.syncIntervalSeconds),
+                            [&members] { members.syncOnce(); });
+    std::atomic<uint64_t> receiptsPurged{0};
+    PeriodicTask retention(std::chrono::hours(1), [&] {
+        const int64_t cutoff = unixMillisNow() - config.receipts.retentionDays * 86400000LL;
+        auto purged = receipts.purgeSyncedBefore(cutoff);
+        if (!purged) {
+            log.error("retention purge failed: %s", purged.error().message);
+        } else if (*purged > 0) {
+            receiptsPurged += static_cast<uint64_t>(*purged);
+            log.information("retention: %d synced receipt(s) older than %d day(s) deleted", *purged,
+                            config.receipts.retentionDays);
+        }
     });
     addReceiptRoutes(router, receipts);
     system.extraGauges = [&] {
@@ -201,6 +233,10 @@ int Lojald::main(const std::vector<std::string>&) {
         if (receiptSync) {
             for (Gauge& gauge : receiptSync->gauges()) gauges.push_back(std::move(gauge));
         }
+        for (Gauge& gauge : members.gauges()) gauges.push_back(std::move(gauge));
+        gauges.emplace_back("lojal_receipts_purged_total",
+                            "Synced receipts deleted after the retention period.",
+                            static_cast<double>(receiptsPurged.load()), "", "counter");
         for (const auto& [code, count] : signups.refusals()) {
             gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",
                                 static_cast<double>(count), "code=\"" + code + "\"", "counter");
@@ -216,6 +252,8 @@ int Lojald::main(const std::vector<std::string>&) {
     (*devices)->start();
     smsWorker.start();
     if (receiptSync) receiptSync->start();
+    if (connector) memberSync.start();
+    retention.start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
@@ -228,6 +266,8 @@ int Lojald::main(const std::vector<std::string>&) {
     (*devices)->stop();
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();
+    memberSync.stop();
+    retention.stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");
     return EXIT_OK;

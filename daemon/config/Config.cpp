@@ -334,7 +334,7 @@ const std::vector<KeySpec>& schema() {
         {"crm", "sync", [](Config& c, const std::string& v) { return parseBool(v, c.crm.sync); }},
         {"crm", "connector",
          [](Config& c, const std::string& v) -> Problem {
-             if (v != "rest") return "expected rest";
+             if (v != "rest" && v != "voyado") return "expected rest or voyado";
              c.crm.connector = v;
              return std::nullopt;
          }},
@@ -352,6 +352,16 @@ const std::vector<KeySpec>& schema() {
         {"crm", "pause_seconds", intSetter(&Config::crm, &CrmConfig::pauseSeconds, 1, 3600)},
         {"crm", "retry_max_seconds",
          intSetter(&Config::crm, &CrmConfig::retryMaxSeconds, 1, 86400)},
+        {"crm", "client_cert_file", textSetter(&Config::crm, &CrmConfig::clientCertFile, 1024)},
+        {"crm", "client_key_file", textSetter(&Config::crm, &CrmConfig::clientKeyFile, 1024)},
+        {"crm", "max_requests_per_second",
+         intSetter(&Config::crm, &CrmConfig::maxRequestsPerSecond, 0, 10000)},
+        {"members", "lookup_timeout_ms",
+         intSetter(&Config::members, &MembersConfig::lookupTimeoutMs, 50, 10000)},
+        {"members", "sync_interval_seconds",
+         intSetter(&Config::members, &MembersConfig::syncIntervalSeconds, 1, 86400)},
+        {"receipts", "retention_days",
+         intSetter(&Config::receipts, &ReceiptsConfig::retentionDays, 0, 3650)},
     };
     return keys;
 }
@@ -453,6 +463,10 @@ Status checkWhole(const Config& config) {
     if (config.sms.gateway != "log" && config.sms.url.empty()) {
         return Error{ErrorCode::arg,
                      "key 'sms.url': required when sms.gateway is " + config.sms.gateway};
+    }
+    if (config.crm.clientCertFile.empty() != config.crm.clientKeyFile.empty()) {
+        return Error{ErrorCode::arg,
+                     "keys 'crm.client_cert_file' and 'crm.client_key_file': give both or neither"};
     }
     if (!config.signup.baseUrl.empty() && config.signup.secret.empty()) {
         return Error{ErrorCode::arg, "key 'signup.secret': required when signup.base_url is set"};
@@ -667,7 +681,17 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     crm.set("timeout_ms", c.crm.timeoutMs);
     crm.set("pause_seconds", c.crm.pauseSeconds);
     crm.set("retry_max_seconds", c.crm.retryMaxSeconds);
+    crm.set("client_cert_file", c.crm.clientCertFile);
+    crm.set("client_key_file", c.crm.clientKeyFile);
+    crm.set("max_requests_per_second", c.crm.maxRequestsPerSecond);
     root.set("crm", crm);
+    Poco::JSON::Object members;
+    members.set("lookup_timeout_ms", c.members.lookupTimeoutMs);
+    members.set("sync_interval_seconds", c.members.syncIntervalSeconds);
+    root.set("members", members);
+    Poco::JSON::Object receipts;
+    receipts.set("retention_days", c.receipts.retentionDays);
+    root.set("receipts", receipts);
     return root;
 }
 

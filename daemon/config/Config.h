@@ -115,8 +115,20 @@ struct CrmConfig {
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
     int batchSize = 100;
     int timeoutMs = 5000;
-    int pauseSeconds = 60;      // after a 401/403: how long before the queue tries again
-    int retryMaxSeconds = 300;  // the cap of the exponential backoff
+    int pauseSeconds = 60;       // after a 401/403: how long before the queue tries again
+    int retryMaxSeconds = 300;   // the cap of the exponential backoff
+    std::string clientCertFile;  // PEM client certificate for mTLS (with client_key_file)
+    std::string clientKeyFile;
+    int maxRequestsPerSecond = 0;  // 0: the connector's own default (voyado: 45)
+};
+
+struct MembersConfig {
+    int lookupTimeoutMs = 300;      // a cashier waits: then the cache answers
+    int syncIntervalSeconds = 300;  // member and offer down-sync (with crm.sync on)
+};
+
+struct ReceiptsConfig {
+    int retentionDays = 30;  // synced receipts are deleted this long after they arrived
 };
 
 // A `[device.NAME]` section: a port (path or USB VID:PID), a driver from
@@ -148,6 +160,8 @@ struct Config {
     SignupConfig signup;
     LimitsConfig limits;
     CrmConfig crm;
+    MembersConfig members;
+    ReceiptsConfig receipts;
     barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
     EventsConfig events;
     std::vector<DeviceConfig> devices;

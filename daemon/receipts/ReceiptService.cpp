@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "barcode/MemberToken.h"
 #include "config/Config.h"
 #include "core/Time.h"
 #include "outbox/Outbox.h"
@@ -23,6 +24,7 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
     const std::string body = canonical.str();
     const std::string digest = sha256Hex(body);
     const int64_t now = unixMillisNow();
+    const std::string ref = memberRef(summary);
 
     ReceiptAccepted accepted{summary.receiptId, false};
     bool conflict = false;
@@ -38,8 +40,8 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
         if (!outboxId) return outboxId.error();
         auto insert = tx.prepare(
             "INSERT INTO receipts (receipt_id, store_id, register_id, digest, body, received_at, "
-            "outbox_id) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            "outbox_id, member_ref) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         insert.bind(1, summary.receiptId)
             .bind(2, summary.storeId)
             .bind(3, summary.registerId)
@@ -47,6 +49,7 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
             .bind(5, body)
             .bind(6, now)
             .bind(7, *outboxId);
+        if (!ref.empty()) insert.bind(8, ref);
         insert.step();
         if (!insert.error().empty())
             return Error{ErrorCode::io, "insert receipt: " + insert.error()};
@@ -63,6 +66,42 @@ std::variant<ReceiptAccepted, ReceiptRefusal> ReceiptService::ingest(
     }
     if (!accepted.duplicate && stored_) stored_();
     return accepted;
+}
+
+std::string ReceiptService::memberRef(const ReceiptSummary& summary) const {
+    if (!summary.memberId.empty()) return keys_.member(summary.memberId);
+    if (!summary.memberQrToken.empty() && !memberQrKey_.empty()) {
+        // Expiry does not matter here: the token was shown at the till.
+        auto token = barcode::verifyMemberToken(summary.memberQrToken, memberQrKey_, 0);
+        if (token) return keys_.member(token->memberId);
+    }
+    if (!summary.memberPhone.empty()) return keys_.phone(summary.memberPhone);
+    if (!summary.memberCardToken.empty()) return keys_.card(summary.memberCardToken);
+    return "";
+}
+
+Result<int> ReceiptService::purgeSyncedBefore(int64_t cutoffMs) {
+    int purged = 0;
+    auto written = database_.write([&](Transaction& tx) -> Status {
+        auto remove = tx.prepare(
+            "DELETE FROM receipts WHERE received_at < ?1 AND outbox_id IN (SELECT id FROM outbox "
+            "WHERE topic = 'receipt' AND state = 'done')");
+        remove.bind(1, cutoffMs);
+        remove.step();
+        if (!remove.error().empty()) return Error{ErrorCode::io, remove.error()};
+        auto count = tx.prepare("SELECT changes()");
+        if (count.step()) purged = static_cast<int>(count.columnInt(0));
+        // Outbox rows of any topic that are done and old carry nothing more.
+        auto outbox = tx.prepare(
+            "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?1 AND NOT EXISTS (SELECT 1 "
+            "FROM receipts r WHERE r.outbox_id = outbox.id)");
+        outbox.bind(1, cutoffMs);
+        outbox.step();
+        if (!outbox.error().empty()) return Error{ErrorCode::io, outbox.error()};
+        return okStatus();
+    });
+    if (!written) return written.error();
+    return purged;
 }
 
 Poco::JSON::Object ReceiptService::queue() {

@@ -7,6 +7,8 @@
 #include <functional>
 #include <variant>
 
+#include "members/MemberKeys.h"
+#include "receipts/ReceiptValidation.h"
 #include "signup/RequestFields.h"
 #include "store/Database.h"
 
@@ -24,8 +26,13 @@ struct ReceiptRefusal {
 
 class ReceiptService {
   public:
-    ReceiptService(Database& database, std::function<void()> stored)
-        : database_(database), stored_(std::move(stored)) {}
+    // memberQrKey verifies qr_token member blocks ("" when not configured).
+    ReceiptService(Database& database, MemberKeys keys, std::string memberQrKey,
+                   std::function<void()> stored)
+        : database_(database),
+          keys_(std::move(keys)),
+          memberQrKey_(std::move(memberQrKey)),
+          stored_(std::move(stored)) {}
     std::variant<ReceiptAccepted, ReceiptRefusal> ingest(const Poco::JSON::Object& receipt);
     // "queued", "synced", "dead" or "" when unknown.
     std::string state(const std::string& receiptId);
@@ -33,8 +40,16 @@ class ReceiptService {
     // GET /v1/queue: the dead letters with the CRM's reasons, newest first.
     Poco::JSON::Object queue();
 
+    // The keyed hash that ties a receipt to its member for erasure ("" if none).
+    std::string memberRef(const ReceiptSummary& summary) const;
+    // Deletes receipts the CRM acknowledged that arrived before cutoffMs, with
+    // their outbox rows; returns how many. Unsynced receipts are never deleted.
+    Result<int> purgeSyncedBefore(int64_t cutoffMs);
+
   private:
     Database& database_;
+    MemberKeys keys_;
+    std::string memberQrKey_;
     std::function<void()> stored_;
 };
 

@@ -10,7 +10,7 @@ constexpr int64_t kBackoffBaseMs = 1000;
 }  // namespace
 
 ReceiptSync::ReceiptSync(const CrmConfig& config, Database& database,
-                         std::unique_ptr<crm::CrmConnector> connector)
+                         std::shared_ptr<crm::CrmConnector> connector)
     : config_(config),
       database_(database),
       outbox_(database),

@@ -22,7 +22,7 @@ namespace lojal {
 class ReceiptSync {
   public:
     ReceiptSync(const CrmConfig& config, Database& database,
-                std::unique_ptr<crm::CrmConnector> connector);
+                std::shared_ptr<crm::CrmConnector> connector);
     ~ReceiptSync();
     void start();
     void stop();
@@ -38,7 +38,7 @@ class ReceiptSync {
     const CrmConfig& config_;
     Database& database_;
     Outbox outbox_;
-    std::unique_ptr<crm::CrmConnector> connector_;
+    std::shared_ptr<crm::CrmConnector> connector_;
     Poco::Logger& log_;
     std::mt19937_64 random_{std::random_device{}()};
     std::atomic<bool> paused_{false};

@@ -1,5 +1,7 @@
 #include "receipts/ReceiptValidation.h"
 
+#include <algorithm>
+
 #include <Poco/JSON/Array.h>
 
 #include <map>
@@ -36,6 +38,34 @@ std::optional<ReceiptFault> text(const Object& o, const std::string& key, const 
     for (unsigned char c : out) {
         if (c < 0x20 || c == 0x7f)
             return fault("invalid_field", "'" + key + "' contains control characters", at);
+    }
+    return std::nullopt;
+}
+
+bool isE164(const std::string& phone) {
+    if (phone.size() < 8 || phone.size() > 16 || phone[0] != '+' || phone[1] == '0') return false;
+    return std::all_of(phone.begin() + 1, phone.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "member": optional; when present an object with at least one of member_id,
+// phone (E.164), card_token or qr_token.
+std::optional<ReceiptFault> validateMember(const Object& r, ReceiptSummary& summary) {
+    if (!r.has("member") || r.isNull("member")) return std::nullopt;
+    const auto member = r.getObject("member");
+    if (!member) return fault("invalid_field", "'member' must be an object", "$.member");
+    if (auto f = text(*member, "member_id", "$.member", 64, summary.memberId, false)) return f;
+    if (auto f = text(*member, "phone", "$.member", 16, summary.memberPhone, false)) return f;
+    if (auto f = text(*member, "card_token", "$.member", 128, summary.memberCardToken, false))
+        return f;
+    if (auto f = text(*member, "qr_token", "$.member", 128, summary.memberQrToken, false)) return f;
+    if (!summary.memberPhone.empty() && !isE164(summary.memberPhone)) {
+        return fault("invalid_field", "'phone' must be in E.164 form (+46701234567)",
+                     "$.member.phone");
+    }
+    if (summary.memberId.empty() && summary.memberPhone.empty() &&
+        summary.memberCardToken.empty() && summary.memberQrToken.empty()) {
+        return fault("missing_field",
+                     "'member' needs one of member_id, phone, card_token or qr_token", "$.member");
     }
     return std::nullopt;
 }
@@ -290,10 +320,7 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
         return fault("payments_mismatch", "payments add up to " + formatDecimal(paid, *exponent),
                      "$.payments");
     }
-    if (r.has("member") && !r.isNull("member") && !r.getObject("member")) {
-        return fault("invalid_field", "'member' must be an object", "$.member");
-    }
-    return std::nullopt;
+    return validateMember(r, summary);
 }
 
 }  // namespace lojal

@@ -23,6 +23,11 @@ struct ReceiptSummary {
     std::string registerId;
     int64_t totalMinor = 0;
     std::string currency;
+    // From the optional "member" object (at most what the POS knew).
+    std::string memberId;
+    std::string memberPhone;  // E.164
+    std::string memberCardToken;
+    std::string memberQrToken;
 };
 
 // Fills summary and returns nothing when the receipt is valid.

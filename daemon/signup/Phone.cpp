@@ -9,11 +9,23 @@ namespace lojal {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
+namespace {
+
+Error refuse(const char* code, const std::string& message) {
+    return Error{ErrorCode::arg, std::string(code) + ": " + message};
+}
+
+}  // namespace
+
+Result<std::string> normalizePhone(const std::string& typed, const std::string& defaultCountry) {
+    auto number = parseMobileNumber(typed, defaultCountry, {}, false);
+    if (!number) return number.error();
+    return number->e164;
+}
+
 Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::string& defaultCountry,
-                                       const std::set<std::string>& allowedCountries) {
-    const auto refuse = [](const char* code, const std::string& message) {
-        return Error{ErrorCode::arg, std::string(code) + ": " + message};
-    };
+                                       const std::set<std::string>& allowedCountries,
+                                       bool mobileOnly) {
     if (typed.empty() || typed.size() > 32 || !std::all_of(typed.begin(), typed.end(), [](char c) {
             return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' ||
                    c == ')';
@@ -28,12 +40,13 @@ Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::stri
         return refuse("invalid_phone", "not a valid phone number");
     }
     const auto type = util.GetNumberType(number);
-    if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
+    if (mobileOnly && type != PhoneNumberUtil::MOBILE &&
+        type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
         return refuse("not_mobile", "not a mobile number: an SMS cannot reach it");
     }
     MobileNumber result;
     util.GetRegionCodeForNumber(number, &result.country);
-    if (!allowedCountries.count(result.country)) {
+    if (mobileOnly && !allowedCountries.count(result.country)) {
         return refuse("country_not_allowed",
                       "numbers from " + result.country + " are not accepted here");
     }

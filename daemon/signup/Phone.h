@@ -16,7 +16,12 @@ struct MobileNumber {
 
 // Errors carry the API's code as their message prefix: invalid_phone,
 // not_mobile or country_not_allowed, then ": " and the human message.
+// mobileOnly false: any valid number of any country (for lookups, not for SMS).
 Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::string& defaultCountry,
-                                       const std::set<std::string>& allowedCountries);
+                                       const std::set<std::string>& allowedCountries,
+                                       bool mobileOnly = true);
+
+// A valid number of any kind and country, in E.164 (invalid_phone otherwise).
+Result<std::string> normalizePhone(const std::string& typed, const std::string& defaultCountry);
 
 }  // namespace lojal

@@ -107,6 +107,43 @@ CREATE TABLE receipts (
     outbox_id   INTEGER REFERENCES outbox (id)
 ) STRICT;
 )sql"},
+        // The member cache (down-synced from the CRM, asked when the CRM is not)
+        // and the key that turns phone numbers and card tokens into keyed hashes, so
+        // the cache holds no phone number in clear. member_ref ties a receipt to its
+        // member's hash, for erasure.
+        {6, "member cache and offers",
+         R"sql(
+INSERT INTO store_meta (key, value) VALUES ('pii_key', lower(hex(randomblob(32))));
+CREATE TABLE members (
+    member_id  TEXT    PRIMARY KEY,
+    phone_hash TEXT,
+    tier       TEXT    NOT NULL DEFAULT '',
+    points     INTEGER NOT NULL DEFAULT 0,
+    synced_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX members_phone ON members (phone_hash);
+CREATE TABLE member_cards (
+    card_hash TEXT PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (member_id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX member_cards_member ON member_cards (member_id);
+CREATE TABLE offers (
+    offer_id   TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to   TEXT NOT NULL,
+    tier       TEXT NOT NULL,
+    synced_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sync_cursors (
+    name      TEXT PRIMARY KEY,
+    cursor    TEXT    NOT NULL,
+    synced_at INTEGER NOT NULL
+) STRICT;
+ALTER TABLE receipts ADD COLUMN member_ref TEXT;
+CREATE INDEX receipts_member ON receipts (member_ref) WHERE member_ref IS NOT NULL;
+CREATE INDEX receipts_received ON receipts (received_at);
+)sql"},
     };
     return all;
 }

@@ -4,6 +4,7 @@
 // CrmTable.cpp. Every receipt travels with its receipt_id, which the CRM uses as
 // the idempotency key (docs/CRM-PROTOCOL.md), so resending is always safe.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,17 +29,71 @@ struct BatchOutcome {
     int retryAfterSeconds = 0;  // the CRM's Retry-After, 0 when none
 };
 
+// A member as the CRM knows them (docs/CRM-PROTOCOL.md "Members").
+struct Member {
+    std::string memberId;
+    std::string phone;  // E.164, when the CRM gives it
+    std::vector<std::string> cardTokens;
+    std::string tier;
+    int64_t points = 0;
+};
+
+struct MemberQuery {
+    enum class Kind { phone, cardToken, memberId } kind = Kind::memberId;
+    std::string value;  // phone in E.164
+};
+
+struct LookupOutcome {
+    enum class Kind { found, notFound, unavailable } kind = Kind::unavailable;
+    Member member;
+    std::string reason;  // for unavailable
+};
+
+// One page of member changes since a cursor: changed members and erased ones
+// (deleted in the CRM, or a GDPR erasure), whose local data must go.
+struct MemberChanges {
+    bool ok = false;
+    std::vector<Member> changed;
+    std::vector<std::string> erasedIds;
+    std::string nextCursor;
+    bool more = false;
+    std::string reason;  // when not ok
+};
+
+struct Offer {
+    std::string offerId;
+    std::string title;
+    std::string validFrom;  // RFC 3339
+    std::string validTo;
+    std::string tier;  // "" for everyone
+};
+
+struct OffersOutcome {
+    bool ok = false;
+    std::vector<Offer> offers;
+    std::string reason;
+};
+
 class CrmConnector {
   public:
     virtual ~CrmConnector() = default;
     virtual BatchOutcome sendReceipts(const std::vector<OutgoingReceipt>& receipts) = 0;
+    // Asks the CRM directly, with its own (short) timeout: a cashier is waiting.
+    virtual LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) = 0;
+    // The changes after cursor ("" for everything).
+    virtual MemberChanges memberChanges(const std::string& cursor) = 0;
+    virtual OffersOutcome activeOffers() = 0;
 };
 
 struct ConnectorSettings {
     std::string url;
     std::string apiKey;
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string clientCertFile;  // mTLS, optional
+    std::string clientKeyFile;
     int timeoutMs = 5000;
+    std::string storeId;           // for connectors that file receipts per store (voyado)
+    int maxRequestsPerSecond = 0;  // 0: no limit of the connector's own
 };
 
 struct ConnectorEntry {

@@ -215,9 +215,11 @@ BOOST_AUTO_TEST_CASE(twenty_kill_9_while_four_registers_post_and_the_crm_flaps) 
     crm.flap(0, seed);
     BOOST_REQUIRE_MESSAGE(crm.waitForStored(acknowledged, 120s),
                           "the CRM has " << crm.stored() << " of " << acknowledged);
-    BOOST_REQUIRE(eventually([&] {
-        return metrics(daemon.port()).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
-    }, 60s));
+    BOOST_REQUIRE(eventually(
+        [&] {
+            return metrics(daemon.port()).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
+        },
+        60s));
 
     std::lock_guard lock(ledger.mutex);
     BOOST_TEST(daemon.kills() == kKillsDuringIngest + kKillsDuringDrain);
@@ -231,8 +233,7 @@ BOOST_AUTO_TEST_CASE(twenty_kill_9_while_four_registers_post_and_the_crm_flaps) 
     for (const std::string& id : inCrm) BOOST_TEST(ledger.acknowledged.count(id) == 1u, id);
     BOOST_TEST_MESSAGE("kills " << daemon.kills() << ", requests sent again " << ledger.retries
                                 << ", CRM faults " << crm.faults() << " in " << crm.batches()
-                                << " batches, resends the CRM deduplicated "
-                                << crm.duplicates());
+                                << " batches, resends the CRM deduplicated " << crm.duplicates());
 }
 
 BOOST_AUTO_TEST_CASE(a_backlog_of_20000_built_while_the_crm_is_down_drains_fully) {
@@ -251,14 +252,17 @@ BOOST_AUTO_TEST_CASE(a_backlog_of_20000_built_while_the_crm_is_down_drains_fully
     for (auto& thread : registers) thread.join();
     BOOST_REQUIRE_EQUAL(ledger.acknowledged.size(), static_cast<size_t>(kRegisters * kPerRegister));
     BOOST_TEST(crm.stored() == 0u);
-    BOOST_TEST(metrics(daemon.port()).find("\nlojal_receipts_backlog 20000\n") != std::string::npos);
+    BOOST_TEST(metrics(daemon.port()).find("\nlojal_receipts_backlog 20000\n") !=
+               std::string::npos);
 
     crm.failNext(0, 200);  // up again
     BOOST_REQUIRE_MESSAGE(crm.waitForStored(ledger.acknowledged.size(), 180s),
                           "the CRM has " << crm.stored());
-    BOOST_REQUIRE(eventually([&] {
-        return metrics(daemon.port()).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
-    }, 60s));
+    BOOST_REQUIRE(eventually(
+        [&] {
+            return metrics(daemon.port()).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
+        },
+        60s));
     BOOST_TEST(crm.duplicates() == 0u);
     BOOST_TEST(crm.storedIds().size() == ledger.acknowledged.size());
 }

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -31,6 +32,14 @@ struct TestCrm::State {
     std::mt19937_64 random;
     std::string rejectPrefix;
     std::string lastApiKey;
+
+    std::map<std::string, Poco::JSON::Object> members;  // by id
+    std::vector<std::pair<std::string, bool>> feed;     // (id, erased), cursor = index + 1
+    Poco::JSON::Array offers;
+    int memberDelayMs = 0;
+    bool membersDown = false;
+    size_t lookups = 0;
+    size_t changeRequests = 0;
 };
 
 namespace {
@@ -43,6 +52,10 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
                        Poco::Net::HTTPServerResponse& response) override {
         std::string body;
         Poco::StreamCopier::copyToString(request.stream(), body);
+        const Poco::URI uri(request.getURI());
+        if (uri.getPath().rfind("/v1/members/", 0) == 0 || uri.getPath() == "/v1/offers") {
+            return memberRequest(uri, response);
+        }
         if (request.getURI() != "/v1/receipts/batch" || request.getMethod() != "POST") {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
             response.send();
@@ -62,6 +75,84 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
     }
 
   private:
+    void memberRequest(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
+        int delayMs = 0;
+        bool down = false;
+        {
+            std::lock_guard lock(state_->mutex);
+            delayMs = state_->memberDelayMs;
+            down = state_->membersDown;
+            ++(uri.getPath() == "/v1/members/changes" ? state_->changeRequests : state_->lookups);
+        }
+        state_->changed.notify_all();
+        if (delayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
+        if (down) return sendJson(response, 503, "{\"error\":\"down\"}");
+        std::map<std::string, std::string> query;
+        for (const auto& [name, value] : uri.getQueryParameters()) query[name] = value;
+        std::lock_guard lock(state_->mutex);
+        if (uri.getPath() == "/v1/offers") {
+            Poco::JSON::Object answer;
+            answer.set("offers", state_->offers);
+            return sendJson(response, 200, text(answer));
+        }
+        if (uri.getPath() == "/v1/members/changes") return sendChanges(query["since"], response);
+        for (const auto& [id, member] : state_->members) {
+            const bool match =
+                (query.count("member_id") && query["member_id"] == id) ||
+                (query.count("phone") && member.getValue<std::string>("phone") == query["phone"]) ||
+                (query.count("card_token") && hasCard(member, query["card_token"]));
+            if (!match) continue;
+            Poco::JSON::Object answer;
+            answer.set("member", member);
+            return sendJson(response, 200, text(answer));
+        }
+        sendJson(response, 404, "{\"error\":\"no such member\"}");
+    }
+
+    // Pages of at most 2 changes, so the client must follow "more".
+    void sendChanges(const std::string& since, Poco::Net::HTTPServerResponse& response) {
+        size_t from = since.empty() ? 0 : std::stoul(since);
+        const size_t to = std::min(state_->feed.size(), from + 2);
+        Poco::JSON::Array members;
+        Poco::JSON::Array erased;
+        for (size_t i = from; i < to; ++i) {
+            const auto& [id, gone] = state_->feed[i];
+            const auto member = state_->members.find(id);
+            if (gone || member == state_->members.end())
+                erased.add(id);
+            else
+                members.add(member->second);
+        }
+        Poco::JSON::Object answer;
+        answer.set("members", members);
+        answer.set("erased", erased);
+        answer.set("next_cursor", std::to_string(to));
+        answer.set("more", to < state_->feed.size());
+        sendJson(response, 200, text(answer));
+    }
+
+    static bool hasCard(const Poco::JSON::Object& member, const std::string& card) {
+        const auto cards = member.getArray("card_tokens");
+        for (size_t i = 0; cards && i < cards->size(); ++i) {
+            if (cards->getElement<std::string>(static_cast<unsigned>(i)) == card) return true;
+        }
+        return false;
+    }
+
+    static std::string text(const Poco::JSON::Object& object) {
+        std::ostringstream out;
+        object.stringify(out);
+        return out.str();
+    }
+
+    static void sendJson(Poco::Net::HTTPServerResponse& response, int status,
+                         const std::string& body) {
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+        response.setContentType("application/json");
+        response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        response.send() << body;
+    }
+
     TestCrm::Fault nextFault(const std::string& apiKey) {
         std::lock_guard lock(state_->mutex);
         ++state_->batches;
@@ -193,6 +284,64 @@ void TestCrm::flap(double probability, uint64_t seed) {
     std::lock_guard lock(state_->mutex);
     state_->flapProbability = probability;
     state_->random.seed(seed);
+}
+
+void TestCrm::putMember(const std::string& id, const std::string& phone,
+                        const std::vector<std::string>& cardTokens, const std::string& tier,
+                        int points) {
+    Poco::JSON::Object member;
+    member.set("member_id", id);
+    member.set("phone", phone);
+    Poco::JSON::Array cards;
+    for (const auto& card : cardTokens) cards.add(card);
+    member.set("card_tokens", cards);
+    member.set("tier", tier);
+    member.set("points", points);
+    std::lock_guard lock(state_->mutex);
+    state_->members[id] = member;
+    state_->feed.emplace_back(id, false);
+}
+
+void TestCrm::eraseMember(const std::string& id) {
+    std::lock_guard lock(state_->mutex);
+    state_->members.erase(id);
+    state_->feed.emplace_back(id, true);
+}
+
+void TestCrm::putOffer(const std::string& id, const std::string& title, const std::string& tier) {
+    Poco::JSON::Object offer;
+    offer.set("offer_id", id);
+    offer.set("title", title);
+    offer.set("valid_from", "2026-11-01T00:00:00Z");
+    offer.set("valid_to", "2026-12-31T23:59:59Z");
+    offer.set("tier", tier);
+    std::lock_guard lock(state_->mutex);
+    state_->offers.add(offer);
+}
+
+void TestCrm::setMemberDelay(int delayMs) {
+    std::lock_guard lock(state_->mutex);
+    state_->memberDelayMs = delayMs;
+}
+
+void TestCrm::setMembersDown(bool down) {
+    std::lock_guard lock(state_->mutex);
+    state_->membersDown = down;
+}
+
+size_t TestCrm::memberLookups() {
+    std::lock_guard lock(state_->mutex);
+    return state_->lookups;
+}
+
+size_t TestCrm::changeRequests() {
+    std::lock_guard lock(state_->mutex);
+    return state_->changeRequests;
+}
+
+bool TestCrm::waitForChangeRequests(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] { return state_->changeRequests >= count; });
 }
 
 size_t TestCrm::faults() {

@@ -47,6 +47,19 @@ class TestCrm {
     // Receipts whose id starts with prefix are answered "rejected".
     void rejectIdsStartingWith(const std::string& prefix);
 
+    // Members (docs/CRM-PROTOCOL.md "Members"): each change is also appended to
+    // the feed GET /v1/members/changes pages through.
+    void putMember(const std::string& id, const std::string& phone,
+                   const std::vector<std::string>& cardTokens, const std::string& tier, int points);
+    void eraseMember(const std::string& id);
+    void putOffer(const std::string& id, const std::string& title, const std::string& tier);
+    // Member endpoints answer after delayMs, or 503 while down.
+    void setMemberDelay(int delayMs);
+    void setMembersDown(bool down);
+    size_t memberLookups();
+    size_t changeRequests();
+    bool waitForChangeRequests(size_t count, std::chrono::milliseconds timeout);
+
     size_t stored();      // distinct receipts
     size_t duplicates();  // resends of stored ones
     size_t batches();     // batch requests, faults included

@@ -1,0 +1,56 @@
+#pragma once
+// The member cache in SQLite: what the CRM last said about each member (id,
+// keyed hash of the phone, keyed hashes of card tokens, tier, points) and the
+// active offers, so identification keeps working offline. Also the one place
+// that erases a member's data (GDPR): cache rows, the member block of their
+// receipts, and their sign-ups, consents, codes and SMS.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "CrmConnector.h"
+#include "members/MemberKeys.h"
+#include "store/Database.h"
+
+namespace lojal {
+
+struct CachedMember {
+    crm::Member member;  // phone and card tokens are not kept in clear: empty here
+    int64_t syncedAt = 0;  // Unix ms of the CRM answer it came from
+};
+
+struct ErasureCounts {
+    int members = 0;
+    int receipts = 0;  // receipts whose member block was removed
+    int personalRows = 0;  // sign-ups, consents, codes, SMS
+};
+
+class MemberCache {
+  public:
+    MemberCache(Database& database, MemberKeys keys) : database_(database), keys_(std::move(keys)) {}
+
+    const MemberKeys& keys() const { return keys_; }
+    // Adds or replaces members (their card list too) and, when cursorName is
+    // given, stores the new down-sync cursor in the same transaction.
+    Status store(const std::vector<crm::Member>& members, int64_t nowMs,
+                 const std::string& cursorName = "", const std::string& cursor = "");
+    // query.value: E.164 for phone, else as given.
+    std::optional<CachedMember> find(const crm::MemberQuery& query);
+    // Everything stored about the member; phoneE164 (optional) also reaches data
+    // of a number the cache never saw.
+    Result<ErasureCounts> erase(const std::string& memberId, const std::string& phoneE164 = "");
+
+    Status replaceOffers(const std::vector<crm::Offer>& offers, int64_t nowMs);
+    std::vector<crm::Offer> offersFor(const std::string& tier);
+
+    std::string cursor(const std::string& name);
+    int64_t memberCount();
+    int64_t lastSyncedAt();  // Unix ms of the newest cached member, 0 if none
+
+  private:
+    Database& database_;
+    MemberKeys keys_;
+};
+
+}  // namespace lojal

@@ -1,0 +1,59 @@
+#pragma once
+// Who is this customer? GET /v1/members/lookup asks the CRM first, with a short
+// timeout because a cashier is waiting, and the member cache when the CRM does
+// not answer in time; the answer says which of the two spoke and how old the
+// cache is. Also the down-sync (members, erasures, offers) and erasure requests.
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <variant>
+
+#include "CrmConnector.h"
+#include "config/Config.h"
+#include "members/MemberCache.h"
+#include "metrics/Metrics.h"
+#include "signup/RequestFields.h"
+
+namespace lojal {
+
+class MemberService {
+  public:
+    // connector may be null (crm.sync off): then only the cache answers.
+    MemberService(const Config& config, MemberCache& cache,
+                  std::shared_ptr<crm::CrmConnector> connector);
+
+    // Exactly one of phone, card, token (a member QR token) in query.
+    std::variant<Poco::JSON::Object, Refusal> lookup(
+        const std::map<std::string, std::string>& query);
+    // POST /v1/members/{id}/erase: phone (optional) reaches a number the cache never saw.
+    std::variant<Poco::JSON::Object, Refusal> erase(const std::string& memberId,
+                                                    const std::string& phone);
+    Poco::JSON::Object offers();
+
+    // One down-sync round: member pages until the CRM has no more, then offers.
+    void syncOnce();
+    std::vector<Gauge> gauges();
+
+  private:
+    std::variant<crm::MemberQuery, Refusal> parseQuery(
+        const std::map<std::string, std::string>& query) const;
+    Poco::JSON::Object answer(const crm::Member& member, const std::string& source,
+                              int64_t syncedAt);
+
+    const Config& config_;
+    MemberCache& cache_;
+    std::shared_ptr<crm::CrmConnector> connector_;
+    Poco::Logger& log_;
+    std::mutex syncMutex_;
+    std::string lastSyncProblem_;  // logged once per change
+    std::atomic<uint64_t> answeredByCrm_{0};
+    std::atomic<uint64_t> answeredByCache_{0};
+    std::atomic<uint64_t> erased_{0};
+    std::atomic<int64_t> lastSyncOkMs_{0};
+};
+
+}  // namespace lojal
