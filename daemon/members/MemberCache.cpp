@@ -89,13 +89,15 @@ std::optional<CachedMember> MemberCache::find(const crm::MemberQuery& query) {
         std::string key;
         switch (query.kind) {
             case crm::MemberQuery::Kind::phone:
-                sql = "SELECT member_id, tier, points, synced_at FROM members WHERE phone_hash = ?1 "
-                      "ORDER BY synced_at DESC LIMIT 1";
+                sql =
+                    "SELECT member_id, tier, points, synced_at FROM members WHERE phone_hash = ?1 "
+                    "ORDER BY synced_at DESC LIMIT 1";
                 key = keys_.phone(query.value);
                 break;
             case crm::MemberQuery::Kind::cardToken:
-                sql = "SELECT m.member_id, m.tier, m.points, m.synced_at FROM member_cards c JOIN "
-                      "members m ON m.member_id = c.member_id WHERE c.card_hash = ?1";
+                sql =
+                    "SELECT m.member_id, m.tier, m.points, m.synced_at FROM member_cards c JOIN "
+                    "members m ON m.member_id = c.member_id WHERE c.card_hash = ?1";
                 key = keys_.card(query.value);
                 break;
             case crm::MemberQuery::Kind::memberId:

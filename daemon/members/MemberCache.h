@@ -16,19 +16,20 @@
 namespace lojal {
 
 struct CachedMember {
-    crm::Member member;  // phone and card tokens are not kept in clear: empty here
+    crm::Member member;    // phone and card tokens are not kept in clear: empty here
     int64_t syncedAt = 0;  // Unix ms of the CRM answer it came from
 };
 
 struct ErasureCounts {
     int members = 0;
-    int receipts = 0;  // receipts whose member block was removed
+    int receipts = 0;      // receipts whose member block was removed
     int personalRows = 0;  // sign-ups, consents, codes, SMS
 };
 
 class MemberCache {
   public:
-    MemberCache(Database& database, MemberKeys keys) : database_(database), keys_(std::move(keys)) {}
+    MemberCache(Database& database, MemberKeys keys)
+        : database_(database), keys_(std::move(keys)) {}
 
     const MemberKeys& keys() const { return keys_; }
     // Adds or replaces members (their card list too) and, when cursorName is

@@ -46,8 +46,8 @@ MemberService::MemberService(const Config& config, MemberCache& cache,
 
 std::variant<crm::MemberQuery, Refusal> MemberService::parseQuery(
     const std::map<std::string, std::string>& query) const {
-    const int given = static_cast<int>(query.count("phone") + query.count("card") +
-                                       query.count("token"));
+    const int given =
+        static_cast<int>(query.count("phone") + query.count("card") + query.count("token"));
     if (given != 1) {
         return Refusal{400, "invalid_query", "give exactly one of phone, card or token"};
     }
@@ -132,8 +132,8 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::erase(const std::string
     auto counts = cache_.erase(memberId, e164);
     if (!counts) return storageRefusal(counts.error(), "the erasure");
     ++erased_;
-    log_.notice("member %s erased: %d cached, %d receipt(s) stripped, %d personal row(s)",
-                memberId, counts->members, counts->receipts, counts->personalRows);
+    log_.notice("member %s erased: %d cached, %d receipt(s) stripped, %d personal row(s)", memberId,
+                counts->members, counts->receipts, counts->personalRows);
     Poco::JSON::Object body;
     body.set("member_id", memberId);
     body.set("cached_members", counts->members);

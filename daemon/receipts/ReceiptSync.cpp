@@ -76,13 +76,17 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
         return;
     }
     setPaused(false, "");
-    if (!lastProblem_.empty()) {
+    if (!outcome.reason.empty() && outcome.reason != lastProblem_) {  // answered in part
+        log_.warning("receipt sync: %s", outcome.reason);
+        lastProblem_ = outcome.reason;
+    } else if (outcome.reason.empty() && !lastProblem_.empty()) {
         log_.notice("receipt sync: the CRM answers again");
         lastProblem_.clear();
     }
     std::vector<Outbox::Settlement> settlements;
     uint64_t synced = 0;
     uint64_t dead = 0;
+    uint64_t skipped = 0;
     for (const OutboxItem& item : items) {
         const auto found = outcome.results.find(item.payload);
         const auto result = found == outcome.results.end() ? crm::ReceiptResult{} : found->second;
@@ -92,20 +96,31 @@ void ReceiptSync::syncBatch(const std::vector<OutboxItem>& items) {
                 settlements.push_back({item.id, "done", now, ""});
                 ++synced;
                 break;
+            case crm::ReceiptResult::Outcome::skipped:
+                log_.debug("receipt %s not for this CRM: %s", item.payload, result.reason);
+                settlements.push_back({item.id, "done", now, result.reason});
+                ++synced;
+                ++skipped;
+                break;
             case crm::ReceiptResult::Outcome::rejected:
                 log_.warning("receipt %s rejected by the CRM: %s", item.payload, result.reason);
                 settlements.push_back({item.id, "dead", now, result.reason});
                 ++dead;
                 break;
-            case crm::ReceiptResult::Outcome::missing:
+            case crm::ReceiptResult::Outcome::missing: {
+                const int64_t delay =
+                    std::max<int64_t>(backoff(item.attempts), outcome.retryAfterSeconds * 1000LL);
                 settlements.push_back(
-                    {item.id, "queued", now + backoff(item.attempts), "not in the CRM's answer"});
+                    {item.id, "queued", now + delay,
+                     outcome.reason.empty() ? "not in the CRM's answer" : outcome.reason});
                 break;
+            }
         }
     }
     if (settle(settlements)) {
         synced_ += synced;
         deadLettered_ += dead;
+        skipped_ += skipped;
     }
 }
 
@@ -149,6 +164,9 @@ std::vector<Gauge> ReceiptSync::gauges() {
                         static_cast<double>(dead));
     gauges.emplace_back("lojal_receipts_synced_total", "Receipts the CRM acknowledged since start.",
                         static_cast<double>(synced_.load()), "", "counter");
+    gauges.emplace_back("lojal_receipts_skipped_total",
+                        "Receipts this CRM cannot hold (voyado: no member), counted as synced.",
+                        static_cast<double>(skipped_.load()), "", "counter");
     gauges.emplace_back("lojal_crm_failed_batches_total",
                         "Batches the CRM did not answer usefully.",
                         static_cast<double>(failedBatches_.load()), "", "counter");

@@ -44,6 +44,7 @@ class ReceiptSync {
     std::atomic<bool> paused_{false};
     std::atomic<uint64_t> synced_{0};
     std::atomic<uint64_t> deadLettered_{0};
+    std::atomic<uint64_t> skipped_{0};
     std::atomic<uint64_t> failedBatches_{0};
     std::string lastProblem_;  // logged once per change of state
     OutboxDrainer drainer_;    // last: its thread uses everything above

@@ -8,7 +8,7 @@
 #include <regex>
 
 #include "barcode/CheckDigit.h"
-#include "receipts/Money.h"
+#include "core/Money.h"
 
 namespace lojal {
 namespace {

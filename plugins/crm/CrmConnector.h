@@ -18,14 +18,22 @@ struct OutgoingReceipt {
 };
 
 struct ReceiptResult {
-    enum class Outcome { accepted, duplicate, rejected, missing } outcome = Outcome::missing;
-    std::string reason;  // the CRM's, for rejected
+    // skipped: this CRM cannot hold it (voyado: a receipt without a member); it
+    // counts as synced and the reason is logged.
+    enum class Outcome {
+        accepted,
+        duplicate,
+        rejected,
+        missing,
+        skipped
+    } outcome = Outcome::missing;
+    std::string reason;  // the CRM's, for rejected and skipped
 };
 
 struct BatchOutcome {
     enum class Kind { answered, transient, unauthorized } kind = Kind::transient;
     std::map<std::string, ReceiptResult> results;  // by receipt_id, when answered
-    std::string reason;
+    std::string reason;         // also when answered in part (the rest is "missing")
     int retryAfterSeconds = 0;  // the CRM's Retry-After, 0 when none
 };
 

@@ -21,7 +21,8 @@ const std::string kQrKey = "member-qr-test-key";
 
 std::string config(const TestCrm& crm, const std::string& extra = "") {
     return "[store]\nid = SE-0042\nname = Rusta\ncountry = SE\n"
-           "[signup]\nbase_url = https://join.example.com\nsecret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n"
+           "[signup]\nbase_url = https://join.example.com\nsecret = "
+           "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n"
            "[scanning]\nmember_qr_key = " +
            kQrKey + "\n[crm]\nsync = on\nurl = " + crm.url() +
            "\napi_key = k\nretry_max_seconds = 1\n[members]\nsync_interval_seconds = 1\n" + extra;
@@ -81,9 +82,8 @@ BOOST_AUTO_TEST_CASE(the_crm_answers_first_and_the_cache_when_it_is_slow_or_down
     BOOST_TEST(has(notInCrm.body, "the CRM knows no such member"), notInCrm.body);
 
     // A member QR token is verified locally, then looked up by member id.
-    const std::string token =
-        lojal::barcode::signMemberToken({"M1", static_cast<int64_t>(std::time(nullptr)) + 600},
-                                        kQrKey);
+    const std::string token = lojal::barcode::signMemberToken(
+        {"M1", static_cast<int64_t>(std::time(nullptr)) + 600}, kQrKey);
     const auto byToken = lookup(lojald.port, "token=" + token);
     BOOST_TEST(byToken.status == 200, byToken.body);
     BOOST_TEST(has(byToken.body, "\"member_id\":\"M1\""), byToken.body);
@@ -150,14 +150,16 @@ BOOST_AUTO_TEST_CASE(a_member_deleted_in_the_crm_is_purged_with_their_queued_dat
     BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM consents") == "0\n");
     BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM sms WHERE phone = '+46701112233'") == "0\n");
     // The queued receipt stays (the store's bookkeeping) but no longer says who.
-    BOOST_TEST(queryDatabase(db, "SELECT json_type(body, '$.member') FROM receipts WHERE "
-                                 "receipt_id = 'gdpr-1'") == "NULL\n");
-    BOOST_TEST(queryDatabase(db, "SELECT json_extract(body, '$.member.phone') FROM receipts WHERE "
-                                 "receipt_id = 'other-1'") == "+46705556677\n");
+    BOOST_TEST(queryDatabase(db,
+                             "SELECT json_type(body, '$.member') FROM receipts WHERE "
+                             "receipt_id = 'gdpr-1'") == "NULL\n");
+    BOOST_TEST(queryDatabase(db,
+                             "SELECT json_extract(body, '$.member.phone') FROM receipts WHERE "
+                             "receipt_id = 'other-1'") == "+46705556677\n");
     // A resend by the POS of the original is still the same receipt.
-    BOOST_TEST(httpRequest(port, "POST", "/v1/receipts", kPosToken,
-                           receiptOf("gdpr-1", "+46701112233"))
-                   .status == 200);
+    BOOST_TEST(
+        httpRequest(port, "POST", "/v1/receipts", kPosToken, receiptOf("gdpr-1", "+46701112233"))
+            .status == 200);
     crm.setMembersDown(true);
     BOOST_TEST(lookup(port, "card=card-tok-2").status == 404);
 }
@@ -174,11 +176,12 @@ BOOST_AUTO_TEST_CASE(an_erasure_request_removes_what_the_store_holds_about_a_mem
             .status,
         202);
     BOOST_TEST(httpRequest(port, "POST", "/v1/members/M3/erase", kPosToken, "{}").status == 403);
-    BOOST_TEST(errorCode(httpRequest(port, "POST", "/v1/members/M%20X/erase", kAdminToken, "{}")
-                             .body) == "invalid_field");
-    BOOST_TEST(errorCode(httpRequest(port, "POST", "/v1/members/M3/erase", kAdminToken,
-                                     R"({"phone":12})")
-                             .body) == "invalid_field");
+    BOOST_TEST(
+        errorCode(httpRequest(port, "POST", "/v1/members/M%20X/erase", kAdminToken, "{}").body) ==
+        "invalid_field");
+    BOOST_TEST(
+        errorCode(httpRequest(port, "POST", "/v1/members/M3/erase", kAdminToken, R"({"phone":12})")
+                      .body) == "invalid_field");
     const auto erased = httpRequest(port, "POST", "/v1/members/M3/erase", kAdminToken,
                                     R"({"phone":"070-222 33 44"})");
     BOOST_TEST(erased.status == 200, erased.body);
@@ -194,23 +197,24 @@ BOOST_AUTO_TEST_CASE(synced_receipts_are_purged_after_retention_and_unsynced_nev
     TestCrm crm;
     TempDir dir;
     const int port = freePort();
-    const std::string path = writeTestConfig(dir, port, config(crm, "[receipts]\nretention_days = 0\n"));
+    const std::string path =
+        writeTestConfig(dir, port, config(crm, "[receipts]\nretention_days = 0\n"));
     {
         LojaldProcess first({"--config", path}, dir.path());
         BOOST_REQUIRE(first.waitUntilReady());
-        BOOST_REQUIRE_EQUAL(httpRequest(port, "POST", "/v1/receipts", kPosToken,
-                                        exampleReceiptWithId("old-1"))
-                                .status,
-                            202);
+        BOOST_REQUIRE_EQUAL(
+            httpRequest(port, "POST", "/v1/receipts", kPosToken, exampleReceiptWithId("old-1"))
+                .status,
+            202);
         BOOST_REQUIRE(crm.waitForStored(1, 10s));
         BOOST_REQUIRE(eventually([&] {
             return has(httpRequest(port, "GET", "/v1/receipts/old-1", kPosToken).body, "synced");
         }));
         crm.failNext(1 << 30, 503);
-        BOOST_REQUIRE_EQUAL(httpRequest(port, "POST", "/v1/receipts", kPosToken,
-                                        exampleReceiptWithId("queued-1"))
-                                .status,
-                            202);
+        BOOST_REQUIRE_EQUAL(
+            httpRequest(port, "POST", "/v1/receipts", kPosToken, exampleReceiptWithId("queued-1"))
+                .status,
+            202);
         first.signal(SIGTERM);
         BOOST_REQUIRE(first.waitForExit().has_value());
     }

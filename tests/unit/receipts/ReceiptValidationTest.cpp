@@ -5,7 +5,7 @@
 
 #include <Poco/JSON/Parser.h>
 
-#include "receipts/Money.h"
+#include "core/Money.h"
 #include "receipts/ReceiptValidation.h"
 
 using namespace lojal;

@@ -1,4 +1,4 @@
-#include "receipts/Money.h"
+#include "core/Money.h"
 
 #include <cstdio>
 #include <map>

@@ -1,0 +1,191 @@
+#include "voyado/VoyadoConnector.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+#include <Poco/URI.h>
+
+#include "RequestPacer.h"
+#include "VerifiedHttp.h"
+#include "core/Version.h"
+#include "voyado/VoyadoMapping.h"
+
+namespace lojal::crm {
+namespace {
+
+// Under Voyado's documented 50 requests per second, with room for clock jitter.
+constexpr int kDefaultRequestsPerSecond = 45;
+
+bool isSuccess(int status) {
+    return status >= 200 && status < 300;
+}
+
+// A 4xx about this receipt only: Voyado will never take it as it is.
+bool isPermanent(int status) {
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 &&
+           status != 429;
+}
+
+class VoyadoConnector : public CrmConnector {
+  public:
+    explicit VoyadoConnector(ConnectorSettings settings)
+        : settings_(std::move(settings)),
+          sessions_(plugins::TlsSettings{settings_.caFile, settings_.clientCertFile,
+                                         settings_.clientKeyFile}),
+          pacer_(settings_.maxRequestsPerSecond > 0 ? settings_.maxRequestsPerSecond
+                                                    : kDefaultRequestsPerSecond) {}
+
+    // Voyado takes one receipt per request. It ignores a uniqueReceiptId it
+    // already has, so a resend is harmless and answers like a first send.
+    BatchOutcome sendReceipts(const std::vector<OutgoingReceipt>& receipts) override {
+        BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
+        for (const OutgoingReceipt& receipt : receipts) {
+            const voyado::MappedReceipt mapped = voyado::mapReceipt(receipt.json, settings_.storeId);
+            if (mapped.body.empty()) {
+                outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::skipped,
+                                                      mapped.skipReason};
+                continue;
+            }
+            pacer_.acquire();
+            std::string why;
+            const auto answer =
+                exchange("POST", Poco::URI(settings_.url + "/api/v2/receipts"), mapped.body,
+                         settings_.timeoutMs, why);
+            if (answer && isSuccess(answer->status)) {
+                outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::accepted, ""};
+            } else if (answer && isPermanent(answer->status)) {
+                outcome.results[receipt.receiptId] = {
+                    ReceiptResult::Outcome::rejected,
+                    "Voyado answered " + std::to_string(answer->status) + ": " +
+                        answer->body.substr(0, 200)};
+            } else if (answer && (answer->status == 401 || answer->status == 403)) {
+                return {BatchOutcome::Kind::unauthorized, {},
+                        "Voyado refused the API key (" + std::to_string(answer->status) + ")", 0};
+            } else {
+                // The rest of the batch waits; what went through is settled.
+                const std::string reason =
+                    answer ? "Voyado answered " + std::to_string(answer->status)
+                           : "Voyado unreachable: " + why;
+                const int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
+                if (outcome.results.empty())
+                    return {BatchOutcome::Kind::transient, {}, reason, retryAfter};
+                outcome.reason = reason;
+                outcome.retryAfterSeconds = retryAfter;
+                break;
+            }
+        }
+        return outcome;
+    }
+
+    LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) override {
+        std::string contactId = query.value;
+        if (query.kind == MemberQuery::Kind::cardToken) {
+            return {LookupOutcome::Kind::unavailable, {}, "Voyado has no lookup by card token"};
+        }
+        if (query.kind == MemberQuery::Kind::phone) {
+            Poco::URI uri(settings_.url + "/api/v2/contacts/id");
+            uri.addQueryParameter("mobilePhone", query.value);
+            std::string why;
+            if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
+                return {LookupOutcome::Kind::unavailable, {}, "over Voyado's request rate"};
+            const auto answer = exchange("GET", uri, "", timeoutMs, why);
+            if (!answer) return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
+            if (answer->status == 404) return {LookupOutcome::Kind::notFound, {}, ""};
+            const auto id = isSuccess(answer->status) ? voyado::parseContactId(answer->body)
+                                                      : std::nullopt;
+            if (!id) {
+                return {LookupOutcome::Kind::unavailable, {},
+                        "Voyado answered " + std::to_string(answer->status)};
+            }
+            contactId = *id;
+        }
+        return fetchContact(contactId, timeoutMs);
+    }
+
+    // Voyado's change feed lists ids only; the deleted ones are what the store
+    // must forget (GDPR). Members reach the cache through lookups.
+    MemberChanges memberChanges(const std::string& cursor) override {
+        MemberChanges page;
+        const Poco::Timestamp started;
+        const std::string from =
+            cursor.empty() ? formatted(started - Poco::Timespan(1, 0, 0, 0, 0)) : cursor;
+        Poco::URI uri(settings_.url + "/api/v2/contacts/changes");
+        uri.addQueryParameter("changeType", "Deleted");
+        uri.addQueryParameter("fromDate", from);
+        pacer_.acquire();
+        std::string why;
+        const auto answer = exchange("GET", uri, "", settings_.timeoutMs, why);
+        if (!answer || !isSuccess(answer->status)) {
+            page.reason = answer ? "Voyado answered " + std::to_string(answer->status)
+                                 : "Voyado unreachable: " + why;
+            return page;
+        }
+        const auto ids = voyado::parseChangedIds(answer->body);
+        if (!ids) {
+            page.reason = "Voyado's change list is unreadable";
+            return page;
+        }
+        page.ok = true;
+        page.erasedIds = *ids;
+        // Overlap by a minute: a deletion committed while we asked is not missed;
+        // erasing twice is harmless.
+        page.nextCursor = formatted(started - Poco::Timespan(0, 0, 1, 0, 0));
+        return page;
+    }
+
+    OffersOutcome activeOffers() override {
+        return {true, {}, ""};  // not mapped: Voyado promotions are a separate API
+    }
+
+  private:
+    static std::string formatted(const Poco::Timestamp& when) {
+        return Poco::DateTimeFormatter::format(when, "%Y-%m-%d %H:%M:%S.%i");
+    }
+
+    LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {
+        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
+            return {LookupOutcome::Kind::unavailable, {}, "over Voyado's request rate"};
+        std::string path = "/api/v2/contacts/";
+        Poco::URI::encode(contactId, "/?#&=+", path);
+        std::string why;
+        const auto answer = exchange("GET", Poco::URI(settings_.url + path), "", timeoutMs, why);
+        if (!answer) return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
+        if (answer->status == 404) return {LookupOutcome::Kind::notFound, {}, ""};
+        const auto member =
+            isSuccess(answer->status) ? voyado::parseContact(answer->body) : std::nullopt;
+        if (!member) {
+            return {LookupOutcome::Kind::unavailable, {},
+                    "Voyado answered " + std::to_string(answer->status)};
+        }
+        return {LookupOutcome::Kind::found, *member, ""};
+    }
+
+    std::optional<plugins::HttpAnswer> exchange(const std::string& method, const Poco::URI& uri,
+                                                const std::string& body, int timeoutMs,
+                                                std::string& why) {
+        plugins::HttpCall call;
+        call.method = method;
+        call.uri = uri;
+        std::string agent = "Lojal-lojald/";
+        agent += kLojalVersion;
+        // Voyado answers 500 to a request without Content-Type: application/json.
+        call.headers = {{"apikey", settings_.apiKey},
+                        {"User-Agent", agent},
+                        {"Content-Type", "application/json"},
+                        {"Accept", "application/json"}};
+        call.body = body;
+        call.timeoutMs = timeoutMs;
+        return plugins::exchange(sessions_, call, why);
+    }
+
+    ConnectorSettings settings_;
+    plugins::SessionFactory sessions_;
+    plugins::RequestPacer pacer_;
+};
+
+}  // namespace
+
+std::unique_ptr<CrmConnector> createVoyadoConnector(const ConnectorSettings& settings) {
+    return std::make_unique<VoyadoConnector>(settings);
+}
+
+}  // namespace lojal::crm

@@ -1,0 +1,236 @@
+#include "voyado/VoyadoMapping.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <sstream>
+
+#include "core/Money.h"
+
+namespace lojal::crm::voyado {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// Amounts are written as JSON numbers from their exact decimal text: "54.90"
+// stays 54.90, never a binary float's 54.899999.
+class JsonWriter {
+  public:
+    void key(const char* name) {
+        comma();
+        quote(name);
+        out_ << ':';
+        fresh_ = true;
+    }
+    void text(const std::string& value) {
+        comma();
+        quote(value);
+    }
+    void number(const std::string& decimalText) {
+        comma();
+        out_ << decimalText;
+    }
+    void open(char bracket) {
+        comma();
+        out_ << bracket;
+        fresh_ = true;
+    }
+    void close(char bracket) {
+        out_ << bracket;
+        fresh_ = false;
+    }
+    std::string str() const { return out_.str(); }
+
+  private:
+    void comma() {
+        if (!fresh_) out_ << ',';
+        fresh_ = false;
+    }
+    void quote(const std::string& value) {
+        Poco::JSON::Stringifier::formatString(value, out_, Poco::JSON_WRAP_STRINGS);
+    }
+    std::ostringstream out_;
+    bool fresh_ = true;
+};
+
+std::string textOf(const Object& object, const std::string& name) {
+    return object.has(name) && !object.isNull(name) ? object.get(name).convert<std::string>() : "";
+}
+
+// VAT inside a gross amount: gross * rate / (100 + rate), at the gross's
+// decimals, rounded half away from zero (the rule of docs/API.md).
+std::string taxAmount(const std::string& gross, const std::string& rate) {
+    const auto rateHundredths = parseDecimal(rate, 2);
+    const auto grossCents = parseDecimal(gross, 2);
+    if (!rateHundredths || !grossCents) return "0";
+    return formatDecimal(mulDivRound(*grossCents, *rateHundredths, 10000 + *rateHundredths), 2);
+}
+
+void writeItems(JsonWriter& json, const Array& lines) {
+    json.key("items");
+    json.open('[');
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const auto line = lines.getObject(static_cast<unsigned>(i));
+        if (!line) continue;
+        const std::string quantity = textOf(*line, "quantity");
+        std::string total = textOf(*line, "total");
+        const bool isReturn = !quantity.empty() && quantity[0] == '-';
+        // Voyado wants the paid price positive and the quantity negative on returns.
+        if (!total.empty() && total[0] == '-') total.erase(0, 1);
+        const std::string article =
+            textOf(*line, "gtin").empty() ? textOf(*line, "sku") : textOf(*line, "gtin");
+        json.open('{');
+        json.key("type");
+        json.text(isReturn ? "RETURN" : "PURCHASE");
+        json.key("quantity");
+        json.number(quantity.empty() ? "1" : quantity);
+        json.key("grossPaidPrice");
+        json.number(total.empty() ? "0" : total);
+        json.key("taxAmount");
+        json.number(taxAmount(total, textOf(*line, "vat_rate")));
+        json.key("taxPercent");
+        json.number(textOf(*line, "vat_rate").empty() ? "0" : textOf(*line, "vat_rate"));
+        json.key("sku");
+        json.text(textOf(*line, "sku").empty() ? article : textOf(*line, "sku"));
+        json.key("articleNumber");
+        json.text(article);
+        json.key("articleName");
+        json.text(textOf(*line, "description"));
+        json.close('}');
+    }
+    json.close(']');
+}
+
+void writePayments(JsonWriter& json, const Array& payments) {
+    json.key("paymentMethods");
+    json.open('[');
+    for (size_t i = 0; i < payments.size(); ++i) {
+        const auto payment = payments.getObject(static_cast<unsigned>(i));
+        if (!payment) continue;
+        json.open('{');
+        json.key("type");
+        json.text(textOf(*payment, "method"));
+        json.key("description");
+        json.text(textOf(*payment, "method"));
+        json.key("value");
+        json.number(textOf(*payment, "amount"));
+        json.close('}');
+    }
+    json.close(']');
+}
+
+Object::Ptr parseObject(const std::string& text) {
+    Poco::JSON::Parser parser;
+    return parser.parse(text).extract<Object::Ptr>();
+}
+
+}  // namespace
+
+MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId) {
+    Object::Ptr receipt;
+    try {
+        receipt = parseObject(receiptJson);
+    } catch (const Poco::Exception& e) {
+        return {"", "unreadable receipt: " + e.displayText()};
+    }
+    // Voyado files a receipt under a contact: contactId (our member_id is
+    // Voyado's contact id) or mobilePhone.
+    std::string matchKey;
+    std::string matchKeyType;
+    if (const auto member = receipt->getObject("member")) {
+        if (!textOf(*member, "member_id").empty()) {
+            matchKey = textOf(*member, "member_id");
+            matchKeyType = "contactId";
+        } else if (!textOf(*member, "phone").empty()) {
+            matchKey = textOf(*member, "phone");
+            matchKeyType = "mobilePhone";
+        }
+    }
+    if (matchKey.empty())
+        return {"", "no member_id or phone: Voyado stores receipts of identified contacts only"};
+
+    JsonWriter json;
+    json.open('{');
+    json.key("contact");
+    json.open('{');
+    json.key("matchKey");
+    json.text(matchKey);
+    json.key("matchKeyType");
+    json.text(matchKeyType);
+    if (matchKeyType != "contactId") {
+        json.key("contactType");
+        json.text("Member");
+    }
+    json.close('}');
+    json.key("uniqueReceiptId");
+    json.text(textOf(*receipt, "receipt_id"));
+    json.key("receiptNumber");
+    json.text(textOf(*receipt, "receipt_id"));
+    json.key("createdDate");  // local time with its offset, as Voyado asks
+    json.text(textOf(*receipt, "time"));
+    json.key("storeExternalId");
+    json.text(storeExternalId.empty() ? textOf(*receipt, "store_id") : storeExternalId);
+    json.key("currency");
+    json.text(textOf(*receipt, "currency"));
+    json.key("exchangeRateToGroupCurrency");
+    json.number("1.0");
+    json.key("totalGrossPrice");
+    json.number(textOf(*receipt, "total"));
+    if (const auto payments = receipt->getArray("payments")) writePayments(json, *payments);
+    if (const auto lines = receipt->getArray("lines")) writeItems(json, *lines);
+    json.close('}');
+    return {json.str(), ""};
+}
+
+std::optional<std::string> parseContactId(const std::string& answer) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto value = parser.parse(answer);
+        if (value.isString()) return value.extract<std::string>();
+        const auto object = value.extract<Object::Ptr>();
+        if (object && !textOf(*object, "id").empty()) return textOf(*object, "id");
+    } catch (const Poco::Exception&) {
+    }
+    // Poco 1.11 cannot parse a bare top-level string: take the quoted text.
+    if (answer.size() >= 2 && answer.front() == '"' && answer.back() == '"' &&
+        answer.find('"', 1) == answer.size() - 1) {
+        return answer.substr(1, answer.size() - 2);
+    }
+    return std::nullopt;
+}
+
+std::optional<Member> parseContact(const std::string& answer) {
+    try {
+        const auto contact = parseObject(answer);
+        if (!contact) return std::nullopt;
+        Member member;
+        member.memberId = textOf(*contact, "id");
+        if (member.memberId.empty()) return std::nullopt;
+        const auto attributes = contact->getObject("attributes");
+        const Object& fields = attributes ? *attributes : *contact;
+        member.phone = textOf(fields, "mobilePhone");
+        member.tier = textOf(fields, "memberLevel");
+        const std::string points = textOf(*contact, "bonusPoints");
+        member.points = parseDecimal(points, 0).value_or(0);
+        return member;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto ids = parser.parse(answer).extract<Array::Ptr>();
+        if (!ids) return std::nullopt;
+        std::vector<std::string> result;
+        for (size_t i = 0; i < ids->size(); ++i)
+            result.push_back(ids->getElement<std::string>(static_cast<unsigned>(i)));
+        return result;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace lojal::crm::voyado

@@ -1,0 +1,32 @@
+#pragma once
+// Lojal receipts and members in Voyado Engage's terms (docs/CRM-PROTOCOL.md,
+// "voyado"). Pure: JSON text in, JSON text or a reason out, so it is unit-tested
+// without a server.
+
+#include <optional>
+#include <string>
+
+#include "CrmConnector.h"
+
+namespace lojal::crm::voyado {
+
+struct MappedReceipt {
+    std::string body;        // for POST /api/v2/receipts; empty when skipped
+    std::string skipReason;  // why Voyado cannot take it (no contact key)
+};
+
+// receiptJson: a receipt as lojald accepted it (docs/API.md). storeExternalId
+// replaces store_id when not empty.
+MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId);
+
+// The contact id in the answer of GET /api/v2/contacts/id (a JSON string, or
+// an object with "id"); nothing when unreadable.
+std::optional<std::string> parseContactId(const std::string& answer);
+
+// A member from GET /api/v2/contacts/{id}; nothing when unreadable.
+std::optional<Member> parseContact(const std::string& answer);
+
+// The ids in the answer of GET /api/v2/contacts/changes (an array of ids).
+std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer);
+
+}  // namespace lojal::crm::voyado

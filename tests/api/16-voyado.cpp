@@ -1,0 +1,107 @@
+#define BOOST_TEST_MODULE api_voyado
+// The voyado connector against a fake Voyado Engage on loopback: receipts one
+// per request with the headers Voyado requires, retries after a 503, lookups by
+// phone, deleted contacts purged, and the request rate kept under the limit.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+
+#include "ExampleReceipt.h"
+#include "FakeVoyado.h"
+#include "LojaldProcess.h"
+
+using namespace lojal::test;
+
+namespace {
+
+// crmExtra: more [crm] keys.
+std::string voyadoConfig(const FakeVoyado& voyado, const std::string& crmExtra = "") {
+    return "[store]\nid = SE-0042\ncountry = SE\n[crm]\nsync = on\nconnector = voyado\nurl = " +
+           voyado.url() + "\napi_key = voyado-key\nretry_max_seconds = 1\n" + crmExtra +
+           "[members]\nsync_interval_seconds = 1\n";
+}
+
+int post(int port, const std::string& body) {
+    return httpRequest(port, "POST", "/v1/receipts", kPosToken, body).status;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(receipts_go_to_voyado_with_its_headers_and_survive_a_503) {
+    FakeVoyado voyado("voyado-key");
+    voyado.failNextReceipts(1);
+    RunningLojald lojald(voyadoConfig(voyado));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, kExampleReceipt), 202);
+    BOOST_REQUIRE(voyado.waitForReceipts(1, 15s));
+    BOOST_TEST(voyado.receiptRequests() == 2u);  // the 503, then the resend
+    const std::string body = voyado.receiptBody("6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10");
+    BOOST_TEST(body.find("\"matchKey\":\"+46701234567\"") != std::string::npos, body);
+    BOOST_TEST(body.find("\"storeExternalId\":\"SE-0042\"") != std::string::npos, body);
+    const auto headers = voyado.lastHeaders();
+    BOOST_TEST(headers.at("apikey") == "voyado-key");
+    BOOST_TEST(headers.at("User-Agent").rfind("Lojal-lojald/", 0) == 0u);
+    BOOST_TEST(headers.at("Content-Type").rfind("application/json", 0) == 0u);
+
+    // Without a member Voyado cannot file it: counted as synced, not sent.
+    std::string anonymous = exampleReceiptWithId("anon-1");
+    anonymous.erase(anonymous.find(R"("member":{"phone":"+46701234567"},)"), 34);
+    BOOST_REQUIRE_EQUAL(post(lojald.port, anonymous), 202);
+    BOOST_REQUIRE(eventually([&] {
+        return httpRequest(lojald.port, "GET", "/metrics", kAdminToken)
+                   .body.find("lojal_receipts_skipped_total 1") != std::string::npos;
+    }));
+    BOOST_TEST(voyado.receiptRequests() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_api_key_pauses_instead_of_dead_lettering) {
+    FakeVoyado voyado("the-right-key");
+    RunningLojald lojald(voyadoConfig(voyado));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, kExampleReceipt), 202);
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync PAUSED"));
+    BOOST_TEST(voyado.receiptsStored() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(lookup_by_phone_and_deleted_contacts_are_purged) {
+    FakeVoyado voyado("voyado-key");
+    voyado.putContact("c-guid-1", "+46701234567", 340);
+    RunningLojald lojald(voyadoConfig(voyado));
+    const auto found = httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0701234567",
+                                   kPosToken);
+    BOOST_TEST(found.status == 200, found.body);
+    BOOST_TEST(found.body.find("\"member_id\":\"c-guid-1\"") != std::string::npos, found.body);
+    BOOST_TEST(found.body.find("\"points\":340") != std::string::npos, found.body);
+    BOOST_TEST(found.body.find("\"source\":\"crm\"") != std::string::npos, found.body);
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0709999999", kPosToken)
+                   .status == 404);
+
+    voyado.deleteContact("c-guid-1");
+    const std::string db = lojald.dir.file("lojal.db");
+    BOOST_REQUIRE(eventually([&] {
+        return queryDatabase(db, "SELECT count(*) FROM members") == "0\n";
+    }));
+    const auto queries = voyado.changeQueries();
+    BOOST_REQUIRE(!queries.empty());
+    BOOST_TEST(queries.back().find("changeType=Deleted") != std::string::npos, queries.back());
+    BOOST_TEST(queries.back().find("fromDate=") != std::string::npos, queries.back());
+}
+
+BOOST_AUTO_TEST_CASE(the_request_rate_stays_under_the_limit) {
+    FakeVoyado voyado("voyado-key");
+    RunningLojald lojald(voyadoConfig(voyado, "max_requests_per_second = 20\n"));
+    constexpr int kReceipts = 60;
+    for (int i = 0; i < kReceipts; ++i) {
+        std::string receipt = exampleReceiptWithId("rate-" + std::to_string(i));
+        BOOST_REQUIRE_EQUAL(post(lojald.port, receipt), 202);
+    }
+    BOOST_REQUIRE(voyado.waitForReceipts(kReceipts, 30s));
+    const auto times = voyado.receiptRequestTimes();
+    size_t busiest = 0;
+    for (size_t first = 0; first < times.size(); ++first) {
+        const auto inWindow =
+            std::count_if(times.begin() + static_cast<long>(first), times.end(),
+                          [&](auto t) { return t - times[first] < std::chrono::seconds(1); });
+        busiest = std::max(busiest, static_cast<size_t>(inWindow));
+    }
+    BOOST_TEST(busiest <= 22u, "busiest one-second window: " << busiest << " requests");
+    BOOST_TEST_MESSAGE("busiest one-second window: " << busiest << " requests (limit 20/s)");
+}

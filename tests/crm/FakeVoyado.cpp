@@ -1,0 +1,206 @@
+#include "FakeVoyado.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+namespace lojal::test {
+
+struct FakeVoyado::State {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::string apiKey;
+    std::map<std::string, std::string> receipts;  // uniqueReceiptId -> body
+    size_t receiptRequests = 0;
+    std::vector<std::chrono::steady_clock::time_point> receiptTimes;
+    std::map<std::string, std::pair<std::string, int>> contacts;  // id -> (phone, points)
+    std::vector<std::string> deleted;
+    std::vector<std::string> changeQueries;
+    std::map<std::string, std::string> lastHeaders;
+    int failReceipts = 0;
+};
+
+namespace {
+
+void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& body,
+            const std::string& retryAfter = "") {
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    response.setContentType("application/json; charset=utf-8");
+    if (!retryAfter.empty()) response.set("Retry-After", retryAfter);
+    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    response.send() << body;
+}
+
+class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
+  public:
+    explicit VoyadoHandler(std::shared_ptr<FakeVoyado::State> state) : state_(std::move(state)) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
+        std::string body;
+        Poco::StreamCopier::copyToString(request.stream(), body);
+        const Poco::URI uri(request.getURI());
+        const std::string path = uri.getPath();
+        std::unique_lock lock(state_->mutex);
+        state_->lastHeaders.clear();
+        for (const auto& [name, value] : request) state_->lastHeaders[name] = value;
+        if (request.get("apikey", "") != state_->apiKey) return answer(response, 401, "{}");
+        if (request.get("Content-Type", "").rfind("application/json", 0) != 0 ||
+            request.get("User-Agent", "").empty()) {
+            return answer(response, 500, "{\"message\":\"An error has occurred.\"}");
+        }
+        if (path == "/api/v2/receipts" && request.getMethod() == "POST") {
+            ++state_->receiptRequests;
+            state_->receiptTimes.push_back(std::chrono::steady_clock::now());
+            if (state_->failReceipts > 0) {
+                --state_->failReceipts;
+                return answer(response, 503, "{}", "1");
+            }
+            Poco::JSON::Parser parser;
+            const auto receipt = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+            const std::string id = receipt->optValue<std::string>("uniqueReceiptId", "");
+            if (id.empty()) return answer(response, 400, "{\"message\":\"uniqueReceiptId\"}");
+            state_->receipts.emplace(id, body);  // a known id is ignored
+            lock.unlock();
+            state_->changed.notify_all();
+            return answer(response, 202, "");
+        }
+        if (path == "/api/v2/contacts/id") {
+            const std::string phone = queryValue(uri, "mobilePhone");
+            for (const auto& [id, contact] : state_->contacts) {
+                if (contact.first == phone) return answer(response, 200, "\"" + id + "\"");
+            }
+            return answer(response, 404, "{\"message\":\"Contact not found\"}");
+        }
+        if (path == "/api/v2/contacts/changes") {
+            state_->changeQueries.push_back(uri.getRawQuery());
+            lock.unlock();
+            state_->changed.notify_all();
+            lock.lock();
+            Poco::JSON::Array ids;
+            if (queryValue(uri, "changeType") == "Deleted") {
+                for (const auto& id : state_->deleted) ids.add(id);
+            }
+            std::ostringstream out;
+            ids.stringify(out);
+            return answer(response, 200, out.str());
+        }
+        const std::string prefix = "/api/v2/contacts/";
+        if (path.rfind(prefix, 0) == 0) {
+            const auto found = state_->contacts.find(path.substr(prefix.size()));
+            if (found == state_->contacts.end()) return answer(response, 404, "{}");
+            return answer(response, 200,
+                          "{\"id\":\"" + found->first + "\",\"attributes\":{\"mobilePhone\":\"" +
+                              found->second.first + "\",\"firstName\":\"Anna\"},\"bonusPoints\":" +
+                              std::to_string(found->second.second) + "}");
+        }
+        answer(response, 404, "{}");
+    }
+
+  private:
+    static std::string queryValue(const Poco::URI& uri, const std::string& name) {
+        for (const auto& [key, value] : uri.getQueryParameters()) {
+            if (key == name) return value;
+        }
+        return "";
+    }
+    std::shared_ptr<FakeVoyado::State> state_;
+};
+
+class VoyadoFactory : public Poco::Net::HTTPRequestHandlerFactory {
+  public:
+    explicit VoyadoFactory(std::shared_ptr<FakeVoyado::State> state) : state_(std::move(state)) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+        return new VoyadoHandler(state_);
+    }
+
+  private:
+    std::shared_ptr<FakeVoyado::State> state_;
+};
+
+}  // namespace
+
+FakeVoyado::FakeVoyado(std::string apiKey) : state_(std::make_shared<State>()) {
+    state_->apiKey = std::move(apiKey);
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    port_ = socket.address().port();
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new VoyadoFactory(state_), socket,
+                                                      new Poco::Net::HTTPServerParams);
+    server_->start();
+}
+
+FakeVoyado::~FakeVoyado() {
+    server_->stopAll(true);
+}
+
+std::string FakeVoyado::url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+void FakeVoyado::putContact(const std::string& id, const std::string& mobilePhone,
+                            int bonusPoints) {
+    std::lock_guard lock(state_->mutex);
+    state_->contacts[id] = {mobilePhone, bonusPoints};
+}
+
+void FakeVoyado::deleteContact(const std::string& id) {
+    std::lock_guard lock(state_->mutex);
+    state_->contacts.erase(id);
+    state_->deleted.push_back(id);
+}
+
+void FakeVoyado::failNextReceipts(int count) {
+    std::lock_guard lock(state_->mutex);
+    state_->failReceipts = count;
+}
+
+size_t FakeVoyado::receiptsStored() {
+    std::lock_guard lock(state_->mutex);
+    return state_->receipts.size();
+}
+
+size_t FakeVoyado::receiptRequests() {
+    std::lock_guard lock(state_->mutex);
+    return state_->receiptRequests;
+}
+
+std::string FakeVoyado::receiptBody(const std::string& uniqueReceiptId) {
+    std::lock_guard lock(state_->mutex);
+    const auto found = state_->receipts.find(uniqueReceiptId);
+    return found == state_->receipts.end() ? "" : found->second;
+}
+
+std::map<std::string, std::string> FakeVoyado::lastHeaders() {
+    std::lock_guard lock(state_->mutex);
+    return state_->lastHeaders;
+}
+
+std::vector<std::chrono::steady_clock::time_point> FakeVoyado::receiptRequestTimes() {
+    std::lock_guard lock(state_->mutex);
+    return state_->receiptTimes;
+}
+
+std::vector<std::string> FakeVoyado::changeQueries() {
+    std::lock_guard lock(state_->mutex);
+    return state_->changeQueries;
+}
+
+bool FakeVoyado::waitForReceipts(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout,
+                                    [&] { return state_->receipts.size() >= count; });
+}
+
+}  // namespace lojal::test

@@ -1,0 +1,46 @@
+#pragma once
+// Voyado Engage as far as lojald uses it, for tests: a real HTTP server on
+// loopback. POST /api/v2/receipts stores by uniqueReceiptId and ignores a known
+// one (as Voyado documents); contacts by id and by mobile phone; the change
+// feed of deleted contacts. It checks the headers Voyado requires (apikey,
+// User-Agent, Content-Type: application/json) and answers like Voyado when they
+// are missing, and it records when each request came.
+
+#include <Poco/Net/HTTPServer.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lojal::test {
+
+class FakeVoyado {
+  public:
+    explicit FakeVoyado(std::string apiKey);
+    ~FakeVoyado();
+    std::string url() const;
+
+    void putContact(const std::string& id, const std::string& mobilePhone, int bonusPoints);
+    void deleteContact(const std::string& id);  // and list it as Deleted
+    // The next count receipt requests get 503 with Retry-After: 1.
+    void failNextReceipts(int count);
+
+    size_t receiptsStored();
+    size_t receiptRequests();
+    std::string receiptBody(const std::string& uniqueReceiptId);
+    std::map<std::string, std::string> lastHeaders();
+    std::vector<std::chrono::steady_clock::time_point> receiptRequestTimes();
+    std::vector<std::string> changeQueries();
+    bool waitForReceipts(size_t count, std::chrono::milliseconds timeout);
+
+    struct State;
+
+  private:
+    std::shared_ptr<State> state_;
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    int port_ = 0;
+};
+
+}  // namespace lojal::test

@@ -1,0 +1,104 @@
+#define BOOST_TEST_MODULE voyado_mapping
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/JSON/Parser.h>
+
+#include "ExampleReceipt.h"
+#include "voyado/VoyadoMapping.h"
+
+using namespace lojal::crm::voyado;
+
+namespace {
+
+Poco::JSON::Object::Ptr parse(const std::string& text) {
+    Poco::JSON::Parser parser;
+    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_example_receipt_maps_field_by_field) {
+    const MappedReceipt mapped = mapReceipt(lojal::test::kExampleReceipt, "");
+    BOOST_REQUIRE(mapped.skipReason.empty());
+    const auto body = parse(mapped.body);
+    const auto contact = body->getObject("contact");
+    BOOST_TEST(contact->getValue<std::string>("matchKey") == "+46701234567");
+    BOOST_TEST(contact->getValue<std::string>("matchKeyType") == "mobilePhone");
+    BOOST_TEST(contact->getValue<std::string>("contactType") == "Member");
+    BOOST_TEST(body->getValue<std::string>("uniqueReceiptId") ==
+               "6f1c2b1e-8a47-4f0e-9a55-0d7c3f1e2a10");
+    BOOST_TEST(body->getValue<std::string>("createdDate") == "2026-11-23T14:05:09+01:00");
+    BOOST_TEST(body->getValue<std::string>("storeExternalId") == "SE-0042");
+    BOOST_TEST(body->getValue<std::string>("currency") == "SEK");
+    // Decimals travel as written, not through a binary float.
+    BOOST_TEST(mapped.body.find("\"totalGrossPrice\":116.80") != std::string::npos, mapped.body);
+    BOOST_TEST(mapped.body.find("\"grossPaidPrice\":109.80,\"taxAmount\":11.76,\"taxPercent\":12") !=
+                   std::string::npos,
+               mapped.body);
+    BOOST_TEST(mapped.body.find("\"grossPaidPrice\":7.00,\"taxAmount\":1.40,\"taxPercent\":25") !=
+                   std::string::npos,
+               mapped.body);
+    const auto items = body->getArray("items");
+    BOOST_REQUIRE_EQUAL(items->size(), 2u);
+    BOOST_TEST(items->getObject(0)->getValue<std::string>("type") == "PURCHASE");
+    BOOST_TEST(items->getObject(0)->getValue<std::string>("articleNumber") == "07310865071811");
+    BOOST_TEST(items->getObject(1)->getValue<std::string>("sku") == "BAG-1");
+    BOOST_TEST(items->getObject(1)->getValue<std::string>("articleName") == "Bärkasse");
+    const auto payments = body->getArray("paymentMethods");
+    BOOST_TEST(payments->getObject(0)->getValue<std::string>("type") == "card");
+    BOOST_TEST(mapped.body.find("\"value\":116.80") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_member_id_is_the_contact_id_and_the_store_id_can_be_overridden) {
+    const std::string receipt = replaced(lojal::test::kExampleReceipt, R"("phone":"+46701234567")",
+                                         R"("member_id":"1c277c0a-ed93")");
+    const MappedReceipt mapped = mapReceipt(receipt, "321");
+    const auto body = parse(mapped.body);
+    BOOST_TEST(body->getObject("contact")->getValue<std::string>("matchKeyType") == "contactId");
+    BOOST_TEST(!body->getObject("contact")->has("contactType"));
+    BOOST_TEST(body->getValue<std::string>("storeExternalId") == "321");
+}
+
+BOOST_AUTO_TEST_CASE(a_return_has_negative_quantity_and_positive_price) {
+    std::string receipt = replaced(lojal::test::kExampleReceipt, R"("quantity":2)", R"("quantity":-2)");
+    receipt = replaced(receipt, R"("total":"109.80")", R"("total":"-109.80")");
+    const MappedReceipt mapped = mapReceipt(receipt, "");
+    BOOST_TEST(mapped.body.find("\"type\":\"RETURN\",\"quantity\":-2,\"grossPaidPrice\":109.80") !=
+                   std::string::npos,
+               mapped.body);
+}
+
+BOOST_AUTO_TEST_CASE(receipts_voyado_cannot_file_are_skipped_with_a_reason) {
+    const std::string anonymous =
+        replaced(lojal::test::kExampleReceipt, R"("member":{"phone":"+46701234567"},)", "");
+    BOOST_TEST(mapReceipt(anonymous, "").body.empty());
+    BOOST_TEST(mapReceipt(anonymous, "").skipReason.find("identified contacts") !=
+               std::string::npos);
+    const std::string cardOnly = replaced(lojal::test::kExampleReceipt, R"("phone":"+46701234567")",
+                                          R"("card_token":"tok-1")");
+    BOOST_TEST(!mapReceipt(cardOnly, "").skipReason.empty());
+    BOOST_TEST(!mapReceipt("<html>", "").skipReason.empty());
+}
+
+BOOST_AUTO_TEST_CASE(contact_answers_are_read_or_refused) {
+    BOOST_TEST(parseContactId("\"1c277c0a\"").value_or("") == "1c277c0a");
+    BOOST_TEST(parseContactId(R"({"id":"abc"})").value_or("") == "abc");
+    BOOST_TEST(!parseContactId("<html>").has_value());
+    BOOST_TEST(!parseContactId("").has_value());
+    const auto member =
+        parseContact(R"({"id":"c1","attributes":{"mobilePhone":"+46701234567"},"bonusPoints":7})");
+    BOOST_REQUIRE(member.has_value());
+    BOOST_TEST(member->memberId == "c1");
+    BOOST_TEST(member->phone == "+46701234567");
+    BOOST_TEST(member->points == 7);
+    BOOST_TEST(!parseContact(R"({"attributes":{}})").has_value());
+    BOOST_TEST(!parseContact("[1,2]").has_value());
+    const auto ids = parseChangedIds(R"(["a","b"])");
+    BOOST_REQUIRE(ids.has_value());
+    BOOST_TEST(ids->size() == 2u);
+    BOOST_TEST(!parseChangedIds("{}").has_value());
+}
