@@ -39,10 +39,9 @@ class RequestPacer {
   private:
     void refill() {
         const auto now = Clock::now();
-        tokens_ = std::min<double>(capacity_, tokens_ + std::chrono::duration<double>(
-                                                              now - refilled_)
-                                                              .count() *
-                                                          perSecond_);
+        tokens_ = std::min<double>(
+            capacity_,
+            tokens_ + std::chrono::duration<double>(now - refilled_).count() * perSecond_);
         refilled_ = now;
     }
 

@@ -1,5 +1,7 @@
 #include "api/ApiServer.h"
 
+#include <limits>
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -71,6 +73,11 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
                               std::string(e.what()));
             response = errorResponse(500, "internal", "internal error; see the daemon log");
         }
+        // A small body refused before it was read (401, 404, ...) is read and
+        // dropped: closing with unread bytes makes the kernel send a reset, which
+        // can reach the client before our answer does. Larger ones: close.
+        if (!bodyConsumed && !response.alreadySent && response.status != 413)
+            bodyConsumed = discardSmallBody(httpRequest);
         // An unread body would be parsed as the next request: close instead.
         if (!response.alreadySent) {
             if (!bodyConsumed || shared_.draining.load()) httpResponse.setKeepAlive(false);
@@ -153,6 +160,21 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
             return sent;
         }
         return route.handler(request);
+    }
+
+    bool discardSmallBody(Poco::Net::HTTPServerRequest& httpRequest) const {
+        const Poco::Int64 limit = std::min<Poco::Int64>(
+            64 * 1024, static_cast<Poco::Int64>(shared_.config.bodyLimitBytes));
+        if (httpRequest.getChunkedTransferEncoding() || !httpRequest.hasContentLength() ||
+            httpRequest.getContentLength64() > limit) {
+            return false;
+        }
+        try {
+            httpRequest.stream().ignore(std::numeric_limits<std::streamsize>::max());
+            return true;
+        } catch (const Poco::Exception&) {
+            return false;
+        }
     }
 
     static Response unauthorized(const std::string& message) {

@@ -15,16 +15,54 @@ namespace lojal {
 
 // ---- Statement -------------------------------------------------------------
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
+StatementCache::~StatementCache() {
+    clear();
+}
+
+void StatementCache::clear() {
+    for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+    idle_.clear();
+}
+
+sqlite3_stmt* StatementCache::take(const std::string& sql) {
+    const auto found = idle_.find(sql);
+    if (found == idle_.end()) return nullptr;
+    sqlite3_stmt* stmt = found->second;
+    idle_.erase(found);
+    return stmt;
+}
+
+void StatementCache::give(const std::string& sql, sqlite3_stmt* stmt) {
+    // Bounded: SQL built per call (table names in erasure) must not grow it forever.
+    if (idle_.size() >= 128 || idle_.count(sql)) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    idle_.emplace(sql, stmt);
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql, StatementCache* cache)
+    : db_(db), cache_(cache) {
+    if (cache_) {
+        sql_ = sql;
+        stmt_ = cache_->take(sql_);
+        if (stmt_) return;
+    }
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                           cache_ ? SQLITE_PREPARE_PERSISTENT : 0, &stmt_, nullptr) != SQLITE_OK) {
         error_ = sqlite3_errmsg(db);
+        sqlite3_finalize(stmt_);
         stmt_ = nullptr;
     }
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(stmt_);
+    if (cache_ && stmt_)
+        cache_->give(sql_, stmt_);
+    else
+        sqlite3_finalize(stmt_);
 }
 
 Statement& Statement::bind(int index, int64_t value) {
@@ -77,6 +115,13 @@ Status Transaction::exec(std::string_view sql) {
         sqlite3_free(message);
         return Error{ErrorCode::io, reason};
     }
+    return okStatus();
+}
+
+Status Transaction::run(std::string_view sql) {
+    Statement statement = prepare(sql);
+    statement.step();
+    if (!statement.error().empty()) return Error{ErrorCode::io, statement.error()};
     return okStatus();
 }
 
@@ -175,6 +220,7 @@ Result<std::unique_ptr<Database>> Database::openAtVersion(const DatabaseConfig& 
 
 Database::~Database() {
     std::lock_guard lock(mutex_);
+    statements_.clear();
     // Closing the last connection checkpoints the WAL into the main file.
     sqlite3_close_v2(db_);
 }
@@ -236,15 +282,15 @@ Error storageFailure(sqlite3* db, const std::string& message) {
 
 void Database::commitBatch(const std::vector<PendingWrite*>& batch) {
     std::lock_guard lock(mutex_);
-    Transaction tx(db_);
+    Transaction tx(db_, &statements_);
     const auto failAll = [&](const Status& status) {
         for (PendingWrite* pending : batch) pending->result = status;
         lastWriteFailed_ = true;
     };
-    if (auto begun = tx.exec("BEGIN IMMEDIATE"); !begun)
+    if (auto begun = tx.run("BEGIN IMMEDIATE"); !begun)
         return failAll(storageFailure(db_, begun.error().message));
     for (PendingWrite* pending : batch) {
-        if (auto saved = tx.exec("SAVEPOINT work"); !saved) {
+        if (auto saved = tx.run("SAVEPOINT work"); !saved) {
             return failAll(storageFailure(db_, saved.error().message));
         }
         pending->result = (*pending->work)(tx);
@@ -256,13 +302,13 @@ void Database::commitBatch(const std::vector<PendingWrite*>& batch) {
         if (!pending->result) {
             if (sqlite3_errcode(db_) == SQLITE_FULL)
                 pending->result = Error{ErrorCode::noSpace, pending->result.error().message};
-            (void)tx.exec("ROLLBACK TO work");
+            (void)tx.run("ROLLBACK TO work");
         }
-        (void)tx.exec("RELEASE work");
+        (void)tx.run("RELEASE work");
     }
-    if (auto committed = tx.exec("COMMIT"); !committed) {
+    if (auto committed = tx.run("COMMIT"); !committed) {
         const Error failure = storageFailure(db_, committed.error().message);
-        (void)tx.exec("ROLLBACK");
+        (void)tx.run("ROLLBACK");
         return failAll(failure);
     }
     lastWriteFailed_ = false;
@@ -272,7 +318,7 @@ void Database::commitBatch(const std::vector<PendingWrite*>& batch) {
 
 Status Database::read(const std::function<Status(Transaction&)>& work) {
     std::lock_guard lock(mutex_);
-    Transaction tx(db_);
+    Transaction tx(db_, &statements_);
     return work(tx);
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/Config.h"
@@ -22,9 +23,22 @@ namespace lojal {
 
 // A prepared statement bound to the connection that made it; values are bound by
 // position, never spliced into SQL text.
+// Prepared statements are kept per SQL text and reused (a receipt write runs the
+// same five statements every time; parsing them again cost more than running them).
+class StatementCache {
+  public:
+    ~StatementCache();
+    sqlite3_stmt* take(const std::string& sql);             // nullptr when none is cached
+    void give(const std::string& sql, sqlite3_stmt* stmt);  // reset, or finalized if full
+    void clear();
+
+  private:
+    std::unordered_map<std::string, sqlite3_stmt*> idle_;
+};
+
 class Statement {
   public:
-    Statement(sqlite3* db, std::string_view sql);
+    Statement(sqlite3* db, std::string_view sql, StatementCache* cache = nullptr);
     ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
@@ -43,16 +57,22 @@ class Statement {
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
     std::string error_;
+    StatementCache* cache_;
+    std::string sql_;  // the cache key, when cached
 };
 
 class Transaction {
   public:
-    explicit Transaction(sqlite3* db) : db_(db) {}
-    Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+    explicit Transaction(sqlite3* db, StatementCache* cache = nullptr) : db_(db), cache_(cache) {}
+    Statement prepare(std::string_view sql) { return Statement(db_, sql, cache_); }
+    // Any SQL text, several statements too (migrations).
     Status exec(std::string_view sql);
+    // One statement through the cache (BEGIN, SAVEPOINT, COMMIT on every write).
+    Status run(std::string_view sql);
 
   private:
     sqlite3* db_;
+    StatementCache* cache_;
 };
 
 struct DatabaseHealth {
@@ -101,7 +121,8 @@ class Database {
     struct PendingWrite;
     void commitBatch(const std::vector<PendingWrite*>& batch);
 
-    std::mutex mutex_;  // the connection
+    std::mutex mutex_;  // the connection, and statements_
+    StatementCache statements_;
     std::mutex queueMutex_;
     std::condition_variable committed_;
     std::vector<PendingWrite*> queue_;

@@ -65,20 +65,20 @@ BOOST_AUTO_TEST_CASE(lookup_by_phone_and_deleted_contacts_are_purged) {
     FakeVoyado voyado("voyado-key");
     voyado.putContact("c-guid-1", "+46701234567", 340);
     RunningLojald lojald(voyadoConfig(voyado));
-    const auto found = httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0701234567",
-                                   kPosToken);
+    const auto found =
+        httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0701234567", kPosToken);
     BOOST_TEST(found.status == 200, found.body);
     BOOST_TEST(found.body.find("\"member_id\":\"c-guid-1\"") != std::string::npos, found.body);
     BOOST_TEST(found.body.find("\"points\":340") != std::string::npos, found.body);
     BOOST_TEST(found.body.find("\"source\":\"crm\"") != std::string::npos, found.body);
-    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0709999999", kPosToken)
-                   .status == 404);
+    BOOST_TEST(
+        httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0709999999", kPosToken).status ==
+        404);
 
     voyado.deleteContact("c-guid-1");
     const std::string db = lojald.dir.file("lojal.db");
-    BOOST_REQUIRE(eventually([&] {
-        return queryDatabase(db, "SELECT count(*) FROM members") == "0\n";
-    }));
+    BOOST_REQUIRE(
+        eventually([&] { return queryDatabase(db, "SELECT count(*) FROM members") == "0\n"; }));
     const auto queries = voyado.changeQueries();
     BOOST_REQUIRE(!queries.empty());
     BOOST_TEST(queries.back().find("changeType=Deleted") != std::string::npos, queries.back());

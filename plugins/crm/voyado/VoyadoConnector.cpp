@@ -39,7 +39,8 @@ class VoyadoConnector : public CrmConnector {
     BatchOutcome sendReceipts(const std::vector<OutgoingReceipt>& receipts) override {
         BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
         for (const OutgoingReceipt& receipt : receipts) {
-            const voyado::MappedReceipt mapped = voyado::mapReceipt(receipt.json, settings_.storeId);
+            const voyado::MappedReceipt mapped =
+                voyado::mapReceipt(receipt.json, settings_.storeId);
             if (mapped.body.empty()) {
                 outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::skipped,
                                                       mapped.skipReason};
@@ -47,24 +48,25 @@ class VoyadoConnector : public CrmConnector {
             }
             pacer_.acquire();
             std::string why;
-            const auto answer =
-                exchange("POST", Poco::URI(settings_.url + "/api/v2/receipts"), mapped.body,
-                         settings_.timeoutMs, why);
+            const auto answer = exchange("POST", Poco::URI(settings_.url + "/api/v2/receipts"),
+                                         mapped.body, settings_.timeoutMs, why);
             if (answer && isSuccess(answer->status)) {
                 outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::accepted, ""};
             } else if (answer && isPermanent(answer->status)) {
-                outcome.results[receipt.receiptId] = {
-                    ReceiptResult::Outcome::rejected,
-                    "Voyado answered " + std::to_string(answer->status) + ": " +
-                        answer->body.substr(0, 200)};
+                outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::rejected,
+                                                      "Voyado answered " +
+                                                          std::to_string(answer->status) + ": " +
+                                                          answer->body.substr(0, 200)};
             } else if (answer && (answer->status == 401 || answer->status == 403)) {
-                return {BatchOutcome::Kind::unauthorized, {},
-                        "Voyado refused the API key (" + std::to_string(answer->status) + ")", 0};
+                return {BatchOutcome::Kind::unauthorized,
+                        {},
+                        "Voyado refused the API key (" + std::to_string(answer->status) + ")",
+                        0};
             } else {
                 // The rest of the batch waits; what went through is settled.
-                const std::string reason =
-                    answer ? "Voyado answered " + std::to_string(answer->status)
-                           : "Voyado unreachable: " + why;
+                const std::string reason = answer
+                                               ? "Voyado answered " + std::to_string(answer->status)
+                                               : "Voyado unreachable: " + why;
                 const int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
                 if (outcome.results.empty())
                     return {BatchOutcome::Kind::transient, {}, reason, retryAfter};
@@ -88,12 +90,14 @@ class VoyadoConnector : public CrmConnector {
             if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
                 return {LookupOutcome::Kind::unavailable, {}, "over Voyado's request rate"};
             const auto answer = exchange("GET", uri, "", timeoutMs, why);
-            if (!answer) return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
+            if (!answer)
+                return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
             if (answer->status == 404) return {LookupOutcome::Kind::notFound, {}, ""};
-            const auto id = isSuccess(answer->status) ? voyado::parseContactId(answer->body)
-                                                      : std::nullopt;
+            const auto id =
+                isSuccess(answer->status) ? voyado::parseContactId(answer->body) : std::nullopt;
             if (!id) {
-                return {LookupOutcome::Kind::unavailable, {},
+                return {LookupOutcome::Kind::unavailable,
+                        {},
                         "Voyado answered " + std::to_string(answer->status)};
             }
             contactId = *id;
@@ -153,7 +157,8 @@ class VoyadoConnector : public CrmConnector {
         const auto member =
             isSuccess(answer->status) ? voyado::parseContact(answer->body) : std::nullopt;
         if (!member) {
-            return {LookupOutcome::Kind::unavailable, {},
+            return {LookupOutcome::Kind::unavailable,
+                    {},
                     "Voyado answered " + std::to_string(answer->status)};
         }
         return {LookupOutcome::Kind::found, *member, ""};

@@ -36,9 +36,10 @@ BOOST_AUTO_TEST_CASE(the_example_receipt_maps_field_by_field) {
     BOOST_TEST(body->getValue<std::string>("currency") == "SEK");
     // Decimals travel as written, not through a binary float.
     BOOST_TEST(mapped.body.find("\"totalGrossPrice\":116.80") != std::string::npos, mapped.body);
-    BOOST_TEST(mapped.body.find("\"grossPaidPrice\":109.80,\"taxAmount\":11.76,\"taxPercent\":12") !=
-                   std::string::npos,
-               mapped.body);
+    BOOST_TEST(
+        mapped.body.find("\"grossPaidPrice\":109.80,\"taxAmount\":11.76,\"taxPercent\":12") !=
+            std::string::npos,
+        mapped.body);
     BOOST_TEST(mapped.body.find("\"grossPaidPrice\":7.00,\"taxAmount\":1.40,\"taxPercent\":25") !=
                    std::string::npos,
                mapped.body);
@@ -64,7 +65,8 @@ BOOST_AUTO_TEST_CASE(a_member_id_is_the_contact_id_and_the_store_id_can_be_overr
 }
 
 BOOST_AUTO_TEST_CASE(a_return_has_negative_quantity_and_positive_price) {
-    std::string receipt = replaced(lojal::test::kExampleReceipt, R"("quantity":2)", R"("quantity":-2)");
+    std::string receipt =
+        replaced(lojal::test::kExampleReceipt, R"("quantity":2)", R"("quantity":-2)");
     receipt = replaced(receipt, R"("total":"109.80")", R"("total":"-109.80")");
     const MappedReceipt mapped = mapReceipt(receipt, "");
     BOOST_TEST(mapped.body.find("\"type\":\"RETURN\",\"quantity\":-2,\"grossPaidPrice\":109.80") !=
