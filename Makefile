@@ -50,7 +50,7 @@ bench:
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
 	$(BUILD)/tests/scan-latency-bench 10000
 	$(BUILD)/tests/signup-bench 8000 200
-	$(BUILD)/tests/receipt-bench 20000
+	$(BUILD)/tests/receipt-bench 100000
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.

@@ -3,7 +3,7 @@
 // one transaction per row), as a ratio; then the drain of the backlog to the test
 // CRM and lojald's peak RSS during it. Prints figures; asserts nothing.
 //
-//   receipt-bench [RECEIPTS]      (default 20000)
+//   receipt-bench [RECEIPTS]      (default 100000, as the receipts issue asks)
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -90,7 +90,7 @@ long peakRssKib(pid_t pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int total = argc > 1 ? std::atoi(argv[1]) : 20000;
+    const int total = argc > 1 ? std::atoi(argv[1]) : 100000;
     TempDir dir;
     const int port = freePort();
     const double plain = plainSqlite(dir.file("plain.db"), std::min(total, 5000));
