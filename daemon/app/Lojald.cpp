@@ -28,6 +28,7 @@
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
 #include "signup/SignupService.h"
+#include "signup/SignupSync.h"
 #include "sms/SmsWorker.h"
 #include "sms/Templates.h"
 #include "store/Database.h"
@@ -178,8 +179,11 @@ int Lojald::main(const std::vector<std::string>&) {
     gatewaySettings.caFile = config.sms.caFile;
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
     SmsLimits smsLimits(config);
-    SignupService signups(config, **database, *templates, smsLimits,
-                          [&smsWorker] { smsWorker.wake(); });
+    std::unique_ptr<CrmSync> signupSync;  // made with the CRM connector below
+    SignupService signups(config, **database, *templates, smsLimits, [&smsWorker, &signupSync] {
+        smsWorker.wake();
+        if (signupSync) signupSync->wake();
+    });
     OtpService otp(config, **database, *templates, smsLimits, [&smsWorker] { smsWorker.wake(); });
     SignupRoutesContext signupRoutes{signups, otp, smsWorker, **database};
     addSignupRoutes(router, signupRoutes);
@@ -188,7 +192,7 @@ int Lojald::main(const std::vector<std::string>&) {
     // One connector for receipts, lookups and down-sync: it is thread-safe, and a
     // CRM's request-rate limit (voyado) must count all of them together.
     std::shared_ptr<crm::CrmConnector> connector;
-    std::unique_ptr<ReceiptSync> receiptSync;
+    std::unique_ptr<CrmSync> receiptSync;
     if (config.crm.sync) {
         crm::ConnectorSettings crmSettings;
         crmSettings.url = config.crm.url;
@@ -200,7 +204,10 @@ int Lojald::main(const std::vector<std::string>&) {
         crmSettings.storeId = config.store.id;
         crmSettings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
         connector = crm::connectorTable().at(config.crm.connector).create(crmSettings);
-        receiptSync = std::make_unique<ReceiptSync>(config.crm, **database, connector);
+        receiptSync = std::make_unique<CrmSync>(config.crm, **database,
+                                                receiptSyncTopic(**database, connector));
+        signupSync = std::make_unique<CrmSync>(config.crm, **database,
+                                               signupSyncTopic(**database, connector));
     }
     ReceiptService receipts(**database, *memberKeys, config.scanning.memberQrKey, [&receiptSync] {
         if (receiptSync) receiptSync->wake();
@@ -232,6 +239,7 @@ int Lojald::main(const std::vector<std::string>&) {
         }
         if (receiptSync) {
             for (Gauge& gauge : receiptSync->gauges()) gauges.push_back(std::move(gauge));
+            for (Gauge& gauge : signupSync->gauges()) gauges.push_back(std::move(gauge));
         }
         for (Gauge& gauge : members.gauges()) gauges.push_back(std::move(gauge));
         gauges.emplace_back("lojal_receipts_purged_total",
@@ -252,6 +260,7 @@ int Lojald::main(const std::vector<std::string>&) {
     (*devices)->start();
     smsWorker.start();
     if (receiptSync) receiptSync->start();
+    if (signupSync) signupSync->start();
     if (connector) memberSync.start();
     retention.start();
     for (const auto& address : config.server.listen) {
@@ -266,6 +275,7 @@ int Lojald::main(const std::vector<std::string>&) {
     (*devices)->stop();
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();
+    if (signupSync) signupSync->stop();
     memberSync.stop();
     retention.stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log

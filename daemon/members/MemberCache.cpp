@@ -46,6 +46,10 @@ Result<int> erasePhoneRows(Transaction& tx, const MemberKeys& keys, const std::s
     int erased = 0;
     for (int64_t id : ids) {
         if (table == "signups") {
+            auto queued = tx.prepare(
+                "DELETE FROM outbox WHERE topic = 'signup' AND idempotency_key = 'signup:' || ?1");
+            queued.bind(1, id);
+            if (auto done = stepped(queued); !done) return done.error();
             auto consents = tx.prepare("DELETE FROM consents WHERE signup_id = ?1");
             consents.bind(1, id);
             if (auto done = stepped(consents); !done) return done.error();

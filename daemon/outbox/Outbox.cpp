@@ -101,12 +101,12 @@ Status Outbox::finish(int64_t id, const std::string& state, int64_t nextAttemptM
     });
 }
 
-Status Outbox::settle(const std::vector<Settlement>& settlements) {
+Status Outbox::settle(const std::vector<Settlement>& settlements, const Extra& extra) {
     return database_.write([&](Transaction& tx) -> Status {
         for (const Settlement& row : settlements) {
             if (auto done = settleRow(tx, row); !done) return done;
         }
-        return okStatus();
+        return extra ? extra(tx) : okStatus();
     });
 }
 

@@ -52,7 +52,7 @@ class Outbox {
         int64_t nextAttemptMs = 0;
         std::string error;
     };
-    Status settle(const std::vector<Settlement>& settlements);
+    Status settle(const std::vector<Settlement>& settlements, const Extra& extra = nullptr);
     // When the next queued row of topic is due (nothing when none is queued).
     Result<std::optional<int64_t>> nextDueMs(const std::string& topic);
 

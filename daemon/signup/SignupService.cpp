@@ -1,5 +1,7 @@
 #include "signup/SignupService.h"
 
+#include "signup/SignupSync.h"
+
 #include <algorithm>
 
 #include "core/Time.h"
@@ -175,6 +177,13 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         record.step();
         if (!record.error().empty())
             return Error{ErrorCode::io, "insert consent: " + record.error()};
+
+        // The sign-up and its consents travel to the CRM through the outbox.
+        if (auto queued = enqueueOutbox(tx, "signup", "signup:" + std::to_string(signupId),
+                                        signupSyncKey(config_.store.id, signupId), now);
+            !queued) {
+            return queued.error();
+        }
 
         const std::string text = templates_.render(
             "signup", locale,

@@ -144,6 +144,17 @@ ALTER TABLE receipts ADD COLUMN member_ref TEXT;
 CREATE INDEX receipts_member ON receipts (member_ref) WHERE member_ref IS NOT NULL;
 CREATE INDEX receipts_received ON receipts (received_at);
 )sql"},
+        // Sign-ups and their consents now go to the CRM through the outbox (topic
+        // 'signup'); those taken before wait there too. The payload is the CRM's
+        // idempotency key "{store_id}/signup/{id}" (signupSyncKey).
+        {7, "sign-ups to the CRM",
+         R"sql(
+INSERT OR IGNORE INTO outbox (topic, idempotency_key, payload, next_attempt_at, created_at, updated_at)
+SELECT 'signup', 'signup:' || s.id, CAST(c.store_id || '/signup/' || s.id AS BLOB), s.created_at,
+       s.created_at, s.created_at
+FROM signups s JOIN consents c ON c.signup_id = s.id
+WHERE c.sync_state = 'pending' GROUP BY s.id;
+)sql"},
     };
     return all;
 }

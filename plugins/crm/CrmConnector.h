@@ -37,6 +37,26 @@ struct BatchOutcome {
     int retryAfterSeconds = 0;  // the CRM's Retry-After, 0 when none
 };
 
+// A sign-up at the checkout with the consents the customer gave, for the CRM to
+// create (or find) the contact. key is the idempotency key: "{store_id}/signup/{id}".
+struct Consent {
+    std::string purpose;  // "marketing_sms"
+    bool granted = false;
+    std::string textVersion;
+    std::string textShown;
+};
+
+struct OutgoingSignup {
+    std::string key;
+    std::string phone;  // E.164
+    std::string locale;
+    std::string storeId;
+    std::string registerId;
+    std::string cashierId;
+    std::string createdAt;  // RFC 3339, UTC
+    std::vector<Consent> consents;
+};
+
 // A member as the CRM knows them (docs/CRM-PROTOCOL.md "Members").
 struct Member {
     std::string memberId;
@@ -86,6 +106,8 @@ class CrmConnector {
   public:
     virtual ~CrmConnector() = default;
     virtual BatchOutcome sendReceipts(const std::vector<OutgoingReceipt>& receipts) = 0;
+    // Results keyed by OutgoingSignup::key.
+    virtual BatchOutcome sendSignups(const std::vector<OutgoingSignup>& signups) = 0;
     // Asks the CRM directly, with its own (short) timeout: a cashier is waiting.
     virtual LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) = 0;
     // The changes after cursor ("" for everything).

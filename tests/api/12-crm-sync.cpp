@@ -75,9 +75,9 @@ BOOST_AUTO_TEST_CASE(a_wrong_key_pauses_the_queue_instead_of_dead_lettering) {
     crm.failNext(2, 401);
     RunningLojald lojald(crmConfig(crm));
     BOOST_REQUIRE_EQUAL(post(lojald.port, "k-1"), 202);
-    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync PAUSED"));
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipts sync PAUSED"));
     BOOST_REQUIRE(crm.waitForStored(1, 15s));  // the key works again: it resumes
-    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync resumed"));
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipts sync resumed"));
     BOOST_TEST(metrics(lojald.port).find("\nlojal_receipts_dead_letters 0\n") != std::string::npos);
 }
 
@@ -155,4 +155,26 @@ BOOST_AUTO_TEST_CASE(an_answer_slower_than_the_timeout_is_a_transient_failure) {
     BOOST_REQUIRE(eventually([&] {
         return metrics(lojald.port).find("\nlojal_receipts_backlog 0\n") != std::string::npos;
     }));
+}
+
+BOOST_AUTO_TEST_CASE(sign_ups_and_their_consents_reach_the_crm) {
+    TestCrm crm;
+    crm.failNext(1, 503);
+    RunningLojald lojald(
+        "[store]\nid = SE-0042\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
+        "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n" +
+        crmConfig(crm));
+    const std::string signup =
+        R"({"phone":"0701234567","cashier_id":"c-7","register_id":"reg-1","consent":{"marketing_sms":true,"terms_version":"2026-01","text_shown":"Ja, SMS."}})";
+    const auto answer = httpRequest(lojald.port, "POST", "/v1/signups", kPosToken, signup);
+    BOOST_REQUIRE_EQUAL(answer.status, 202);
+    BOOST_REQUIRE(crm.waitForSignups(1, 15s));
+    const std::string json = crm.signupJson("SE-0042/signup/1");
+    BOOST_TEST(json.find("\"phone\":\"+46701234567\"") != std::string::npos, json);
+    BOOST_TEST(json.find("\"purpose\":\"marketing_sms\"") != std::string::npos, json);
+    BOOST_TEST(json.find("\"granted\":true") != std::string::npos, json);
+    BOOST_TEST(json.find("\"text_version\":\"2026-01\"") != std::string::npos, json);
+    const std::string db = lojald.dir.file("lojal.db");
+    BOOST_REQUIRE(eventually(
+        [&] { return queryDatabase(db, "SELECT sync_state FROM consents") == "synced\n"; }));
 }

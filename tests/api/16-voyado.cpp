@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_api_key_pauses_instead_of_dead_lettering) {
     FakeVoyado voyado("the-right-key");
     RunningLojald lojald(voyadoConfig(voyado));
     BOOST_REQUIRE_EQUAL(post(lojald.port, kExampleReceipt), 202);
-    BOOST_REQUIRE(lojald.process->waitForOutput("receipt sync PAUSED"));
+    BOOST_REQUIRE(lojald.process->waitForOutput("receipts sync PAUSED"));
     BOOST_TEST(voyado.receiptsStored() == 0u);
 }
 
@@ -104,4 +104,31 @@ BOOST_AUTO_TEST_CASE(the_request_rate_stays_under_the_limit) {
     }
     BOOST_TEST(busiest <= 22u, "busiest one-second window: " << busiest << " requests");
     BOOST_TEST_MESSAGE("busiest one-second window: " << busiest << " requests (limit 20/s)");
+}
+
+BOOST_AUTO_TEST_CASE(a_sign_up_creates_a_contact_with_its_consent) {
+    FakeVoyado voyado("voyado-key");
+    voyado.putContact("c-known", "+46709876543", 0);
+    RunningLojald lojald(
+        "[store]\nid = SE-0042\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
+        "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n" +
+        voyadoConfig(voyado).substr(voyadoConfig(voyado).find("[crm]")));
+    const auto signup = [&](const std::string& phone) {
+        return httpRequest(
+                   lojald.port, "POST", "/v1/signups", kPosToken,
+                   R"({"phone":")" + phone +
+                       R"(","cashier_id":"c-7","register_id":"reg-1","consent":{"marketing_sms":true,"terms_version":"2026-01","text_shown":"Ja."}})")
+            .status;
+    };
+    BOOST_REQUIRE_EQUAL(signup("0701234567"), 202);
+    BOOST_REQUIRE_EQUAL(signup("0709876543"), 202);  // already a contact: 409 = the same person
+    BOOST_REQUIRE(voyado.waitForContactRequests(2, 15s));
+    const std::string created = voyado.createdContactJson("+46701234567");
+    BOOST_TEST(created.find("\"acceptsSms\":true") != std::string::npos, created);
+    BOOST_TEST(created.find("\"id\":\"marketing_sms\"") != std::string::npos, created);
+    const std::string db = lojald.dir.file("lojal.db");
+    BOOST_REQUIRE(eventually([&] {
+        return queryDatabase(db, "SELECT count(*) FROM consents WHERE sync_state = 'synced'") ==
+               "2\n";
+    }));
 }

@@ -26,6 +26,8 @@ struct FakeVoyado::State {
     std::vector<std::chrono::steady_clock::time_point> receiptTimes;
     std::map<std::string, std::pair<std::string, int>> contacts;  // id -> (phone, points)
     std::vector<std::string> deleted;
+    std::map<std::string, std::string> created;  // mobilePhone -> JSON posted
+    size_t contactRequests = 0;
     std::vector<std::string> changeQueries;
     std::map<std::string, std::string> lastHeaders;
     int failReceipts = 0;
@@ -75,6 +77,19 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             lock.unlock();
             state_->changed.notify_all();
             return answer(response, 202, "");
+        }
+        if (path == "/api/v2/contacts" && request.getMethod() == "POST") {
+            ++state_->contactRequests;
+            Poco::JSON::Parser parser;
+            const auto contact = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+            const std::string phone = contact->optValue<std::string>("mobilePhone", "");
+            bool known = state_->created.count(phone) > 0;
+            for (const auto& entry : state_->contacts) known = known || entry.second.first == phone;
+            if (!known) state_->created[phone] = body;
+            lock.unlock();
+            state_->changed.notify_all();
+            if (known) return answer(response, 409, "{\"message\":\"Contact already exists\"}");
+            return answer(response, 201, "{\"id\":\"new-" + phone.substr(1) + "\"}");
         }
         if (path == "/api/v2/contacts/id") {
             const std::string phone = queryValue(uri, "mobilePhone");
@@ -164,6 +179,23 @@ void FakeVoyado::deleteContact(const std::string& id) {
 void FakeVoyado::failNextReceipts(int count) {
     std::lock_guard lock(state_->mutex);
     state_->failReceipts = count;
+}
+
+std::string FakeVoyado::createdContactJson(const std::string& mobilePhone) {
+    std::lock_guard lock(state_->mutex);
+    const auto found = state_->created.find(mobilePhone);
+    return found == state_->created.end() ? "" : found->second;
+}
+
+size_t FakeVoyado::contactRequests() {
+    std::lock_guard lock(state_->mutex);
+    return state_->contactRequests;
+}
+
+bool FakeVoyado::waitForContactRequests(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout,
+                                    [&] { return state_->contactRequests >= count; });
 }
 
 size_t FakeVoyado::receiptsStored() {

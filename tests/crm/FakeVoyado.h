@@ -27,6 +27,11 @@ class FakeVoyado {
     // The next count receipt requests get 503 with Retry-After: 1.
     void failNextReceipts(int count);
 
+    // POST /api/v2/contacts: 201 with the new id, 409 for a known mobilePhone.
+    std::string createdContactJson(const std::string& mobilePhone);
+    size_t contactRequests();
+    bool waitForContactRequests(size_t count, std::chrono::milliseconds timeout);
+
     size_t receiptsStored();
     size_t receiptRequests();
     std::string receiptBody(const std::string& uniqueReceiptId);

@@ -33,6 +33,7 @@ struct TestCrm::State {
     std::string rejectPrefix;
     std::string lastApiKey;
 
+    std::map<std::string, std::string> signups;         // signup_id -> JSON
     std::map<std::string, Poco::JSON::Object> members;  // by id
     std::vector<std::pair<std::string, bool>> feed;     // (id, erased), cursor = index + 1
     Poco::JSON::Array offers;
@@ -56,6 +57,9 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         if (uri.getPath().rfind("/v1/members/", 0) == 0 || uri.getPath() == "/v1/offers") {
             return memberRequest(uri, response);
         }
+        if (request.getURI() == "/v1/signups/batch" && request.getMethod() == "POST") {
+            return storeSignups(body, response);
+        }
         if (request.getURI() != "/v1/receipts/batch" || request.getMethod() != "POST") {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
             response.send();
@@ -75,6 +79,29 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
     }
 
   private:
+    void storeSignups(const std::string& body, Poco::Net::HTTPServerResponse& response) {
+        Poco::JSON::Parser parser;
+        const auto signups =
+            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("signups");
+        Poco::JSON::Array results;
+        {
+            std::lock_guard lock(state_->mutex);
+            for (size_t i = 0; i < signups->size(); ++i) {
+                const auto signup = signups->getObject(static_cast<unsigned>(i));
+                const std::string id = signup->getValue<std::string>("signup_id");
+                Poco::JSON::Object item;
+                item.set("signup_id", id);
+                item.set("status", state_->signups.emplace(id, text(*signup)).second ? "accepted"
+                                                                                     : "duplicate");
+                results.add(item);
+            }
+        }
+        state_->changed.notify_all();
+        Poco::JSON::Object answer;
+        answer.set("results", results);
+        sendJson(response, 200, text(answer));
+    }
+
     void memberRequest(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
         int delayMs = 0;
         bool down = false;
@@ -342,6 +369,22 @@ size_t TestCrm::changeRequests() {
 bool TestCrm::waitForChangeRequests(size_t count, std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
     return state_->changed.wait_for(lock, timeout, [&] { return state_->changeRequests >= count; });
+}
+
+size_t TestCrm::signupsStored() {
+    std::lock_guard lock(state_->mutex);
+    return state_->signups.size();
+}
+
+std::string TestCrm::signupJson(const std::string& signupId) {
+    std::lock_guard lock(state_->mutex);
+    const auto found = state_->signups.find(signupId);
+    return found == state_->signups.end() ? "" : found->second;
+}
+
+bool TestCrm::waitForSignups(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] { return state_->signups.size() >= count; });
 }
 
 size_t TestCrm::faults() {

@@ -60,6 +60,11 @@ class TestCrm {
     size_t changeRequests();
     bool waitForChangeRequests(size_t count, std::chrono::milliseconds timeout);
 
+    // Sign-ups (POST /v1/signups/batch), stored by signup_id with their JSON.
+    size_t signupsStored();
+    std::string signupJson(const std::string& signupId);
+    bool waitForSignups(size_t count, std::chrono::milliseconds timeout);
+
     size_t stored();      // distinct receipts
     size_t duplicates();  // resends of stored ones
     size_t batches();     // batch requests, faults included

@@ -4,6 +4,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
+#include <sstream>
+
 #include "VerifiedHttp.h"
 
 namespace lojal::crm {
@@ -50,7 +52,40 @@ class RestConnector : public CrmConnector {
         std::string why;
         const auto answer = exchange(call("POST", "/v1/receipts/batch", body), why);
         if (!answer) return {BatchOutcome::Kind::transient, {}, "CRM unreachable: " + why, 0};
-        return interpret(*answer);
+        return interpret(*answer, "receipt_id");
+    }
+
+    BatchOutcome sendSignups(const std::vector<OutgoingSignup>& signups) override {
+        Poco::JSON::Array items;
+        for (const OutgoingSignup& signup : signups) {
+            Object item;
+            item.set("signup_id", signup.key);
+            item.set("phone", signup.phone);
+            item.set("locale", signup.locale);
+            item.set("store_id", signup.storeId);
+            item.set("register_id", signup.registerId);
+            item.set("cashier_id", signup.cashierId);
+            item.set("created_at", signup.createdAt);
+            Poco::JSON::Array consents;
+            for (const Consent& consent : signup.consents) {
+                Object given;
+                given.set("purpose", consent.purpose);
+                given.set("granted", consent.granted);
+                given.set("text_version", consent.textVersion);
+                given.set("text_shown", consent.textShown);
+                consents.add(given);
+            }
+            item.set("consents", consents);
+            items.add(item);
+        }
+        Object root;
+        root.set("signups", items);
+        std::ostringstream body;
+        root.stringify(body);
+        std::string why;
+        const auto answer = exchange(call("POST", "/v1/signups/batch", body.str()), why);
+        if (!answer) return {BatchOutcome::Kind::transient, {}, "CRM unreachable: " + why, 0};
+        return interpret(*answer, "signup_id");
     }
 
     LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) override {
@@ -166,7 +201,8 @@ class RestConnector : public CrmConnector {
             LookupOutcome::Kind::unavailable, {}, "CRM answered " + std::to_string(answer.status)};
     }
 
-    static BatchOutcome interpret(const plugins::HttpAnswer& answer) {
+    // keyName: the item key in the answer's results ("receipt_id", "signup_id").
+    static BatchOutcome interpret(const plugins::HttpAnswer& answer, const std::string& keyName) {
         const std::string excerpt = answer.body.substr(0, 160);
         if (answer.status == 401 || answer.status == 403) {
             return {BatchOutcome::Kind::unauthorized,
@@ -194,7 +230,7 @@ class RestConnector : public CrmConnector {
                                  : state == "rejected"  ? ReceiptResult::Outcome::rejected
                                                         : ReceiptResult::Outcome::missing;
                 result.reason = item->optValue<std::string>("reason", "");
-                outcome.results[item->optValue<std::string>("receipt_id", "")] = result;
+                outcome.results[item->optValue<std::string>(keyName, "")] = result;
             }
         } catch (const Poco::Exception&) {
             // Garbage or an HTML error page with a 200: nothing is settled.

@@ -50,30 +50,21 @@ class VoyadoConnector : public CrmConnector {
             std::string why;
             const auto answer = exchange("POST", Poco::URI(settings_.url + "/api/v2/receipts"),
                                          mapped.body, settings_.timeoutMs, why);
-            if (answer && isSuccess(answer->status)) {
-                outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::accepted, ""};
-            } else if (answer && isPermanent(answer->status)) {
-                outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::rejected,
-                                                      "Voyado answered " +
-                                                          std::to_string(answer->status) + ": " +
-                                                          answer->body.substr(0, 200)};
-            } else if (answer && (answer->status == 401 || answer->status == 403)) {
-                return {BatchOutcome::Kind::unauthorized,
-                        {},
-                        "Voyado refused the API key (" + std::to_string(answer->status) + ")",
-                        0};
-            } else {
-                // The rest of the batch waits; what went through is settled.
-                const std::string reason = answer
-                                               ? "Voyado answered " + std::to_string(answer->status)
-                                               : "Voyado unreachable: " + why;
-                const int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
-                if (outcome.results.empty())
-                    return {BatchOutcome::Kind::transient, {}, reason, retryAfter};
-                outcome.reason = reason;
-                outcome.retryAfterSeconds = retryAfter;
-                break;
-            }
+            if (!record(outcome, receipt.receiptId, answer, why, false)) break;
+        }
+        return outcome;
+    }
+
+    // A contact per sign-up. Voyado answers 409 for a mobile number it already
+    // has as a member: that is the same customer, so it counts as a duplicate.
+    BatchOutcome sendSignups(const std::vector<OutgoingSignup>& signups) override {
+        BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
+        for (const OutgoingSignup& signup : signups) {
+            pacer_.acquire();
+            std::string why;
+            const auto answer = exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
+                                         voyado::mapSignup(signup), settings_.timeoutMs, why);
+            if (!record(outcome, signup.key, answer, why, true)) break;
         }
         return outcome;
     }
@@ -141,6 +132,45 @@ class VoyadoConnector : public CrmConnector {
     }
 
   private:
+    // Files one answer under key. False when the batch must stop here: then
+    // outcome is either a whole-batch outcome (nothing settled yet, or a wrong key)
+    // or the answered part with the reason the rest waits.
+    static bool record(BatchOutcome& outcome, const std::string& key,
+                       const std::optional<plugins::HttpAnswer>& answer, const std::string& why,
+                       bool conflictIsDuplicate) {
+        if (answer && isSuccess(answer->status)) {
+            outcome.results[key] = {ReceiptResult::Outcome::accepted, ""};
+            return true;
+        }
+        if (answer && conflictIsDuplicate && answer->status == 409) {
+            outcome.results[key] = {ReceiptResult::Outcome::duplicate, ""};
+            return true;
+        }
+        if (answer && isPermanent(answer->status)) {
+            outcome.results[key] = {ReceiptResult::Outcome::rejected,
+                                    "Voyado answered " + std::to_string(answer->status) + ": " +
+                                        answer->body.substr(0, 200)};
+            return true;
+        }
+        if (answer && (answer->status == 401 || answer->status == 403)) {
+            outcome = {BatchOutcome::Kind::unauthorized,
+                       {},
+                       "Voyado refused the API key (" + std::to_string(answer->status) + ")",
+                       0};
+            return false;
+        }
+        const std::string reason = answer ? "Voyado answered " + std::to_string(answer->status)
+                                          : "Voyado unreachable: " + why;
+        const int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
+        if (outcome.results.empty()) {
+            outcome = {BatchOutcome::Kind::transient, {}, reason, retryAfter};
+        } else {  // what went through is settled; the rest waits
+            outcome.reason = reason;
+            outcome.retryAfterSeconds = retryAfter;
+        }
+        return false;
+    }
+
     static std::string formatted(const Poco::Timestamp& when) {
         return Poco::DateTimeFormatter::format(when, "%Y-%m-%d %H:%M:%S.%i");
     }

@@ -183,6 +183,28 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
     return {json.str(), ""};
 }
 
+std::string mapSignup(const OutgoingSignup& signup) {
+    Object contact;
+    contact.set("mobilePhone", signup.phone);
+    Object preferences;
+    Poco::JSON::Array consents;
+    for (const Consent& consent : signup.consents) {
+        if (consent.purpose == "marketing_sms") preferences.set("acceptsSms", consent.granted);
+        Object given;
+        given.set("id", consent.purpose);
+        given.set("value", consent.granted);
+        given.set("date", signup.createdAt);
+        given.set("source", "Lojal " + signup.storeId + "/" + signup.registerId);
+        given.set("comment", "terms " + consent.textVersion);
+        consents.add(given);
+    }
+    contact.set("preferences", preferences);
+    contact.set("consents", consents);
+    std::ostringstream out;
+    contact.stringify(out);
+    return out.str();
+}
+
 std::optional<std::string> parseContactId(const std::string& answer) {
     try {
         Poco::JSON::Parser parser;

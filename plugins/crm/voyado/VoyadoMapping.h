@@ -19,6 +19,11 @@ struct MappedReceipt {
 // replaces store_id when not empty.
 MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId);
 
+// A sign-up as a new contact for POST /api/v2/contacts: mobilePhone, the SMS
+// preference from the marketing_sms consent, and each consent with its text
+// version and where it was given.
+std::string mapSignup(const OutgoingSignup& signup);
+
 // The contact id in the answer of GET /api/v2/contacts/id (a JSON string, or
 // an object with "id"); nothing when unreadable.
 std::optional<std::string> parseContactId(const std::string& answer);
