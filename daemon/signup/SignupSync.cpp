@@ -72,9 +72,9 @@ CrmTopic signupSyncTopic(Database& database, std::shared_ptr<crm::CrmConnector> 
             }
             return okStatus();
         });
-        crm::BatchOutcome outcome = signups.empty()
-                                        ? crm::BatchOutcome{crm::BatchOutcome::Kind::answered, {}, "", 0}
-                                        : connector->sendSignups(signups);
+        crm::BatchOutcome outcome =
+            signups.empty() ? crm::BatchOutcome{crm::BatchOutcome::Kind::answered, {}, "", 0}
+                            : connector->sendSignups(signups);
         // Erased (GDPR) after it was queued: nothing left to send.
         for (const std::string& key : vanished)
             outcome.results[key] = {crm::ReceiptResult::Outcome::skipped, "erased before sync"};

@@ -1,0 +1,48 @@
+// libFuzzer target: what a ZVT terminal's bytes go through, minus the port. The
+// first byte picks the mode: the frame decoder with the APDU and BMP/TLV parsers
+// behind it, the TLV parser alone, or a whole read-card flow in the session
+// state machine with the clock advanced between chunks (T1-T4 paths).
+#include <cstddef>
+#include <cstdint>
+
+#include "drivers/zvt/ZvtApdu.h"
+#include "drivers/zvt/ZvtFrame.h"
+#include "drivers/zvt/ZvtSession.h"
+
+using namespace lojal::hal::zvt;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size == 0) return 0;
+    const uint8_t mode = data[0] % 3;
+    ++data;
+    --size;
+    if (mode == 0) {
+        FrameDecoder decoder;
+        for (const auto& event : decoder.feed(data, size, 0)) {
+            if (event.kind != FrameDecoder::Event::Kind::frame) continue;
+            auto apdu = parseApdu(event.apdu);
+            if (apdu) (void)parseStatusInformation(apdu->data);
+        }
+        (void)parseStatusInformation(Bytes(data, data + size));
+    } else if (mode == 1) {
+        (void)parseTlv(data, size);
+    } else {
+        ZvtSession session(Timeouts{200, 5000, 5000, 180000});
+        ZvtSession::Output out;
+        int64_t now = 0;
+        session.start(readCard(30), true, now, out);
+        // Chunks of up to 16 bytes; the byte before each chunk advances the clock.
+        size_t at = 0;
+        while (at < size) {
+            now += static_cast<int64_t>(data[at]) * 1000;
+            ++at;
+            const size_t chunk = std::min<size_t>(16, size - at);
+            (void)session.onBytes(data + at, chunk, now);
+            (void)session.onTick(now);
+            at += chunk;
+        }
+        (void)session.onTick(now + 200000);  // every flow ends within T4
+        if (session.busy()) __builtin_trap();
+    }
+    return 0;
+}
