@@ -17,6 +17,7 @@
 #include "api/Router.h"
 #include "api/SignupRoutes.h"
 #include "api/SystemRoutes.h"
+#include "api/TerminalRoutes.h"
 #include "app/Logging.h"
 #include "app/PeriodicTask.h"
 #include "config/Config.h"
@@ -215,6 +216,17 @@ int Lojald::main(const std::vector<std::string>&) {
     MemberCache memberCache(**database, *memberKeys);
     MemberService members(config, memberCache, connector);
     addMemberRoutes(router, members);
+    addTerminalRoutes(router, **devices);
+    // A card from a terminal -> its member, from the cache or the CRM (300 ms).
+    (*devices)->setMemberFinder([&members](const std::string& cardToken) {
+        auto found = members.lookup({{"card", cardToken}});
+        Poco::JSON::Object member;
+        if (auto* answer = std::get_if<Poco::JSON::Object>(&found)) {
+            member = answer->get("member").extract<Poco::JSON::Object>();
+            member.set("source", answer->getValue<std::string>("source"));
+        }
+        return member;
+    });
     PeriodicTask memberSync(std::chrono::seconds(config.members.syncIntervalSeconds),
                             [&members] { members.syncOnce(); });
     std::atomic<uint64_t> receiptsPurged{0};

@@ -20,6 +20,25 @@ const char* toString(DeviceState state) {
 
 using namespace std::chrono_literals;
 
+// The open port as a driver may write to it.
+class PortHandle : public hal::PortWriter {
+  public:
+    explicit PortHandle(hal::SerialPort& port) : port_(port) {}
+    Status write(const uint8_t* data, size_t size) override {
+        size_t done = 0;
+        while (done < size) {
+            auto n = port_.write(data + done, size - done, std::chrono::milliseconds(1000));
+            if (!n) return n.error();
+            if (*n == 0) return Error{ErrorCode::timeout, "the port takes no more bytes"};
+            done += *n;
+        }
+        return okStatus();
+    }
+
+  private:
+    hal::SerialPort& port_;
+};
+
 class DeviceWorker : public hal::EventSink {
   public:
     DeviceWorker(DeviceConfig config, std::unique_ptr<hal::Driver> driver, EventRing& events)
@@ -29,6 +48,31 @@ class DeviceWorker : public hal::EventSink {
           log_(Poco::Logger::get("lojal.device." + config_.name)) {}
 
     ~DeviceWorker() override { stop(); }
+
+    const std::string& name() const { return config_.name; }
+    const std::string& driverName() const { return config_.driver; }
+
+    // From an API thread: queued for the device thread, which runs it between
+    // reads (within one tick). Fails at once when the port is not open.
+    Result<Poco::JSON::Object> command(const std::string& name, const Poco::JSON::Object& args) {
+        std::shared_ptr<PendingCommand> pending;
+        {
+            std::lock_guard lock(mutex_);
+            if (state_ != DeviceState::ready) {
+                return Error{ErrorCode::io, config_.name + " is " + toString(state_) +
+                                                (reason_.empty() ? "" : ": " + reason_)};
+            }
+            pending = std::make_shared<PendingCommand>();
+            pending->name = name;
+            pending->args = args;
+            commands_.push_back(pending);
+        }
+        std::unique_lock lock(mutex_);
+        if (!commandDone_.wait_for(lock, 5s, [&] { return pending->done; })) {
+            return Error{ErrorCode::timeout, config_.name + " did not take the command in time"};
+        }
+        return pending->result;
+    }
 
     void start() {
         thread_ = std::thread([this] { run(); });
@@ -141,6 +185,41 @@ class DeviceWorker : public hal::EventSink {
         return stopping_;
     }
 
+    struct PendingCommand {
+        std::string name;
+        Poco::JSON::Object args;
+        Result<Poco::JSON::Object> result = Error{ErrorCode::busy, "not run"};
+        bool done = false;
+    };
+
+    void runPendingCommands(hal::TimePoint now) {
+        std::vector<std::shared_ptr<PendingCommand>> batch;
+        {
+            std::lock_guard lock(mutex_);
+            batch.swap(commands_);
+        }
+        if (batch.empty()) return;
+        for (auto& pending : batch) {
+            auto result = driver_->command(pending->name, pending->args, now, *this);
+            std::lock_guard lock(mutex_);
+            pending->result = std::move(result);
+            pending->done = true;
+        }
+        commandDone_.notify_all();
+    }
+
+    void failPendingCommands() {
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& pending : commands_) {
+                pending->result = Error{ErrorCode::io, config_.name + " went away"};
+                pending->done = true;
+            }
+            commands_.clear();
+        }
+        commandDone_.notify_all();
+    }
+
     static bool pathExists(const std::string& path) {
         struct stat info {};
         return ::stat(path.c_str(), &info) == 0;
@@ -164,9 +243,12 @@ class DeviceWorker : public hal::EventSink {
                 continue;
             }
             backoff = 100ms;
-            driver_->onOpen();
+            PortHandle handle(**port);
+            driver_->onOpen(handle, hal::SteadyClock::now(), *this);
             setState(DeviceState::ready, "", (*port)->backend());
             readUntilFailure(**port, *path);
+            driver_->onClose(hal::SteadyClock::now(), *this);
+            failPendingCommands();
         }
     }
 
@@ -187,6 +269,7 @@ class DeviceWorker : public hal::EventSink {
                                  *this);
             }
             driver_->onTick(now, *this);
+            runPendingCommands(now);
             // Some USB adapters just go quiet when pulled: check the node once a second.
             if (now - lastPresenceCheck > 1s) {
                 lastPresenceCheck = now;
@@ -211,12 +294,15 @@ class DeviceWorker : public hal::EventSink {
     std::string backend_;
     std::string since_;
     std::map<std::string, uint64_t> counters_;
+    std::vector<std::shared_ptr<PendingCommand>> commands_;
+    std::condition_variable commandDone_;
 };
 
 Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& config,
                                                              EventRing& events) {
     std::unique_ptr<DeviceManager> manager(new DeviceManager());
-    hal::DriverContext context{config.scanning, [] { return Poco::Timestamp().epochTime(); }};
+    hal::DriverContext context{config.scanning, [] { return Poco::Timestamp().epochTime(); },
+                               manager->findMember_};
     for (const DeviceConfig& device : config.devices) {
         const hal::DriverEntry* entry = hal::findDriver(device.driver);
         if (!entry) {
@@ -265,6 +351,21 @@ Poco::JSON::Array DeviceManager::snapshot() const {
     Poco::JSON::Array devices;
     for (const auto& worker : workers_) devices.add(worker->describe());
     return devices;
+}
+
+Result<Poco::JSON::Object> DeviceManager::command(const std::string& device,
+                                                  const std::string& driver,
+                                                  const std::string& name,
+                                                  const Poco::JSON::Object& args) {
+    for (auto& worker : workers_) {
+        if (worker->name() == device && worker->driverName() == driver)
+            return worker->command(name, args);
+    }
+    return Error{ErrorCode::notFound, "no " + driver + " device named '" + device + "'"};
+}
+
+void DeviceManager::setMemberFinder(hal::MemberFinder finder) {
+    *findMember_ = std::move(finder);
 }
 
 std::vector<Gauge> DeviceManager::gauges() const {

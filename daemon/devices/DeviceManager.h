@@ -38,10 +38,18 @@ class DeviceManager {
     void stop();
     Poco::JSON::Array snapshot() const;  // for GET /v1/devices
     std::vector<Gauge> gauges() const;   // per-device counters for /metrics
+    // Runs a driver command on the device's thread (see hal::Driver::command).
+    // notFound: no such device with that driver; io: not connected; timeout: the
+    // device thread did not take it; else the driver's error.
+    Result<Poco::JSON::Object> command(const std::string& device, const std::string& driver,
+                                       const std::string& name, const Poco::JSON::Object& args);
+    // Card token -> member, for drivers that identify cards; call before start().
+    void setMemberFinder(hal::MemberFinder finder);
 
   private:
     DeviceManager() = default;
     std::vector<std::unique_ptr<DeviceWorker>> workers_;
+    std::shared_ptr<hal::MemberFinder> findMember_ = std::make_shared<hal::MemberFinder>();
 };
 
 }  // namespace lojal

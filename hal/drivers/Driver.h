@@ -31,6 +31,14 @@ class EventSink {
     virtual void count(const std::string& counter) = 0;
 };
 
+// The open port, for drivers that talk back (card terminals). Only valid on
+// the device thread, between onOpen and the next failure.
+class PortWriter {
+  public:
+    virtual ~PortWriter() = default;
+    virtual Status write(const uint8_t* data, size_t size) = 0;
+};
+
 class Driver {
   public:
     virtual ~Driver() = default;
@@ -41,15 +49,31 @@ class Driver {
     virtual std::chrono::milliseconds tickInterval() const {
         return std::chrono::milliseconds(100);
     }
-    // The port was (re)opened: forget any half-received frame.
+    // The port was (re)opened: forget any half-received frame. port stays valid
+    // until the next onOpen or onClose.
     virtual void onOpen() {}
+    virtual void onOpen(PortWriter&, TimePoint, EventSink&) { onOpen(); }
+    virtual void onClose(TimePoint, EventSink&) {}
+    // A request from the API (start a flow, abort), run on the device thread.
+    // Errors: busy (one flow at a time), arg (bad arguments), unsupported.
+    virtual Result<Poco::JSON::Object> command(const std::string& name,
+                                               const Poco::JSON::Object& args, TimePoint,
+                                               EventSink&) {
+        (void)args;
+        return Error{ErrorCode::unsupported, "this device takes no command '" + name + "'"};
+    }
 };
 
 using DriverOptions = std::map<std::string, std::string>;
 
+// Finds the member of a card token (member cache, or the CRM); set once lojald
+// has its member service. Returns an empty object when none is known.
+using MemberFinder = std::function<Poco::JSON::Object(const std::string& cardToken)>;
+
 struct DriverContext {
     barcode::ClassifierConfig classifier;
-    std::function<int64_t()> unixNow;  // wall clock, injected for token expiry
+    std::function<int64_t()> unixNow;          // wall clock, injected for token expiry
+    std::shared_ptr<MemberFinder> findMember;  // may hold an empty function
 };
 
 struct DriverEntry {

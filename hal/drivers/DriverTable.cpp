@@ -1,5 +1,6 @@
 #include "drivers/Driver.h"
 #include "drivers/serial-scanner/ScannerDriver.h"
+#include "drivers/zvt/ZvtDriver.h"
 
 namespace lojal::hal {
 
@@ -7,6 +8,7 @@ const std::vector<DriverEntry>& driverTable() {
     static const std::vector<DriverEntry> table = {
         {"serial-scanner", "barcode scanner on a serial port (RS-232 or USB CDC/VCP)",
          createScannerDriver},
+        {"zvt", "payment card terminal speaking ZVT over serial (9600 8N2)", createZvtDriver},
     };
     return table;
 }

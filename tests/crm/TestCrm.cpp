@@ -319,8 +319,8 @@ void TestCrm::putMember(const std::string& id, const std::string& phone,
     Poco::JSON::Object member;
     member.set("member_id", id);
     member.set("phone", phone);
-    Poco::JSON::Array cards;
-    for (const auto& card : cardTokens) cards.add(card);
+    Poco::JSON::Array::Ptr cards = new Poco::JSON::Array;
+    for (const auto& card : cardTokens) cards->add(card);
     member.set("card_tokens", cards);
     member.set("tier", tier);
     member.set("points", points);

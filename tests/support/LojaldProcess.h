@@ -102,6 +102,15 @@ class ScannerSim : public ChildProcess {
     std::string link_;
 };
 
+// The ZVT terminal simulator (tests/sim/ZvtSim.cpp) on a link; ready when built.
+class ZvtSim : public ChildProcess {
+  public:
+    explicit ZvtSim(const std::string& link) : ChildProcess(ZVT_SIM_PATH, {"--link", link}, "/") {
+        command("");  // the first line is "ok ready ...": the link exists now
+    }
+    void mode(const std::string& name) { command("mode " + name); }
+};
+
 // A WebSocket client of GET /v1/events.
 class EventClient {
   public:
