@@ -30,17 +30,15 @@ Response run(DeviceManager& devices, const Request& request, const std::string& 
 }  // namespace
 
 void addTerminalRoutes(Router& router, DeviceManager& devices) {
-    router.add(makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos},
-                         [&devices](const Request& request) {
-                             return run(devices, request, "read-card");
-                         }));
+    router.add(makeRoute(
+        "POST", "/v1/terminals/{id}/read-card", {Role::pos},
+        [&devices](const Request& request) { return run(devices, request, "read-card"); }));
     router.add(makeRoute(
         "POST", "/v1/terminals/{id}/payments", {Role::pos},
         [&devices](const Request& request) { return run(devices, request, "payment"); }, true));
-    router.add(makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos},
-                         [&devices](const Request& request) {
-                             return run(devices, request, "abort");
-                         }));
+    router.add(
+        makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos},
+                  [&devices](const Request& request) { return run(devices, request, "abort"); }));
 }
 
 }  // namespace lojal

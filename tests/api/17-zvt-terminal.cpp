@@ -21,8 +21,9 @@ const std::string kTokenKey = "zvt-card-token-key-for-tests";
 const std::string kClearPan = "4761739001010010";
 
 std::string terminalConfig(const std::string& link, const std::string& extra = "") {
-    return "[device.t1]\ndriver = zvt\nport = " + link + "\nstop_bits = 2\ncard_token_key = " +
-           kTokenKey + "\nt2_ms = 300\nt4_ms = 3000\n" + extra;
+    return "[device.t1]\ndriver = zvt\nport = " + link +
+           "\nstop_bits = 2\ncard_token_key = " + kTokenKey + "\nt2_ms = 300\nt4_ms = 3000\n" +
+           extra;
 }
 
 HttpResult post(int port, const std::string& path, const std::string& body = "") {
@@ -101,7 +102,8 @@ BOOST_AUTO_TEST_CASE(a_payment_is_approved_or_declined_and_one_flow_runs_at_a_ti
     BOOST_TEST(has(done, "\"amount\":\"116.80\""), done);
 
     f.sim.mode("decline");
-    BOOST_REQUIRE_EQUAL(post(port, "/v1/terminals/t1/payments", R"({"amount":"5.00"})").status, 202);
+    BOOST_REQUIRE_EQUAL(post(port, "/v1/terminals/t1/payments", R"({"amount":"5.00"})").status,
+                        202);
     done = f.finished();
     BOOST_TEST(has(done, "\"ok\":false"), done);
     BOOST_TEST(has(done, "\"code\":120"), done);
@@ -159,7 +161,8 @@ BOOST_AUTO_TEST_CASE(a_pan_in_clear_is_never_kept_logged_or_forwarded) {
     BOOST_TEST(has(devices, "\"pan_in_clear\":1"), devices);
     BOOST_TEST(has(devices, "\"track_data_dropped\":1"), devices);
     // Not in any event, the log (debug level), the database or its log.
-    const std::string replay = EventClient(f.lojald->port, kPosToken, "?since=0").waitFor({"zzz"}, 1s);
+    const std::string replay =
+        EventClient(f.lojald->port, kPosToken, "?since=0").waitFor({"zzz"}, 1s);
     BOOST_TEST(!has(card + done + replay, kClearPan));
     BOOST_TEST(!has(f.lojald->process->output(), kClearPan));
     const std::string db = f.lojald->dir.file("lojal.db");

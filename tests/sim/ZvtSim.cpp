@@ -56,8 +56,10 @@ class Terminal {
         size_t done = 0;
         while (done < bytes.size()) {
             const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-            if (n > 0) done += static_cast<size_t>(n);
-            else if (n < 0 && errno != EAGAIN && errno != EINTR) return;
+            if (n > 0)
+                done += static_cast<size_t>(n);
+            else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                return;
             else {
                 pollfd p{fd_, POLLOUT, 0};
                 ::poll(&p, 1, 100);
@@ -138,7 +140,8 @@ class Terminal {
         if (!exchange(encodeApdu(0x04, 0x0F, status(payment, command)))) return;
         if (mode != "decline") {
             Bytes line{0x00};
-            for (char c : std::string("LOJAL TEST TERMINAL")) line.push_back(static_cast<uint8_t>(c));
+            for (char c : std::string("LOJAL TEST TERMINAL"))
+                line.push_back(static_cast<uint8_t>(c));
             if (!exchange(encodeApdu(0x06, 0xD1, line))) return;
         }
         exchange(encodeApdu(0x06, 0x0F, {}));
@@ -151,8 +154,8 @@ class Terminal {
             data.push_back(0x04);
             data.insert(data.end(), command.begin() + 4, command.begin() + 10);
         }
-        const Bytes trace{0x0B, 0x00, 0x01, 0x23, 0x87, 0x00, 0x42, 0x29, 0x12, 0x34, 0x56, 0x78,
-                          0x0E, 0x28, 0x12, 0x8A, 0x05};
+        const Bytes trace{0x0B, 0x00, 0x01, 0x23, 0x87, 0x00, 0x42, 0x29, 0x12,
+                          0x34, 0x56, 0x78, 0x0E, 0x28, 0x12, 0x8A, 0x05};
         data.insert(data.end(), trace.begin(), trace.end());
         data.insert(data.end(), {0x22, 0xF0, 0xF8});  // LLVAR: 8 bytes, 16 digits
         const Bytes& pan = mode == "panclear" ? kClearPan : kMaskedPan;

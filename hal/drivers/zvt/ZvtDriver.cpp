@@ -58,7 +58,9 @@ class ZvtDriver : public Driver {
         settings.stopBits = 2;  // 8N2, PA00P016 2.1
         return settings;
     }
-    std::chrono::milliseconds tickInterval() const override { return std::chrono::milliseconds(20); }
+    std::chrono::milliseconds tickInterval() const override {
+        return std::chrono::milliseconds(20);
+    }
 
     void onOpen(PortWriter& port, TimePoint now, EventSink& sink) override {
         port_ = &port;
@@ -151,7 +153,9 @@ class ZvtDriver : public Driver {
         countedErrors_ = errors;
         for (const FlowEvent& event : out.events) {
             switch (event.kind) {
-                case FlowEvent::Kind::intermediate: publishStage("intermediate", event.text, sink); break;
+                case FlowEvent::Kind::intermediate:
+                    publishStage("intermediate", event.text, sink);
+                    break;
                 case FlowEvent::Kind::printLine: printLines_.push_back(event.text); break;
                 case FlowEvent::Kind::status: noteStatus(event.info, sink); break;
                 case FlowEvent::Kind::finished: publishFinished(event, sink); break;
@@ -237,9 +241,9 @@ Result<std::unique_ptr<Driver>> createZvtDriver(const DriverOptions& options,
                                                 const DriverContext& context) {
     ZvtOptions parsed;
     for (const auto& [name, value] : options) {
-        static const char* const known[] = {"card_token_key", "password", "currency",
-                                            "read_timeout_seconds", "t2_ms", "t3_ms", "t4_ms",
-                                            "register_on_open"};
+        static const char* const known[] = {
+            "card_token_key", "password", "currency", "read_timeout_seconds",
+            "t2_ms",          "t3_ms",    "t4_ms",    "register_on_open"};
         if (std::find(std::begin(known), std::end(known), name) == std::end(known))
             return Error{ErrorCode::arg, "option '" + name + "': unknown for driver zvt"};
     }

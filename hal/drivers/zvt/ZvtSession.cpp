@@ -204,6 +204,9 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
         }
         case 0x060F: {
             append(out.write, encodeFrame(positiveCompletion()));
+            // The completion may carry the terminal id (BMP 29) and a status byte.
+            const StatusInformation completion = parseStatusInformation(apdu.data);
+            if (!completion.terminalId.empty()) lastStatus_.terminalId = completion.terminalId;
             const int result = lastStatus_.result.value_or(0);
             if (result != 0) return finish(false, result, resultText(result), out);
             return finish(true, 0, "", out);
