@@ -30,15 +30,18 @@ Response run(DeviceManager& devices, const Request& request, const std::string& 
 }  // namespace
 
 void addTerminalRoutes(Router& router, DeviceManager& devices) {
-    router.add(makeRoute(
-        "POST", "/v1/terminals/{id}/read-card", {Role::pos},
-        [&devices](const Request& request) { return run(devices, request, "read-card"); }));
-    router.add(makeRoute(
-        "POST", "/v1/terminals/{id}/payments", {Role::pos},
-        [&devices](const Request& request) { return run(devices, request, "payment"); }, true));
+    const auto command = [&devices](const char* name) {
+        return [&devices, name](const Request& request) { return run(devices, request, name); };
+    };
     router.add(
-        makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos},
-                  [&devices](const Request& request) { return run(devices, request, "abort"); }));
+        makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos}, command("read-card")));
+    router.add(
+        makeRoute("POST", "/v1/terminals/{id}/payments", {Role::pos}, command("payment"), true));
+    router.add(makeRoute("POST", "/v1/terminals/{id}/status", {Role::pos, Role::admin},
+                         command("status")));
+    router.add(makeRoute("POST", "/v1/terminals/{id}/log-off", {Role::pos, Role::admin},
+                         command("log-off")));
+    router.add(makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos}, command("abort")));
 }
 
 }  // namespace lojal

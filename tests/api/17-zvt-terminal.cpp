@@ -168,3 +168,17 @@ BOOST_AUTO_TEST_CASE(a_pan_in_clear_is_never_kept_logged_or_forwarded) {
     const std::string db = f.lojald->dir.file("lojal.db");
     BOOST_TEST(!has(fileBytes(db) + fileBytes(db + "-wal"), kClearPan));
 }
+
+BOOST_AUTO_TEST_CASE(status_enquiry_and_log_off) {
+    Fixture f;
+    const int port = f.lojald->port;
+    BOOST_REQUIRE_EQUAL(httpRequest(port, "POST", "/v1/terminals/t1/status", kAdminToken).status,
+                        202);
+    std::string done = f.finished();
+    BOOST_TEST(has(done, "\"terminal_status\":0"), done);
+    BOOST_TEST(has(done, "\"software_version\":\"1.2.3\""), done);
+    BOOST_REQUIRE_EQUAL(post(port, "/v1/terminals/t1/log-off").status, 202);
+    done = f.finished();
+    BOOST_TEST(has(done, "\"flow\":\"log-off\""), done);
+    BOOST_TEST(has(done, "\"ok\":true"), done);
+}

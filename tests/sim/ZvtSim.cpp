@@ -112,7 +112,12 @@ class Terminal {
         if (command.size() < 2) return;
         const uint16_t code = static_cast<uint16_t>(command[0] << 8 | command[1]);
         sendFrame(encodeApdu(0x80, 0x00));
-        if (code == 0x0602 || code == 0x0501 || code == 0x06B0) return;
+        if (code == 0x0602 || code == 0x06B0) return;
+        if (code == 0x0501) {  // status enquiry: SW version (LLLVAR) and status 00 (ready)
+            Bytes completion{0xF0, 0xF0, 0xF5, '1', '.', '2', '.', '3', 0x00};
+            exchange(encodeApdu(0x06, 0x0F, completion));
+            return;
+        }
         if (code == 0x0600) {  // registration: completion with the terminal id
             exchange(encodeApdu(0x06, 0x0F, {0x29, 0x12, 0x34, 0x56, 0x78}));
             return;

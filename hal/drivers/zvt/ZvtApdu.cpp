@@ -222,6 +222,24 @@ std::string maskPan(const Bytes& bcd, bool& inClear) {
     return symbols;
 }
 
+std::optional<TerminalStatus> parseStatusEnquiryCompletion(const Bytes& data) {
+    TerminalStatus status;
+    size_t at = 0;
+    if (data.size() >= 3 && (data[0] & 0xF0) == 0xF0 && (data[1] & 0xF0) == 0xF0 &&
+        (data[2] & 0xF0) == 0xF0) {
+        const auto length = varLength(data.data(), 3);
+        if (!length || 3 + *length >= data.size()) return std::nullopt;  // no status code left
+        for (size_t i = 3; i < 3 + *length; ++i) {
+            const uint8_t c = data[i];
+            status.softwareVersion += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '?';
+        }
+        at = 3 + *length;
+    }
+    if (at >= data.size()) return std::nullopt;
+    status.statusCode = data[at];
+    return status;
+}
+
 StatusInformation parseStatusInformation(const Bytes& data) {
     StatusInformation info;
     size_t at = 0;

@@ -65,6 +65,14 @@ struct StatusInformation {
 // and are reported in problem; what came before is kept.
 StatusInformation parseStatusInformation(const Bytes& data);
 
+// The completion of a Status Enquiry (05 01) is positional, not BMPs:
+// [<SW version, LLLVAR ASCII>] <terminal status code> [06 <TLV>].
+struct TerminalStatus {
+    std::string softwareVersion;
+    int statusCode = -1;  // 0: ready; other values per PA00P015 chapter "Terminal status"
+};
+std::optional<TerminalStatus> parseStatusEnquiryCompletion(const Bytes& data);
+
 // Digits of a BCD PAN ('E' = masked digit, 'F' = padding) masked to the first
 // six and last four digits, "*" for the rest; sets inClear when the terminal
 // sent more digits than that.

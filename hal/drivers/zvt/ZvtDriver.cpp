@@ -119,7 +119,16 @@ class ZvtDriver : public Driver {
             startFlow("payment", zvt::authorization(*minor, options_.currency), now, sink);
             return flowAnswer();
         }
-        return Error{ErrorCode::unsupported, "a terminal takes read-card, payment or abort"};
+        if (name == "status") {
+            startFlow("status", zvt::statusEnquiry(options_.password), now, sink);
+            return flowAnswer();
+        }
+        if (name == "log-off") {
+            startFlow("log-off", zvt::logOff(), now, sink, false);
+            return flowAnswer();
+        }
+        return Error{ErrorCode::unsupported,
+                     "a terminal takes read-card, payment, status, log-off or abort"};
     }
 
   private:
@@ -131,9 +140,9 @@ class ZvtDriver : public Driver {
     }
 
     void startFlow(const std::string& name, const zvt::Bytes& command, TimePoint now,
-                   EventSink& sink) {
+                   EventSink& sink, bool withCompletion = true) {
         zvt::ZvtSession::Output out;
-        if (!session_.start(command, true, millis(now), out)) return;
+        if (!session_.start(command, withCompletion, millis(now), out)) return;
         ++flowId_;
         flowName_ = name;
         printLines_.clear();
@@ -213,6 +222,13 @@ class ZvtDriver : public Driver {
         if (!info.terminalId.empty()) data.set("terminal_id", info.terminalId);
         if (!info.maskedPan.empty()) data.set("masked_pan", info.maskedPan);
         if (info.cardType) data.set("card_type", *info.cardType);
+        if (flowName_ == "status") {
+            if (const auto status = zvt::parseStatusEnquiryCompletion(event.completion)) {
+                data.set("terminal_status", status->statusCode);
+                if (!status->softwareVersion.empty())
+                    data.set("software_version", status->softwareVersion);
+            }
+        }
         Poco::JSON::Array lines;
         for (const std::string& line : printLines_) lines.add(line);
         data.set("receipt_lines", lines);

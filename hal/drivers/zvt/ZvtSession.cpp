@@ -34,6 +34,7 @@ bool ZvtSession::start(const Bytes& command, bool withCompletion, int64_t nowMs,
     pleaseWait_ = 0;
     abortWanted_ = false;
     lastStatus_ = StatusInformation{};
+    completion_.clear();
     decoder_.reset();
     state_ = State::awaitAck;
     send(command_, nowMs, out);
@@ -47,6 +48,7 @@ void ZvtSession::finish(bool ok, int code, const std::string& reason, Output& ou
     event.code = code;
     event.text = reason;
     event.info = lastStatus_;
+    event.completion = completion_;
     out.events.push_back(std::move(event));
     state_ = State::idle;
 }
@@ -205,6 +207,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
         case 0x060F: {
             append(out.write, encodeFrame(positiveCompletion()));
             // The completion may carry the terminal id (BMP 29) and a status byte.
+            completion_ = apdu.data;
             const StatusInformation completion = parseStatusInformation(apdu.data);
             if (!completion.terminalId.empty()) lastStatus_.terminalId = completion.terminalId;
             const int result = lastStatus_.result.value_or(0);

@@ -36,6 +36,7 @@ struct FlowEvent {
     int code = -1;     // ZVT result / error code, -1 when none applies
     std::string text;  // reason, print line or intermediate status
     StatusInformation info;
+    Bytes completion;  // the data of 06 0F, for flows whose completion is positional
 };
 
 class ZvtSession {
@@ -80,6 +81,7 @@ class ZvtSession {
     int64_t deadlineMs_ = 0;
     bool abortWanted_ = false;
     StatusInformation lastStatus_;
+    Bytes completion_;
     int protocolErrors_ = 0;
 };
 

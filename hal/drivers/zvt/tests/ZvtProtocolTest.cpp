@@ -233,3 +233,16 @@ BOOST_AUTO_TEST_CASE(unknown_bmps_and_bad_lengths_stop_with_a_reason) {
     info = parseStatusInformation(bytes({0x04, 0x00}));
     BOOST_TEST(!info.problem.empty());
 }
+
+BOOST_AUTO_TEST_CASE(status_enquiry_completion_is_positional) {
+    auto status = parseStatusEnquiryCompletion(bytes({0xF0, 0xF0, 0xF3, '1', '.', '2', 0x00}));
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(status->softwareVersion == "1.2");
+    BOOST_TEST(status->statusCode == 0);
+    status = parseStatusEnquiryCompletion(bytes({0xDC}));
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(status->statusCode == 0xDC);
+    BOOST_TEST(!parseStatusEnquiryCompletion(bytes({0xF0, 0xF0, 0xF9, '1'})).has_value());
+    BOOST_TEST(!parseStatusEnquiryCompletion(bytes({0xF0, 0xF0, 0xF1, '1'})).has_value());
+    BOOST_TEST(!parseStatusEnquiryCompletion(bytes({})).has_value());
+}
