@@ -2,11 +2,14 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -283,12 +286,31 @@ TestCrm::TestCrm() : state_(std::make_shared<State>()) {
     server_->start();
 }
 
+TestCrm::TestCrm(const TlsServerFiles& tls) : state_(std::make_shared<State>()), tls_(true) {
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_SERVER_USE, tls.keyFile, tls.certFile, tls.clientCaFile,
+        tls.clientCaFile.empty() ? Poco::Net::Context::VERIFY_NONE
+                                 : Poco::Net::Context::VERIFY_STRICT,
+        9, false);
+    // A server that verifies clients needs a session id context (OpenSSL); and a
+    // client certificate names a store, not the address it connects from, so
+    // Poco's host-name check is for the client side only.
+    context->enableSessionCache(true, "lojal-test-crm");
+    context->enableExtendedCertificateVerification(false);
+    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
+    port_ = socket.address().port();
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new CrmFactory(state_), socket,
+                                                      new Poco::Net::HTTPServerParams);
+    server_->start();
+}
+
 TestCrm::~TestCrm() {
     server_->stopAll(true);
 }
 
 std::string TestCrm::url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
 }
 
 TestCrm::Fault TestCrm::statusFault(int status, const std::string& body,

@@ -13,9 +13,18 @@
 
 namespace lojal::test {
 
+// Files for a TLS test CRM: its certificate and key, and the CA whose client
+// certificates it demands (empty: no client certificate asked for).
+struct TlsServerFiles {
+    std::string certFile;
+    std::string keyFile;
+    std::string clientCaFile;
+};
+
 class TestCrm {
   public:
     TestCrm();
+    explicit TestCrm(const TlsServerFiles& tls);  // https, optionally with mTLS
     ~TestCrm();
     std::string url() const;
 
@@ -80,6 +89,7 @@ class TestCrm {
     std::shared_ptr<State> state_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     int port_ = 0;
+    bool tls_ = false;
 };
 
 }  // namespace lojal::test
