@@ -88,6 +88,35 @@ int fail(Poco::Logger& log, const LogConfig& logConfig, const std::string& messa
     return code;
 }
 
+// The plug-ins' settings, from the sections that configure them.
+sms::GatewaySettings gatewaySettings(const Config& config) {
+    sms::GatewaySettings settings;
+    settings.url = config.sms.url;
+    settings.username = config.sms.username;
+    settings.password = config.sms.password;
+    settings.sender = config.sms.sender;
+    settings.format = config.sms.httpFormat;
+    settings.toField = config.sms.httpToField;
+    settings.textField = config.sms.httpTextField;
+    settings.fromField = config.sms.httpFromField;
+    settings.idField = config.sms.httpIdField;
+    settings.caFile = config.sms.caFile;
+    return settings;
+}
+
+crm::ConnectorSettings connectorSettings(const Config& config) {
+    crm::ConnectorSettings settings;
+    settings.url = config.crm.url;
+    settings.apiKey = config.crm.apiKey;
+    settings.caFile = config.crm.caFile;
+    settings.clientCertFile = config.crm.clientCertFile;
+    settings.clientKeyFile = config.crm.clientKeyFile;
+    settings.timeoutMs = config.crm.timeoutMs;
+    settings.storeId = config.store.id;
+    settings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
+    return settings;
+}
+
 }  // namespace
 
 int Lojald::main(const std::vector<std::string>&) {
@@ -167,18 +196,7 @@ int Lojald::main(const std::vector<std::string>&) {
     DeviceRoutesContext deviceRoutes{**devices, events};
     addDeviceRoutes(router, deviceRoutes);
 
-    sms::GatewaySettings gatewaySettings;
-    gatewaySettings.url = config.sms.url;
-    gatewaySettings.username = config.sms.username;
-    gatewaySettings.password = config.sms.password;
-    gatewaySettings.sender = config.sms.sender;
-    gatewaySettings.format = config.sms.httpFormat;
-    gatewaySettings.toField = config.sms.httpToField;
-    gatewaySettings.textField = config.sms.httpTextField;
-    gatewaySettings.fromField = config.sms.httpFromField;
-    gatewaySettings.idField = config.sms.httpIdField;
-    gatewaySettings.caFile = config.sms.caFile;
-    SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings));
+    SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings(config)));
     SmsLimits smsLimits(config);
     std::unique_ptr<CrmSync> signupSync;  // made with the CRM connector below
     SignupService signups(config, **database, *templates, smsLimits, [&smsWorker, &signupSync] {
@@ -195,16 +213,8 @@ int Lojald::main(const std::vector<std::string>&) {
     std::shared_ptr<crm::CrmConnector> connector;
     std::unique_ptr<CrmSync> receiptSync;
     if (config.crm.sync) {
-        crm::ConnectorSettings crmSettings;
-        crmSettings.url = config.crm.url;
-        crmSettings.apiKey = config.crm.apiKey;
-        crmSettings.caFile = config.crm.caFile;
-        crmSettings.clientCertFile = config.crm.clientCertFile;
-        crmSettings.clientKeyFile = config.crm.clientKeyFile;
-        crmSettings.timeoutMs = config.crm.timeoutMs;
-        crmSettings.storeId = config.store.id;
-        crmSettings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
-        connector = crm::connectorTable().at(config.crm.connector).create(crmSettings);
+        connector =
+            crm::connectorTable().at(config.crm.connector).create(connectorSettings(config));
         receiptSync = std::make_unique<CrmSync>(config.crm, **database,
                                                 receiptSyncTopic(**database, connector));
         signupSync = std::make_unique<CrmSync>(config.crm, **database,

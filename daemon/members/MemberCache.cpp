@@ -5,12 +5,6 @@
 namespace lojal {
 namespace {
 
-Status stepped(Statement& statement) {
-    statement.step();
-    if (!statement.error().empty()) return Error{ErrorCode::io, statement.error()};
-    return okStatus();
-}
-
 Status storeMember(Transaction& tx, const MemberKeys& keys, const crm::Member& member,
                    int64_t nowMs) {
     auto upsert = tx.prepare(
@@ -20,17 +14,17 @@ Status storeMember(Transaction& tx, const MemberKeys& keys, const crm::Member& m
         "synced_at = excluded.synced_at");
     upsert.bind(1, member.memberId).bind(3, member.tier).bind(4, member.points).bind(5, nowMs);
     if (!member.phone.empty()) upsert.bind(2, keys.phone(member.phone));
-    if (auto done = stepped(upsert); !done) return done;
+    if (auto done = upsert.execute(); !done) return done;
     auto clear = tx.prepare("DELETE FROM member_cards WHERE member_id = ?1");
     clear.bind(1, member.memberId);
-    if (auto done = stepped(clear); !done) return done;
+    if (auto done = clear.execute(); !done) return done;
     for (const std::string& card : member.cardTokens) {
         // A card moved to another member belongs to the newer answer.
         auto insert = tx.prepare(
             "INSERT INTO member_cards (card_hash, member_id) VALUES (?1, ?2) "
             "ON CONFLICT (card_hash) DO UPDATE SET member_id = excluded.member_id");
         insert.bind(1, keys.card(card)).bind(2, member.memberId);
-        if (auto done = stepped(insert); !done) return done;
+        if (auto done = insert.execute(); !done) return done;
     }
     return okStatus();
 }
@@ -49,20 +43,20 @@ Result<int> erasePhoneRows(Transaction& tx, const MemberKeys& keys, const std::s
             auto queued = tx.prepare(
                 "DELETE FROM outbox WHERE topic = 'signup' AND idempotency_key = 'signup:' || ?1");
             queued.bind(1, id);
-            if (auto done = stepped(queued); !done) return done.error();
+            if (auto done = queued.execute(); !done) return done.error();
             auto consents = tx.prepare("DELETE FROM consents WHERE signup_id = ?1");
             consents.bind(1, id);
-            if (auto done = stepped(consents); !done) return done.error();
+            if (auto done = consents.execute(); !done) return done.error();
         }
         if (table == "sms") {  // an SMS still queued to this number is not sent
             auto queued = tx.prepare(
                 "DELETE FROM outbox WHERE topic = 'sms' AND idempotency_key = 'sms:' || ?1");
             queued.bind(1, id);
-            if (auto done = stepped(queued); !done) return done.error();
+            if (auto done = queued.execute(); !done) return done.error();
         }
         auto remove = tx.prepare("DELETE FROM " + table + " WHERE id = ?1");
         remove.bind(1, id);
-        if (auto done = stepped(remove); !done) return done.error();
+        if (auto done = remove.execute(); !done) return done.error();
         ++erased;
     }
     return erased;
@@ -82,7 +76,7 @@ Status MemberCache::store(const std::vector<crm::Member>& members, int64_t nowMs
             "ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, synced_at = "
             "excluded.synced_at");
         save.bind(1, cursorName).bind(2, cursor).bind(3, nowMs);
-        return stepped(save);
+        return save.execute();
     });
 }
 
@@ -148,13 +142,13 @@ Result<ErasureCounts> MemberCache::erase(const std::string& memberId,
                 "UPDATE receipts SET body = json_remove(body, '$.member'), member_ref = NULL "
                 "WHERE member_ref = ?1");
             strip.bind(1, ref);
-            if (auto done = stepped(strip); !done) return done;
+            if (auto done = strip.execute(); !done) return done;
             auto changed = tx.prepare("SELECT changes()");
             if (changed.step()) counts.receipts += static_cast<int>(changed.columnInt(0));
         }
         auto remove = tx.prepare("DELETE FROM members WHERE member_id = ?1");
         remove.bind(1, memberId);
-        if (auto done = stepped(remove); !done) return done;
+        if (auto done = remove.execute(); !done) return done;
         auto removed = tx.prepare("SELECT changes()");
         if (removed.step()) counts.members = static_cast<int>(removed.columnInt(0));
         if (phoneHashes.empty()) return okStatus();
@@ -182,7 +176,7 @@ Status MemberCache::replaceOffers(const std::vector<crm::Offer>& offers, int64_t
                 .bind(4, offer.validTo)
                 .bind(5, offer.tier)
                 .bind(6, nowMs);
-            if (auto done = stepped(insert); !done) return done;
+            if (auto done = insert.execute(); !done) return done;
         }
         return okStatus();
     });

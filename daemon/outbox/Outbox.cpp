@@ -5,15 +5,6 @@
 #include "core/Time.h"
 
 namespace lojal {
-namespace {
-
-Status stepped(Statement& stmt) {
-    stmt.step();
-    if (!stmt.error().empty()) return Error{ErrorCode::io, stmt.error()};
-    return okStatus();
-}
-
-}  // namespace
 
 Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const std::string& key,
                               const std::string& payload, int64_t nowMs) {
@@ -22,7 +13,7 @@ Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const s
         "updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (topic, idempotency_key) DO NOTHING");
     insert.bind(1, topic).bind(2, key).bindBlob(3, payload).bind(4, nowMs);
-    if (auto done = stepped(insert); !done) return done.error();
+    if (auto done = insert.execute(); !done) return done.error();
     auto select = tx.prepare("SELECT id FROM outbox WHERE topic = ?1 AND idempotency_key = ?2");
     select.bind(1, topic).bind(2, key);
     if (!select.step()) return Error{ErrorCode::io, "outbox row vanished: " + select.error()};
@@ -39,7 +30,7 @@ Result<int> Outbox::recoverInFlight() {
     int recovered = 0;
     auto status = database_.write([&](Transaction& tx) -> Status {
         auto update = tx.prepare("UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
-        if (auto done = stepped(update); !done) return done;
+        if (auto done = update.execute(); !done) return done;
         auto count = tx.prepare("SELECT changes()");
         if (count.step()) recovered = static_cast<int>(count.columnInt(0));
         return okStatus();
@@ -69,7 +60,7 @@ Result<std::vector<OutboxItem>> Outbox::claimDue(const std::string& topic, int64
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
                 "WHERE id = ?1");
             claim.bind(1, item.id).bind(2, nowMs);
-            if (auto done = stepped(claim); !done) return done;
+            if (auto done = claim.execute(); !done) return done;
         }
         return okStatus();
     });
@@ -88,7 +79,7 @@ Status settleRow(Transaction& tx, const Outbox::Settlement& row) {
         .bind(3, row.nextAttemptMs)
         .bind(4, row.error)
         .bind(5, unixMillisNow());
-    return stepped(update);
+    return update.execute();
 }
 
 }  // namespace

@@ -87,8 +87,7 @@ Result<int> ReceiptService::purgeSyncedBefore(int64_t cutoffMs) {
             "DELETE FROM receipts WHERE received_at < ?1 AND outbox_id IN (SELECT id FROM outbox "
             "WHERE topic = 'receipt' AND state = 'done')");
         remove.bind(1, cutoffMs);
-        remove.step();
-        if (!remove.error().empty()) return Error{ErrorCode::io, remove.error()};
+        if (auto done = remove.execute(); !done) return done.error();
         auto count = tx.prepare("SELECT changes()");
         if (count.step()) purged = static_cast<int>(count.columnInt(0));
         // Outbox rows of any topic that are done and old carry nothing more.
@@ -96,8 +95,7 @@ Result<int> ReceiptService::purgeSyncedBefore(int64_t cutoffMs) {
             "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?1 AND NOT EXISTS (SELECT 1 "
             "FROM receipts r WHERE r.outbox_id = outbox.id)");
         outbox.bind(1, cutoffMs);
-        outbox.step();
-        if (!outbox.error().empty()) return Error{ErrorCode::io, outbox.error()};
+        if (auto done = outbox.execute(); !done) return done.error();
         return okStatus();
     });
     if (!written) return written.error();

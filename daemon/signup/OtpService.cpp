@@ -162,8 +162,7 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::verify(const Poco::JSON::O
         const std::string state = match ? "verified" : attempts >= kMaxAttempts ? "dead" : "active";
         auto update = tx.prepare("UPDATE otp SET attempts = ?2, state = ?3 WHERE id = ?1");
         update.bind(1, id).bind(2, static_cast<int64_t>(attempts)).bind(3, state);
-        update.step();
-        if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+        if (auto done = update.execute(); !done) return done.error();
         result.set("verified", match);
         result.set("phone", e164);
         if (!match) result.set("attempts_left", kMaxAttempts - attempts);

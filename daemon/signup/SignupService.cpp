@@ -192,8 +192,7 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         if (!smsId) return smsId.error();
         auto link = tx.prepare("UPDATE signups SET sms_id = ?2 WHERE id = ?1");
         link.bind(1, signupId).bind(2, *smsId);
-        link.step();
-        if (!link.error().empty()) return Error{ErrorCode::io, link.error()};
+        if (auto done = link.execute(); !done) return done.error();
         outcome = SignupOutcome{signupId, phone->e164, "queued", false};
         return okStatus();
     });

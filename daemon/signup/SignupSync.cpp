@@ -85,8 +85,7 @@ CrmTopic signupSyncTopic(Database& database, std::shared_ptr<crm::CrmConnector> 
             auto update =
                 tx.prepare("UPDATE consents SET sync_state = 'synced' WHERE signup_id = ?1");
             update.bind(1, signupIdOf(key));
-            update.step();
-            if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+            if (auto done = update.execute(); !done) return done.error();
         }
         return okStatus();
     };

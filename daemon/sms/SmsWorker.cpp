@@ -26,14 +26,12 @@ Status setSmsState(Transaction& tx, int64_t smsId, const std::string& state,
         .bind(3, gatewayId)
         .bind(4, reason)
         .bind(5, unixMillisNow());
-    update.step();
-    if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+    if (auto done = update.execute(); !done) return done.error();
     if (state == "sent" || state == "failed") {
         auto scrub = tx.prepare(
             "UPDATE sms SET text = '<erased: one-time code>' WHERE id = ?1 AND secret = 1");
         scrub.bind(1, smsId);
-        scrub.step();
-        if (!scrub.error().empty()) return Error{ErrorCode::io, scrub.error()};
+        if (auto done = scrub.execute(); !done) return done.error();
     }
     return okStatus();
 }
@@ -162,8 +160,7 @@ Status SmsWorker::applyDeliveryReport(int64_t smsId, int type) {
         auto update =
             tx.prepare("UPDATE sms SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1");
         update.bind(1, smsId).bind(2, state).bind(3, reason).bind(4, unixMillisNow());
-        update.step();
-        if (!update.error().empty()) return Error{ErrorCode::io, update.error()};
+        if (auto done = update.execute(); !done) return done.error();
         return okStatus();
     });
 }

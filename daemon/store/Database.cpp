@@ -105,6 +105,12 @@ std::string Statement::columnText(int index) const {
                 : std::string();
 }
 
+Status Statement::execute() {
+    step();
+    if (!error_.empty()) return Error{ErrorCode::io, error_};
+    return okStatus();
+}
+
 // ---- Transaction -----------------------------------------------------------
 
 Status Transaction::exec(std::string_view sql) {
@@ -119,10 +125,7 @@ Status Transaction::exec(std::string_view sql) {
 }
 
 Status Transaction::run(std::string_view sql) {
-    Statement statement = prepare(sql);
-    statement.step();
-    if (!statement.error().empty()) return Error{ErrorCode::io, statement.error()};
-    return okStatus();
+    return prepare(sql).execute();
 }
 
 // ---- Database --------------------------------------------------------------

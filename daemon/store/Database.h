@@ -49,6 +49,8 @@ class Statement {
     Statement& bindBlob(int index, std::string_view bytes);
     // True while there is a row to read; errors end the walk and show in error().
     bool step();
+    // For statements that return no rows: one step, its error as a Status.
+    Status execute();
     int64_t columnInt(int index) const;
     std::string columnText(int index) const;
     const std::string& error() const { return error_; }

@@ -56,6 +56,12 @@ class SmallFilesystem {
     std::string why_;
 };
 
+// Says so (a warning in the test log) when this machine cannot mount a tmpfs.
+bool skippedWithout(const SmallFilesystem& disk) {
+    BOOST_WARN_MESSAGE(disk.mounted(), "skipped: cannot mount a tmpfs (" << disk.why() << ")");
+    return !disk.mounted();
+}
+
 HttpResult post(int port, const std::string& id) {
     return httpRequest(port, "POST", "/v1/receipts", kPosToken, exampleReceiptWithId(id));
 }
@@ -65,10 +71,7 @@ HttpResult post(int port, const std::string& id) {
 BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_storage_full_and_loses_nothing) {
     TempDir dir;
     SmallFilesystem disk(dir.file("disk"));
-    if (!disk.mounted()) {
-        BOOST_WARN_MESSAGE(false, "skipped: cannot mount a tmpfs (" << disk.why() << ")");
-        return;
-    }
+    if (skippedWithout(disk)) return;
     const int port = freePort();
     const std::string database = dir.file("disk/lojal.db");
     const std::string config = writeTestConfig(dir, port, "", database);
@@ -120,10 +123,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_storage_full_and_loses_nothing) {
 BOOST_AUTO_TEST_CASE(a_read_only_filesystem_stops_start_up_with_a_clear_error_until_fixed) {
     TempDir dir;
     SmallFilesystem disk(dir.file("disk"));
-    if (!disk.mounted()) {
-        BOOST_WARN_MESSAGE(false, "skipped: cannot mount a tmpfs (" << disk.why() << ")");
-        return;
-    }
+    if (skippedWithout(disk)) return;
     const int port = freePort();
     const std::string config = writeTestConfig(dir, port, "", dir.file("disk/lojal.db"));
     {

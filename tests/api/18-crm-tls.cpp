@@ -55,9 +55,9 @@ std::string crmConfig(const TestCrm& crm, const std::string& extra) {
 BOOST_AUTO_TEST_CASE(mutual_tls_delivers_receipts) {
     Pki pki;
     TestCrm crm(TlsServerFiles{pki.file("server.pem"), pki.file("server.key"), pki.file("ca.pem")});
-    RunningLojald lojald(crmConfig(crm, "ca_file = " + pki.file("ca.pem") +
-                                            "\nclient_cert_file = " + pki.file("client.pem") +
-                                            "\nclient_key_file = " + pki.file("client.key") + "\n"));
+    RunningLojald lojald(crmConfig(
+        crm, "ca_file = " + pki.file("ca.pem") + "\nclient_cert_file = " + pki.file("client.pem") +
+                 "\nclient_key_file = " + pki.file("client.key") + "\n"));
     BOOST_REQUIRE_EQUAL(
         httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, kExampleReceipt).status, 202);
     const bool stored = crm.waitForStored(1, 15s);
@@ -87,17 +87,17 @@ BOOST_AUTO_TEST_CASE(a_server_certificate_from_another_ca_is_not_trusted) {
     BOOST_REQUIRE(lojald.process->waitForOutput("CRM unreachable"));
     BOOST_TEST(crm.batches() == 0u);  // the handshake failed before any request
     RunningLojald systemBundle(crmConfig(crm, ""));
-    BOOST_REQUIRE_EQUAL(httpRequest(systemBundle.port, "POST", "/v1/receipts", kPosToken,
-                                    kExampleReceipt)
-                            .status,
-                        202);
+    BOOST_REQUIRE_EQUAL(
+        httpRequest(systemBundle.port, "POST", "/v1/receipts", kPosToken, kExampleReceipt).status,
+        202);
     BOOST_REQUIRE(systemBundle.process->waitForOutput("CRM unreachable"));
     BOOST_TEST(crm.batches() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_is_not_trusted) {
     Pki pki;
-    TestCrm crm(TlsServerFiles{pki.file("client.pem"), pki.file("client.key"), ""});  // CN=store-...
+    TestCrm crm(
+        TlsServerFiles{pki.file("client.pem"), pki.file("client.key"), ""});  // CN=store-...
     RunningLojald lojald(crmConfig(crm, "ca_file = " + pki.file("ca.pem") + "\n"));
     BOOST_REQUIRE_EQUAL(
         httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, kExampleReceipt).status, 202);
