@@ -56,13 +56,16 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
             log_.warning("%s sync: %s", topic_.plural, outcome.reason);
             lastProblem_ = outcome.reason;
         }
+        // The CRM is unavailable, not these items: they go back at the head of the
+        // queue (due at once, in their order) and the whole queue waits, so a
+        // register's receipts still arrive in the order they were taken.
         std::vector<Outbox::Settlement> retries;
-        for (const OutboxItem& item : items) {
-            int64_t delay = unauthorized ? config_.pauseSeconds * 1000LL : backoff(item.attempts);
-            delay = std::max<int64_t>(delay, outcome.retryAfterSeconds * 1000LL);
-            retries.push_back({item.id, "queued", now + delay, outcome.reason});
-        }
+        for (const OutboxItem& item : items)
+            retries.push_back({item.id, "queued", 0, outcome.reason});
         settle(retries, {});
+        const int64_t delay =
+            unauthorized ? config_.pauseSeconds * 1000LL : backoff(++consecutiveFailures_);
+        drainer_.holdUntil(now + std::max<int64_t>(delay, outcome.retryAfterSeconds * 1000LL));
         return;
     }
     setPaused(false, "");
@@ -109,6 +112,12 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
                 break;
             }
         }
+    }
+    if (!outcome.reason.empty()) {
+        drainer_.holdUntil(now + std::max<int64_t>(backoff(++consecutiveFailures_),
+                                                   outcome.retryAfterSeconds * 1000LL));
+    } else {
+        consecutiveFailures_ = 0;
     }
     if (settle(settlements, syncedPayloads)) {
         synced_ += synced;

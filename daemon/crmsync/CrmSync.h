@@ -2,9 +2,11 @@
 // Drains one outbox topic ("receipt", "signup") to the CRM in batches, in the
 // order the rows were stored. Per item: accepted, duplicate or skipped -> synced;
 // rejected -> dead letter with the CRM's reason, the others carry on. Per batch:
-// network errors, 5xx and unreadable answers retry with full-jitter backoff
-// (Retry-After wins when longer); 401/403 pause the whole queue (an alert in the
-// log and /metrics) instead of dead-lettering every item over a wrong key.
+// network errors, 5xx and unreadable answers hold the whole queue with
+// full-jitter backoff (Retry-After wins when longer), the batch keeping its place
+// at the head, so order per register survives outages; 401/403 pause the queue
+// (an alert in the log and /metrics) instead of dead-lettering every item over a
+// wrong key.
 // The topic supplies only how to load and send its items.
 
 #include <Poco/Logger.h>
@@ -57,8 +59,9 @@ class CrmSync {
     std::atomic<uint64_t> deadLettered_{0};
     std::atomic<uint64_t> skipped_{0};
     std::atomic<uint64_t> failedBatches_{0};
-    std::string lastProblem_;  // logged once per change of state
-    OutboxDrainer drainer_;    // last: its thread uses everything above
+    std::string lastProblem_;      // logged once per change of state
+    int consecutiveFailures_ = 0;  // batches the CRM failed in a row: the queue's backoff
+    OutboxDrainer drainer_;        // last: its thread uses everything above
 };
 
 }  // namespace lojal

@@ -47,6 +47,12 @@ void OutboxDrainer::run() {
             if (stopping_) return;
             pending_ = false;
         }
+        if (const int64_t hold = holdUntil_.load() - unixMillisNow(); hold > 0) {
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(hold, 5000)),
+                           [this] { return stopping_; });
+            continue;
+        }
         auto due = outbox_.claimDue(topic_, unixMillisNow(), batchSize_);
         int64_t waitMs = 5000;
         if (!due) {

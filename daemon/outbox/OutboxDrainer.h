@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -28,6 +29,9 @@ class OutboxDrainer {
     int start();
     void stop();
     void wake();
+    // Claims nothing before this time (Unix ms): the receiver is down and the
+    // rows must wait together, in their order, rather than each on its own timer.
+    void holdUntil(int64_t unixMs) { holdUntil_ = unixMs; }
 
   private:
     void run();
@@ -43,6 +47,7 @@ class OutboxDrainer {
     bool stopping_ = false;
     bool pending_ = false;
     std::string lastError_;  // of claiming; logged once per change
+    std::atomic<int64_t> holdUntil_{0};
 };
 
 }  // namespace lojal

@@ -17,7 +17,7 @@ std::string receipt(const std::string& id) {
 
 std::string crmConfig(const TestCrm& crm, const std::string& extra = "") {
     return "[crm]\nsync = on\nurl = " + crm.url() +
-           "\napi_key = test-crm-key\nbatch_size = 50\npause_seconds = 1\n" + extra;
+           "\napi_key = test-crm-key\npause_seconds = 1\n" + extra;
 }
 
 int post(int port, const std::string& id) {
@@ -177,4 +177,21 @@ BOOST_AUTO_TEST_CASE(sign_ups_and_their_consents_reach_the_crm) {
     const std::string db = lojald.dir.file("lojal.db");
     BOOST_REQUIRE(eventually(
         [&] { return queryDatabase(db, "SELECT sync_state FROM consents") == "synced\n"; }));
+}
+
+BOOST_AUTO_TEST_CASE(receipts_reach_the_crm_in_the_order_taken_across_outages) {
+    TestCrm crm;
+    crm.failNext(3, 503);
+    RunningLojald lojald(crmConfig(crm, "batch_size = 7\nretry_max_seconds = 1\n"));
+    std::vector<std::string> taken;
+    for (int i = 0; i < 40; ++i) {
+        char id[16];
+        std::snprintf(id, sizeof id, "ord-%02d", i);
+        taken.push_back(id);
+        BOOST_REQUIRE_EQUAL(post(lojald.port, id), 202);
+        if (i == 20) crm.injectNext(2, {TestCrm::Fault::Kind::reset, 0, "", "", 0});
+    }
+    BOOST_REQUIRE(crm.waitForStored(40, 30s));
+    const auto arrived = crm.arrivalOrder();
+    BOOST_TEST(arrived == taken, boost::test_tools::per_element());
 }

@@ -26,6 +26,7 @@ struct TestCrm::State {
     std::mutex mutex;
     std::condition_variable changed;
     std::map<std::string, int> receipts;  // id -> times received
+    std::vector<std::string> arrivals;    // ids, first arrival order
     size_t duplicates = 0;
     size_t batches = 0;
     size_t faults = 0;
@@ -248,6 +249,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
                     item.set("status", "duplicate");
                 } else {
                     item.set("status", "accepted");
+                    state_->arrivals.push_back(id);
                 }
                 results.add(item);
             }
@@ -445,6 +447,11 @@ std::vector<std::string> TestCrm::storedIds() {
     std::vector<std::string> ids;
     for (const auto& entry : state_->receipts) ids.push_back(entry.first);
     return ids;
+}
+
+std::vector<std::string> TestCrm::arrivalOrder() {
+    std::lock_guard lock(state_->mutex);
+    return state_->arrivals;
 }
 
 std::string TestCrm::lastApiKey() {

@@ -80,6 +80,7 @@ class TestCrm {
     size_t faults();      // of which got a fault
     int timesStored(const std::string& receiptId);
     std::vector<std::string> storedIds();
+    std::vector<std::string> arrivalOrder();  // receipt ids in the order first stored
     std::string lastApiKey();
     bool waitForStored(size_t count, std::chrono::milliseconds timeout);
 
