@@ -162,9 +162,10 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         return route.handler(request);
     }
 
-    bool discardSmallBody(Poco::Net::HTTPServerRequest& httpRequest) const {
-        const Poco::Int64 limit = std::min<Poco::Int64>(
-            64 * 1024, static_cast<Poco::Int64>(shared_.config.bodyLimitBytes));
+    // Up to 64 KiB, whatever the body limit: reading and dropping that much is
+    // cheap, and the client then reliably gets the answer (401, 404, 415...).
+    static bool discardSmallBody(Poco::Net::HTTPServerRequest& httpRequest) {
+        const Poco::Int64 limit = 64 * 1024;
         if (httpRequest.getChunkedTransferEncoding() || !httpRequest.hasContentLength() ||
             httpRequest.getContentLength64() > limit) {
             return false;
