@@ -222,6 +222,9 @@ class ZvtDriver : public Driver {
         if (!info.terminalId.empty()) data.set("terminal_id", info.terminalId);
         if (!info.maskedPan.empty()) data.set("masked_pan", info.maskedPan);
         if (info.cardType) data.set("card_type", *info.cardType);
+        // What could not be read in the terminal's status (unknown BMP, a TLV
+        // nested too deep or longer than its container), so store IT sees it.
+        if (!info.problem.empty()) data.set("status_problem", info.problem);
         if (flowName_ == "status") {
             if (const auto status = zvt::parseStatusEnquiryCompletion(event.completion)) {
                 data.set("terminal_status", status->statusCode);
