@@ -162,6 +162,17 @@ std::string registerPrefix(char letter, int index) {
     return prefix;
 }
 
+// count registers posting at once, each in its own thread.
+std::vector<std::thread> startRegisters(CrashingDaemon& daemon, Ledger& ledger, char letter,
+                                        int count, int perRegister, int invalidEvery) {
+    std::vector<std::thread> registers;
+    for (int r = 0; r < count; ++r) {
+        registers.emplace_back(runRegister, std::ref(daemon), std::ref(ledger),
+                               registerPrefix(letter, r), perRegister, invalidEvery);
+    }
+    return registers;
+}
+
 std::string metrics(int port) {
     return httpRequest(port, "GET", "/metrics", kAdminToken).body;
 }
@@ -182,11 +193,7 @@ BOOST_AUTO_TEST_CASE(twenty_kill_9_while_four_registers_post_and_the_crm_flaps) 
     daemon.start();
 
     Ledger ledger;
-    std::vector<std::thread> registers;
-    for (int r = 0; r < kRegisters; ++r) {
-        registers.emplace_back(runRegister, std::ref(daemon), std::ref(ledger),
-                               registerPrefix('R', r), kPerRegister, 25);
-    }
+    auto registers = startRegisters(daemon, ledger, 'R', kRegisters, kPerRegister, 25);
     std::vector<size_t> killPoints;
     std::uniform_int_distribution<size_t> point(1, kRegisters * kPerRegister - 1);
     for (int k = 0; k < kKillsDuringIngest; ++k) killPoints.push_back(point(random));
@@ -244,11 +251,7 @@ BOOST_AUTO_TEST_CASE(a_backlog_of_20000_built_while_the_crm_is_down_drains_fully
     CrashingDaemon daemon(crmConfig(crm));
     daemon.start();
     Ledger ledger;
-    std::vector<std::thread> registers;
-    for (int r = 0; r < kRegisters; ++r) {
-        registers.emplace_back(runRegister, std::ref(daemon), std::ref(ledger),
-                               registerPrefix('B', r), kPerRegister, 0);
-    }
+    auto registers = startRegisters(daemon, ledger, 'B', kRegisters, kPerRegister, 0);
     for (auto& thread : registers) thread.join();
     BOOST_REQUIRE_EQUAL(ledger.acknowledged.size(), static_cast<size_t>(kRegisters * kPerRegister));
     BOOST_TEST(crm.stored() == 0u);
