@@ -18,7 +18,6 @@
 #include <mutex>
 #include <random>
 #include <sstream>
-#include <thread>
 
 namespace lojal::test {
 
@@ -45,6 +44,13 @@ struct TestCrm::State {
     bool membersDown = false;
     size_t lookups = 0;
     size_t changeRequests = 0;
+    bool closing = false;  // ends injected delays at once when the test is done
+
+    // An injected slow answer: waits delayMs, or less when the CRM shuts down.
+    void delay(int delayMs) {
+        std::unique_lock lock(mutex);
+        changed.wait_for(lock, std::chrono::milliseconds(delayMs), [this] { return closing; });
+    }
 };
 
 namespace {
@@ -73,8 +79,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         using Kind = TestCrm::Fault::Kind;
         if (fault.kind == Kind::status) return answer(response, fault);
         if (fault.kind == Kind::reset) return dropConnection(request);
-        if (fault.kind == Kind::slow)
-            std::this_thread::sleep_for(std::chrono::milliseconds(fault.delayMs));
+        if (fault.kind == Kind::slow) state_->delay(fault.delayMs);
         const std::string results = store(body);
         if (fault.kind == Kind::acceptThenDie) return dropConnection(request);
         response.setContentType("application/json");
@@ -116,7 +121,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
             ++(uri.getPath() == "/v1/members/changes" ? state_->changeRequests : state_->lookups);
         }
         state_->changed.notify_all();
-        if (delayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
+        if (delayMs > 0) state_->delay(delayMs);
         if (down) return sendJson(response, 503, "{\"error\":\"down\"}");
         std::map<std::string, std::string> query;
         for (const auto& [name, value] : uri.getQueryParameters()) query[name] = value;
@@ -308,6 +313,11 @@ TestCrm::TestCrm(const TlsServerFiles& tls) : state_(std::make_shared<State>()),
 }
 
 TestCrm::~TestCrm() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->closing = true;
+    }
+    state_->changed.notify_all();
     server_->stopAll(true);
 }
 
