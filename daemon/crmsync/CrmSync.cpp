@@ -103,14 +103,16 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
                 settlements.push_back({item.id, "dead", now, result.reason});
                 ++dead;
                 break;
-            case crm::ReceiptResult::Outcome::missing: {
-                const int64_t delay =
-                    std::max<int64_t>(backoff(item.attempts), outcome.retryAfterSeconds * 1000LL);
-                settlements.push_back(
-                    {item.id, "queued", now + delay,
-                     outcome.reason.empty() ? "not in the CRM's answer" : outcome.reason});
+            case crm::ReceiptResult::Outcome::missing:
+                // Answered in part (the CRM failed mid-batch): the rest keeps its
+                // place and the queue waits. Left out of a complete answer: this
+                // item alone retries later, so it cannot block the others.
+                if (!outcome.reason.empty())
+                    settlements.push_back({item.id, "queued", 0, outcome.reason});
+                else
+                    settlements.push_back({item.id, "queued", now + backoff(item.attempts),
+                                           "not in the CRM's answer"});
                 break;
-            }
         }
     }
     if (!outcome.reason.empty()) {
