@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "LojaldProcess.h"
 
@@ -31,6 +32,7 @@ struct SessionHeader {
     std::string serial;  // "9600 8N1"
     std::vector<std::pair<std::string, std::string>> options;
     std::vector<std::pair<std::string, std::string>> scanning;
+    std::string command;  // "# Command: read-card": posted to the terminal after its registration
 };
 
 std::vector<std::pair<std::string, std::string>> keyValues(const std::string& text) {
@@ -58,6 +60,10 @@ SessionHeader readHeader(const fs::path& session) {
         if (auto options = value("Options"); !options.empty()) header.options = keyValues(options);
         if (auto scanning = value("Scanning"); !scanning.empty())
             header.scanning = keyValues(scanning);
+        if (auto command = value("Command"); !command.empty()) {
+            std::istringstream words(command);
+            words >> header.command;
+        }
     }
     return header;
 }
@@ -127,7 +133,20 @@ std::vector<std::string> replay(const fs::path& session) {
         }
         out << lastOffset + 200 << " < 23454e4423" << suffixHex(header) << "\n";
     }
+    // A terminal session's command goes out once the registration at open is
+    // done, while the simulator plays (it waits for the command's frame).
+    std::thread poster;
+    if (!header.command.empty()) {
+        poster = std::thread([&] {
+            EventClient watcher(lojald.port, kPosToken, "?since=0");
+            watcher.waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""});
+            const auto posted = httpRequest(lojald.port, "POST",
+                                            "/v1/terminals/replay/" + header.command, kPosToken);
+            BOOST_TEST(posted.status == 202, posted.body);
+        });
+    }
     const std::string played = sim.command("play " + marked, 30s);
+    if (poster.joinable()) poster.join();
     BOOST_REQUIRE_MESSAGE(played.rfind("ok played", 0) == 0, played);
     std::vector<std::string> produced;
     while (true) {
@@ -136,7 +155,10 @@ std::vector<std::string> replay(const fs::path& session) {
         if (terminal) {
             if (message.find("\"type\":\"device\"") != std::string::npos) continue;
             produced.push_back(normalise(message));
-            if (message.find("\"stage\":\"finished\"") != std::string::npos) break;
+            const std::string lastFlow = header.command.empty() ? "registration" : header.command;
+            if (message.find("\"stage\":\"finished\"") != std::string::npos &&
+                message.find("\"flow\":\"" + lastFlow + "\"") != std::string::npos)
+                break;
             continue;
         }
         if (message.find("\"type\":\"scan\"") == std::string::npos) continue;
