@@ -51,7 +51,7 @@ std::optional<HttpAnswer> exchange(SessionFactory& sessions, const HttpCall& cal
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         for (const auto& [name, value] : call.headers) request.set(name, value);
         if (!call.body.empty() || call.method == "POST" || call.method == "PUT") {
-            request.setContentType("application/json");
+            request.setContentType(call.contentType);
             request.setContentLength64(static_cast<Poco::Int64>(call.body.size()));
         }
         session->sendRequest(request) << call.body;

@@ -45,7 +45,8 @@ struct HttpCall {
     std::string method = "GET";
     Poco::URI uri;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;  // sent as application/json when not empty
+    std::string body;  // sent with contentType when not empty (or the method is POST/PUT)
+    std::string contentType = "application/json";
     int timeoutMs = 5000;
 };
 std::optional<HttpAnswer> exchange(SessionFactory& sessions, const HttpCall& call,

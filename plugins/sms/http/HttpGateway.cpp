@@ -4,10 +4,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include "VerifiedHttp.h"
@@ -22,33 +18,25 @@ class HttpGateway : public SmsGateway {
     explicit HttpGateway(GatewaySettings settings) : settings_(std::move(settings)) {}
 
     SendOutcome send(const OutgoingSms& message) override {
-        try {
-            const Poco::URI uri(settings_.url);
-            auto session = sessions_.open(uri, settings_.timeoutMs);
-            Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
-                                           Poco::Net::HTTPMessage::HTTP_1_1);
-            if (!settings_.username.empty()) {
-                std::ostringstream credentials;
-                Poco::Base64Encoder encoder(credentials);
-                encoder.rdbuf()->setLineLength(0);
-                encoder << settings_.username << ":" << settings_.password;
-                encoder.close();
-                request.set("Authorization", "Basic " + credentials.str());
-            }
-            const std::string body = encode(message);
-            request.setContentType(settings_.format == "json"
-                                       ? "application/json"
-                                       : "application/x-www-form-urlencoded");
-            request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-            session->sendRequest(request) << body;
-            Poco::Net::HTTPResponse response;
-            std::string answer;
-            Poco::StreamCopier::copyToString(session->receiveResponse(response), answer);
-            return interpret(response, answer);
-        } catch (const Poco::Exception& e) {
-            return {SendOutcome::Kind::transient, "", "provider unreachable: " + e.displayText(),
-                    0};
+        plugins::HttpCall call;
+        call.method = "POST";
+        call.uri = Poco::URI(settings_.url);
+        call.timeoutMs = settings_.timeoutMs;
+        call.body = encode(message);
+        call.contentType =
+            settings_.format == "json" ? "application/json" : "application/x-www-form-urlencoded";
+        if (!settings_.username.empty()) {
+            std::ostringstream credentials;
+            Poco::Base64Encoder encoder(credentials);
+            encoder.rdbuf()->setLineLength(0);
+            encoder << settings_.username << ":" << settings_.password;
+            encoder.close();
+            call.headers.emplace_back("Authorization", "Basic " + credentials.str());
         }
+        std::string why;
+        const auto answer = plugins::exchange(sessions_, call, why);
+        if (!answer) return {SendOutcome::Kind::transient, "", "provider unreachable: " + why, 0};
+        return interpret(*answer);
     }
 
   private:
@@ -71,9 +59,9 @@ class HttpGateway : public SmsGateway {
         return out.str();
     }
 
-    SendOutcome interpret(const Poco::Net::HTTPResponse& response,
-                          const std::string& answer) const {
-        const int status = response.getStatus();
+    SendOutcome interpret(const plugins::HttpAnswer& http) const {
+        const int status = http.status;
+        const std::string& answer = http.body;
         if (status >= 200 && status < 300) {
             std::string id;
             try {
@@ -88,8 +76,7 @@ class HttpGateway : public SmsGateway {
         }
         const std::string reason =
             "provider answered " + std::to_string(status) + ": " + answer.substr(0, 200);
-        const int retryAfter =
-            response.has("Retry-After") ? plugins::parseRetryAfter(response.get("Retry-After")) : 0;
+        const int retryAfter = plugins::parseRetryAfter(http.retryAfter);
         if (status == 408 || status == 429 || status >= 500)
             return {SendOutcome::Kind::transient, "", reason, retryAfter};
         return {SendOutcome::Kind::permanent, "", reason, 0};

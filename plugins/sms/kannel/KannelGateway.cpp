@@ -1,10 +1,8 @@
 #include "kannel/KannelGateway.h"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include "VerifiedHttp.h"
 
 namespace lojal::sms {
 namespace {
@@ -29,32 +27,27 @@ class KannelGateway : public SmsGateway {
                                   "31");  // delivered, failed, buffered, SMSC accepted/rejected
             uri.addQueryParameter("dlr-url", message.dlrUrl);
         }
-        try {
-            Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-            session.setTimeout(Poco::Timespan(0, settings_.timeoutMs * 1000));
-            Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
-                                           Poco::Net::HTTPMessage::HTTP_1_1);
-            session.sendRequest(request);
-            Poco::Net::HTTPResponse response;
-            std::string body;
-            Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-            const int status = response.getStatus();
-            // 202 "0: Accepted for delivery" / "3: Queued for later delivery".
-            if (status == 202 || status == 200)
-                return {SendOutcome::Kind::accepted, "kannel-" + std::to_string(message.id), "", 0};
-            const std::string reason =
-                "kannel answered " + std::to_string(status) + ": " + body.substr(0, 200);
-            // 4xx is a request Kannel will never take (bad credentials, bad number);
-            // 5xx is Kannel being full or down for now.
-            if (status >= 400 && status < 500) return {SendOutcome::Kind::permanent, "", reason, 0};
-            return {SendOutcome::Kind::transient, "", reason, 0};
-        } catch (const Poco::Exception& e) {
-            return {SendOutcome::Kind::transient, "", "kannel unreachable: " + e.displayText(), 0};
-        }
+        plugins::HttpCall call;
+        call.uri = uri;
+        call.timeoutMs = settings_.timeoutMs;
+        std::string why;
+        const auto answer = plugins::exchange(sessions_, call, why);
+        if (!answer) return {SendOutcome::Kind::transient, "", "kannel unreachable: " + why, 0};
+        const int status = answer->status;
+        // 202 "0: Accepted for delivery" / "3: Queued for later delivery".
+        if (status == 202 || status == 200)
+            return {SendOutcome::Kind::accepted, "kannel-" + std::to_string(message.id), "", 0};
+        const std::string reason =
+            "kannel answered " + std::to_string(status) + ": " + answer->body.substr(0, 200);
+        // 4xx is a request Kannel will never take (bad credentials, bad number);
+        // 5xx is Kannel being full or down for now.
+        if (status >= 400 && status < 500) return {SendOutcome::Kind::permanent, "", reason, 0};
+        return {SendOutcome::Kind::transient, "", reason, 0};
     }
 
   private:
     GatewaySettings settings_;
+    plugins::SessionFactory sessions_{settings_.caFile};
 };
 
 }  // namespace
