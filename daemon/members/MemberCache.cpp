@@ -219,14 +219,4 @@ int64_t MemberCache::memberCount() {
     return count;
 }
 
-int64_t MemberCache::lastSyncedAt() {
-    int64_t last = 0;
-    (void)database_.read([&](Transaction& tx) {
-        auto select = tx.prepare("SELECT coalesce(max(synced_at), 0) FROM members");
-        if (select.step()) last = select.columnInt(0);
-        return okStatus();
-    });
-    return last;
-}
-
 }  // namespace lojal

@@ -47,7 +47,6 @@ class MemberCache {
 
     std::string cursor(const std::string& name);
     int64_t memberCount();
-    int64_t lastSyncedAt();  // Unix ms of the newest cached member, 0 if none
 
   private:
     Database& database_;

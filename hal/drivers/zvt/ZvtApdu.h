@@ -85,7 +85,6 @@ Bytes toBcd(uint64_t value, size_t bytes);
 // ---- Commands from the register ---------------------------------------------
 
 constexpr uint8_t kConfigIntermediateStatus = 0x08;  // config-byte: send 04 FF
-constexpr uint8_t kConfigEcrNoPaymentReceipt = 0x00;
 
 Bytes registration(uint32_t password, uint8_t configByte, uint16_t currencyCode);
 // Read Card with 1F15 asking for the card identification item (1F14) and 1F60

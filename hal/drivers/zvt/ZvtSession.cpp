@@ -3,7 +3,7 @@
 namespace lojal::hal::zvt {
 namespace {
 
-constexpr int kMaxRepeats = 2;     // PA00P016 3.5: a message is repeated up to two times
+constexpr int kMaxRepeats = 2;
 constexpr int kMaxPleaseWait = 3;  // 84 9C: send the command again, a few times
 
 std::string intermediateText(const Bytes& data) {
@@ -41,6 +41,13 @@ bool ZvtSession::start(const Bytes& command, bool withCompletion, int64_t nowMs,
     return true;
 }
 
+// PA00P016 3.5: after a NAK or T2 the message goes again, at most twice.
+void ZvtSession::repeatOrFail(const std::string& reason, int64_t nowMs, Output& out) {
+    if (repeats_ >= kMaxRepeats) return finish(false, -1, reason, out);
+    ++repeats_;
+    send(command_, nowMs, out);
+}
+
 void ZvtSession::finish(bool ok, int code, const std::string& reason, Output& out) {
     FlowEvent event;
     event.kind = FlowEvent::Kind::finished;
@@ -73,12 +80,7 @@ ZvtSession::Output ZvtSession::onTick(int64_t nowMs) {
     if (state_ == State::idle || nowMs < deadlineMs_) return out;
     switch (state_) {
         case State::awaitAck:
-            if (repeats_ < kMaxRepeats) {
-                ++repeats_;
-                send(command_, nowMs, out);
-            } else {
-                finish(false, -1, "transmission error: no ACK from the terminal (T2)", out);
-            }
+            repeatOrFail("transmission error: no ACK from the terminal (T2)", nowMs, out);
             break;
         case State::awaitResponse:
             finish(false, -1, "the terminal did not answer the command (T3)", out);
@@ -109,14 +111,9 @@ ZvtSession::Output ZvtSession::onBytes(const uint8_t* data, size_t size, int64_t
                 break;
             case Kind::nak:
                 if (state_ == State::awaitAck) {
-                    if (repeats_ < kMaxRepeats) {
-                        ++repeats_;
-                        send(command_, nowMs, out);
-                    } else {
-                        finish(false, -1,
-                               "transmission error: the terminal refused the message 3 times (NAK)",
-                               out);
-                    }
+                    repeatOrFail(
+                        "transmission error: the terminal refused the message 3 times (NAK)", nowMs,
+                        out);
                 }
                 break;
             case Kind::badCrc:

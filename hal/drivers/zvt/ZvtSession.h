@@ -67,6 +67,7 @@ class ZvtSession {
     void handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& out);
     void send(const Bytes& apdu, int64_t nowMs, Output& out);
     void finish(bool ok, int code, const std::string& reason, Output& out);
+    void repeatOrFail(const std::string& reason, int64_t nowMs, Output& out);
     static void append(Bytes& to, const Bytes& bytes) {
         to.insert(to.end(), bytes.begin(), bytes.end());
     }
