@@ -16,6 +16,9 @@
 
 #include "config/Countries.h"
 #include "config/Ini.h"
+#include "core/Money.h"
+#include "drivers/Driver.h"
+#include "net/TcpPort.h"
 
 namespace lojal {
 
@@ -181,6 +184,14 @@ const std::vector<KeySpec>& schema() {
              if (v.empty() || v.size() > 24)
                  return "expected 1 to 24 characters (it goes into SMS texts)";
              c.store.name = v;
+             return std::nullopt;
+         }},
+        {"store", "currency",
+         [](Config& c, const std::string& v) -> Problem {
+             if (!currencyNumber(v))
+                 return "expected an ISO 4217 code lojald knows: SEK NOK DKK EUR ISK USD GBP PLN "
+                        "CHF CZK HUF JPY CAD AUD";
+             c.store.currency = v;
              return std::nullopt;
          }},
         {"store", "country",
@@ -422,8 +433,14 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
     if (key == "driver") {
         device.driver = value;
     } else if (key == "port") {
-        if (value.empty() || value.front() != '/')
-            return "invalid value '" + value + "': expected an absolute path";
+        if (hal::isTcpLocation(value)) {
+            if (!hal::parseTcpLocation(value))
+                return "invalid value '" + value + "': expected tcp://HOST:PORT, such as " +
+                       "tcp://192.168.1.50:20007 (IPv6 in brackets)";
+        } else if (value.empty() || value.front() != '/') {
+            return "invalid value '" + value +
+                   "': expected an absolute path or tcp://HOST:PORT";
+        }
         device.port = value;
     } else if (key == "usb") {
         if (auto problem = parseUsbId(value, device))
@@ -434,26 +451,58 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
         if (!rates.count(value))
             return "invalid value '" + value + "': expected a standard rate such as 9600 or 115200";
         device.serial.baud = std::stoi(value);
+        device.serialKeys.insert(key);
     } else if (key == "data_bits") {
         if (value.size() != 1 || value[0] < '5' || value[0] > '8')
             return "invalid value '" + value + "': expected 5 to 8";
         device.serial.dataBits = value[0] - '0';
+        device.serialKeys.insert(key);
     } else if (key == "stop_bits") {
         if (value != "1" && value != "2") return "invalid value '" + value + "': expected 1 or 2";
         device.serial.stopBits = value[0] - '0';
+        device.serialKeys.insert(key);
     } else if (key == "parity") {
         auto parity = hal::parseParity(value);
         if (!parity) return "invalid value '" + value + "': " + parity.error().message;
         device.serial.parity = *parity;
+        device.serialKeys.insert(key);
     } else if (key == "flow_control") {
         auto flow = hal::parseFlowControl(value);
         if (!flow) return "invalid value '" + value + "': " + flow.error().message;
         device.serial.flowControl = *flow;
+        device.serialKeys.insert(key);
     } else {
         device.options[key] = value;  // the driver's; checked when lojald builds the driver
         device.optionLines[key] = entry.line;
     }
     return std::nullopt;
+}
+
+// Defaults that depend on other keys: the store's currency from its country,
+// and each device's line settings from its driver where the section is silent.
+Status applyDependentDefaults(Config& config) {
+    if (config.store.currency.empty()) {
+        const auto currency = countryCurrency(config.store.country);
+        if (!currency) {
+            return Error{ErrorCode::arg, "key 'store.currency': required, since no default is "
+                                         "known for store.country " +
+                                             config.store.country};
+        }
+        config.store.currency = std::string(*currency);
+    }
+    for (DeviceConfig& device : config.devices) {
+        const hal::DriverEntry* entry = hal::findDriver(device.driver);
+        if (!entry) continue;  // named by DeviceManager::create, with the known drivers
+        hal::SerialSettings settings = entry->serialDefaults;
+        const auto& set = device.serialKeys;
+        if (set.count("baud")) settings.baud = device.serial.baud;
+        if (set.count("data_bits")) settings.dataBits = device.serial.dataBits;
+        if (set.count("stop_bits")) settings.stopBits = device.serial.stopBits;
+        if (set.count("parity")) settings.parity = device.serial.parity;
+        if (set.count("flow_control")) settings.flowControl = device.serial.flowControl;
+        device.serial = settings;
+    }
+    return okStatus();
 }
 
 Status checkWhole(const Config& config) {
@@ -536,6 +585,9 @@ Result<Config> parseConfig(std::string_view text, const std::string& source) {
                          where + ": invalid value '" + entry.value + "': " + *problem};
         }
     }
+    if (auto defaults = applyDependentDefaults(config); !defaults) {
+        return Error{ErrorCode::arg, source + ": " + defaults.error().message};
+    }
     if (auto whole = checkWhole(config); !whole) {
         return Error{ErrorCode::arg, source + ": " + whole.error().message};
     }
@@ -576,6 +628,7 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     store.set("id", c.store.id);
     store.set("name", c.store.name);
     store.set("country", c.store.country);
+    store.set("currency", c.store.currency);
     root.set("store", store);
 
     Object database;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,7 @@ struct StoreConfig {
     std::string id = "store-1";
     std::string name = "Lojal";  // as the customer knows the shop, in SMS texts
     std::string country = "SE";  // ISO 3166 alpha-2, the default region for phone numbers
+    std::string currency;        // ISO 4217; empty in the file: the country's (SE: SEK)
 };
 
 struct DatabaseConfig {
@@ -139,7 +141,8 @@ struct DeviceConfig {
     std::string port;      // a path (symlinks such as /dev/serial/by-id/... are fine)
     int usbVendorId = -1;  // or a USB match, when port is empty
     int usbProductId = -1;
-    hal::SerialSettings serial;
+    hal::SerialSettings serial;         // the driver's defaults, then what the section says
+    std::set<std::string> serialKeys;   // the line-setting keys the section gives
     std::map<std::string, std::string> options;  // validated by the driver at start-up
     std::map<std::string, int> optionLines;      // for error messages naming the line
     int line = 0;                                // of the section's first key

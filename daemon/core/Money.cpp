@@ -14,6 +14,28 @@ std::optional<int> currencyExponent(std::string_view code) {
     return found->second;
 }
 
+std::optional<int> currencyNumber(std::string_view code) {
+    static const std::map<std::string_view, int> numbers = {
+        {"SEK", 752}, {"NOK", 578}, {"DKK", 208}, {"EUR", 978}, {"ISK", 352},
+        {"USD", 840}, {"GBP", 826}, {"PLN", 985}, {"CHF", 756}, {"CZK", 203},
+        {"HUF", 348}, {"JPY", 392}, {"CAD", 124}, {"AUD", 36}};
+    const auto found = numbers.find(code);
+    if (found == numbers.end()) return std::nullopt;
+    return found->second;
+}
+
+std::optional<std::string_view> countryCurrency(std::string_view country) {
+    static const std::map<std::string_view, std::string_view> currencies = {
+        {"SE", "SEK"}, {"NO", "NOK"}, {"DK", "DKK"}, {"IS", "ISK"}, {"FI", "EUR"}, {"DE", "EUR"},
+        {"AT", "EUR"}, {"NL", "EUR"}, {"BE", "EUR"}, {"FR", "EUR"}, {"IE", "EUR"}, {"EE", "EUR"},
+        {"LV", "EUR"}, {"LT", "EUR"}, {"ES", "EUR"}, {"PT", "EUR"}, {"IT", "EUR"}, {"LU", "EUR"},
+        {"GB", "GBP"}, {"PL", "PLN"}, {"CH", "CHF"}, {"CZ", "CZK"}, {"HU", "HUF"}, {"US", "USD"},
+        {"JP", "JPY"}, {"CA", "CAD"}, {"AU", "AUD"}};
+    const auto found = currencies.find(country);
+    if (found == currencies.end()) return std::nullopt;
+    return found->second;
+}
+
 std::optional<int64_t> parseDecimal(std::string_view text, int decimals) {
     bool negative = false;
     if (!text.empty() && text.front() == '-') {

@@ -13,6 +13,14 @@ namespace lojal {
 // nothing for an unknown code.
 std::optional<int> currencyExponent(std::string_view code);
 
+// The ISO 4217 numeric code of a currency above ("SEK" -> 752), as card
+// terminals take it; nothing for an unknown code.
+std::optional<int> currencyNumber(std::string_view code);
+
+// The currency a store in this country takes by default ("SE" -> "SEK", "FI" ->
+// "EUR"); nothing when the table does not know the country.
+std::optional<std::string_view> countryCurrency(std::string_view country);
+
 // Parses a decimal with at most `decimals` fraction digits ("-7", "54.9", "54.90")
 // into an integer scaled by 10^decimals. No exponent, no '+', no spaces.
 std::optional<int64_t> parseDecimal(std::string_view text, int decimals);

@@ -20,4 +20,12 @@ bool isValidUtf8(std::string_view text);
 // valid UTF-8, so a label can always travel in JSON.
 std::string scannedTextToUtf8(std::string_view bytes);
 
+void appendUtf8(std::string& out, char32_t code);
+
+// Text from a device that speaks code page 437 (OEM-US; the default character
+// set of ZVT terminals, PA00P015 15.2) as UTF-8 for events: it ends at the
+// first NUL, as a C string in a fixed-size field does, and control characters
+// are dropped, so nothing a terminal sends can break a line of JSON or a log.
+std::string cp437TextToUtf8(std::string_view bytes);
+
 }  // namespace lojal

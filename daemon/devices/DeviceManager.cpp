@@ -1,5 +1,8 @@
 #include "devices/DeviceManager.h"
 
+#include "core/Money.h"
+#include "net/TcpPort.h"
+
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 #include <sys/stat.h>
@@ -23,7 +26,7 @@ using namespace std::chrono_literals;
 // The open port as a driver may write to it.
 class PortHandle : public hal::PortWriter {
   public:
-    explicit PortHandle(hal::SerialPort& port) : port_(port) {}
+    explicit PortHandle(hal::Port& port) : port_(port) {}
     Status write(const uint8_t* data, size_t size) override {
         size_t done = 0;
         while (done < size) {
@@ -34,9 +37,15 @@ class PortHandle : public hal::PortWriter {
         }
         return okStatus();
     }
+    hal::PortKind kind() const override { return port_.kind(); }
+    void reconnect() override {
+        if (port_.kind() == hal::PortKind::tcp) reconnectWanted_ = true;
+    }
+    bool reconnectWanted() const { return reconnectWanted_; }
 
   private:
-    hal::SerialPort& port_;
+    hal::Port& port_;
+    bool reconnectWanted_ = false;
 };
 
 class DeviceWorker : public hal::EventSink {
@@ -102,7 +111,7 @@ class DeviceWorker : public hal::EventSink {
         item.set("name", config_.name);
         item.set("driver", config_.driver);
         item.set("port", portLabel());
-        item.set("serial", config_.serial.describe());
+        if (!hal::isTcpLocation(config_.port)) item.set("serial", config_.serial.describe());
         item.set("state", toString(state_));
         if (!reason_.empty()) item.set("reason", reason_);
         item.set("since", since_);
@@ -232,9 +241,8 @@ class DeviceWorker : public hal::EventSink {
         setState(DeviceState::connecting, "");
         while (!stopping()) {
             auto path = locatePort();
-            Result<std::unique_ptr<hal::SerialPort>> port =
-                path ? hal::SerialPort::open(*path, config_.serial)
-                     : Result<std::unique_ptr<hal::SerialPort>>(path.error());
+            Result<std::unique_ptr<hal::Port>> port =
+                path ? openPort(*path) : Result<std::unique_ptr<hal::Port>>(path.error());
             if (!port) {
                 const bool gone = port.error().code == ErrorCode::notFound;
                 setState(gone ? DeviceState::absent : DeviceState::error, port.error().message);
@@ -246,20 +254,27 @@ class DeviceWorker : public hal::EventSink {
             PortHandle handle(**port);
             driver_->onOpen(handle, hal::SteadyClock::now(), *this);
             setState(DeviceState::ready, "", (*port)->backend());
-            readUntilFailure(**port, *path);
+            readUntilFailure(**port, handle, *path);
             driver_->onClose(hal::SteadyClock::now(), *this);
             failPendingCommands();
         }
     }
 
-    void readUntilFailure(hal::SerialPort& port, const std::string& path) {
+    Result<std::unique_ptr<hal::Port>> openPort(const std::string& path) const {
+        if (const auto where = hal::parseTcpLocation(path)) return hal::connectTcp(*where, 2s);
+        auto serial = hal::SerialPort::open(path, config_.serial);
+        if (!serial) return serial.error();
+        return std::unique_ptr<hal::Port>(std::move(*serial));
+    }
+
+    void readUntilFailure(hal::Port& port, const PortHandle& handle, const std::string& path) {
         uint8_t buffer[1024];
         auto lastPresenceCheck = hal::SteadyClock::now();
         while (!stopping()) {
             auto n = port.read(buffer, sizeof buffer, driver_->tickInterval());
             const auto now = hal::SteadyClock::now();
             if (!n) {
-                const bool gone = !pathExists(path);
+                const bool gone = port.kind() == hal::PortKind::serial && !pathExists(path);
                 setState(gone ? DeviceState::absent : DeviceState::error,
                          gone ? "unplugged (" + n.error().message + ")" : n.error().message);
                 return;
@@ -270,8 +285,12 @@ class DeviceWorker : public hal::EventSink {
             }
             driver_->onTick(now, *this);
             runPendingCommands(now);
+            if (handle.reconnectWanted()) {
+                setState(DeviceState::connecting, "reconnecting: the stream was out of step");
+                return;
+            }
             // Some USB adapters just go quiet when pulled: check the node once a second.
-            if (now - lastPresenceCheck > 1s) {
+            if (port.kind() == hal::PortKind::serial && now - lastPresenceCheck > 1s) {
                 lastPresenceCheck = now;
                 if (!pathExists(path)) {
                     setState(DeviceState::absent, "unplugged");
@@ -302,7 +321,8 @@ Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& confi
                                                              EventRing& events) {
     std::unique_ptr<DeviceManager> manager(new DeviceManager());
     hal::DriverContext context{config.scanning, [] { return Poco::Timestamp().epochTime(); },
-                               manager->findMember_};
+                               manager->findMember_,
+                               static_cast<uint16_t>(currencyNumber(config.store.currency).value_or(0))};
     for (const DeviceConfig& device : config.devices) {
         const hal::DriverEntry* entry = hal::findDriver(device.driver);
         if (!entry) {

@@ -37,12 +37,16 @@ class PortWriter {
   public:
     virtual ~PortWriter() = default;
     virtual Status write(const uint8_t* data, size_t size) = 0;
+    // What carries the bytes: some protocols frame a serial link and not a stream.
+    virtual PortKind kind() const = 0;
+    // Close the port once the driver returns and open it again (a TCP stream
+    // that is out of step is started afresh); a no-op for serial ports.
+    virtual void reconnect() = 0;
 };
 
 class Driver {
   public:
     virtual ~Driver() = default;
-    virtual SerialSettings defaultSettings() const { return {}; }
     virtual void onBytes(std::string_view bytes, TimePoint now, EventSink& sink) = 0;
     // Called at least every tickInterval(), with or without bytes (timeouts).
     virtual void onTick(TimePoint, EventSink&) {}
@@ -74,6 +78,7 @@ struct DriverContext {
     barcode::ClassifierConfig classifier;
     std::function<int64_t()> unixNow;          // wall clock, injected for token expiry
     std::shared_ptr<MemberFinder> findMember;  // may hold an empty function
+    uint16_t currencyNumeric = 0;              // the store's currency, ISO 4217 numeric
 };
 
 struct DriverEntry {
@@ -82,6 +87,8 @@ struct DriverEntry {
     // Validates options (the error names the option) and builds a driver.
     std::function<Result<std::unique_ptr<Driver>>(const DriverOptions&, const DriverContext&)>
         create;
+    // The line settings the device speaks unless its config section says otherwise.
+    SerialSettings serialDefaults = {};
 };
 
 // Every driver, registered here by name: adding one is its folder plus one line.

@@ -8,7 +8,8 @@ const std::vector<DriverEntry>& driverTable() {
     static const std::vector<DriverEntry> table = {
         {"serial-scanner", "barcode scanner on a serial port (RS-232 or USB CDC/VCP)",
          createScannerDriver},
-        {"zvt", "payment card terminal speaking ZVT over serial (9600 8N2)", createZvtDriver},
+        {"zvt", "payment card terminal speaking ZVT over serial (9600 8N2) or TCP/IP",
+         createZvtDriver, zvtSerialDefaults()},
     };
     return table;
 }

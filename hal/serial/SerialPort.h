@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/Result.h"
+#include "port/Port.h"
 
 namespace lojal::hal {
 
@@ -41,24 +42,14 @@ struct PortInfo {
 // Ports the system reports (libserialport's enumeration).
 Result<std::vector<PortInfo>> listPorts();
 
-// An open port. Reads never block longer than the timeout given, so a reader thread
-// can notice a stop request; a vanished device shows as an io or notFound error.
-class SerialPort {
+// An open serial port (see hal/port/Port.h for reads and writes).
+class SerialPort : public Port {
   public:
     // Opens path with settings and discards anything already buffered, so stale
     // bytes from before the open are never taken for a scan.
     // ENOENT -> notFound; EACCES -> permission (with a hint about group dialout).
     static Result<std::unique_ptr<SerialPort>> open(const std::string& path,
                                                     const SerialSettings& settings);
-    virtual ~SerialPort() = default;
-
-    // Bytes read (0 when the timeout passed with nothing to read).
-    virtual Result<size_t> read(uint8_t* buffer, size_t capacity,
-                                std::chrono::milliseconds timeout) = 0;
-    virtual Result<size_t> write(const uint8_t* data, size_t size,
-                                 std::chrono::milliseconds timeout) = 0;
-    virtual Status flushInput() = 0;
-    virtual std::string backend() const = 0;  // "libserialport" or "pty"
 };
 
 }  // namespace lojal::hal

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "core/Utf8.h"
+
 namespace lojal::hal::zvt {
 namespace {
 
@@ -229,10 +231,7 @@ std::optional<TerminalStatus> parseStatusEnquiryCompletion(const Bytes& data) {
         (data[2] & 0xF0) == 0xF0) {
         const auto length = varLength(data.data(), 3);
         if (!length || 3 + *length >= data.size()) return std::nullopt;  // no status code left
-        for (size_t i = 3; i < 3 + *length; ++i) {
-            const uint8_t c = data[i];
-            status.softwareVersion += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '?';
-        }
+        status.softwareVersion = terminalText(data.data() + 3, *length);
         at = 3 + *length;
     }
     if (at >= data.size()) return std::nullopt;
@@ -285,7 +284,7 @@ StatusInformation parseStatusInformation(const Bytes& data) {
             case 0x0E: info.expiry = bcdDigits(field, length); break;
             case 0x8A: info.cardType = field[0]; break;
             case 0x8C: info.cardTypeId = field[0]; break;
-            case 0x8B: info.cardName.assign(field, field + length); break;
+            case 0x8B: info.cardName = terminalText(field, length); break;
             case 0x22:
                 info.maskedPan = maskPan(Bytes(field, field + length), info.panWasInClear);
                 break;
@@ -389,6 +388,10 @@ std::string resultText(int code) {
         {0xFF, "system error"}};
     const auto found = texts.find(code);
     return found == texts.end() ? "" : found->second;
+}
+
+std::string terminalText(const uint8_t* data, size_t size) {
+    return cp437TextToUtf8(std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
 }  // namespace lojal::hal::zvt

@@ -55,7 +55,7 @@ struct StatusInformation {
     bool panWasInClear = false;          // the terminal sent a whole PAN: we masked it
     bool trackDataSeen = false;          // BMP 23/24/2D came: dropped unread
     std::optional<int> cardType;         // BMP 8A
-    std::string cardName;                // BMP 8B
+    std::string cardName;                // BMP 8B, UTF-8 (see terminalText)
     std::optional<int> cardTypeId;       // BMP 8C
     Bytes cardIdentification;            // TLV 1F14
     std::string problem;                 // set when parsing stopped early (unknown BMP, ...)
@@ -95,6 +95,11 @@ Bytes abortCommand();                    // 06 B0
 Bytes logOff();                          // 06 02
 Bytes statusEnquiry(uint32_t password);  // 05 01
 Bytes positiveCompletion();              // 80 00 00, the register's answer to each terminal command
+
+// Text the terminal sends (card name, print lines, software version) as UTF-8:
+// its character set is CP437 unless the registration chose another (we send
+// no tag 14, PA00P015 2.1), it ends at a NUL and loses control characters.
+std::string terminalText(const uint8_t* data, size_t size);
 
 // A result code (BMP 27, or APRC of 84 xx) in words; "" when unknown.
 std::string resultText(int code);

@@ -52,25 +52,20 @@ class ZvtDriver : public Driver {
     ZvtDriver(ZvtOptions options, DriverContext context)
         : options_(std::move(options)), context_(std::move(context)), session_(options_.timeouts) {}
 
-    SerialSettings defaultSettings() const override {
-        SerialSettings settings;
-        settings.baud = 9600;
-        settings.stopBits = 2;  // 8N2, PA00P016 2.1
-        return settings;
-    }
     std::chrono::milliseconds tickInterval() const override {
         return std::chrono::milliseconds(20);
     }
 
     void onOpen(PortWriter& port, TimePoint now, EventSink& sink) override {
         port_ = &port;
-        session_ = zvt::ZvtSession(options_.timeouts);
+        link_ = port.kind() == PortKind::tcp ? zvt::Link::tcp : zvt::Link::serial;
+        session_ = zvt::ZvtSession(options_.timeouts, link_);
         if (options_.registerOnOpen) {
             // Config byte 08: send intermediate status (what the terminal shows).
             startFlow("registration",
                       zvt::registration(options_.password, zvt::kConfigIntermediateStatus,
                                         options_.currency),
-                      now, sink);
+                      zvt::FlowEnd::completion, now, sink);
         }
     }
 
@@ -80,7 +75,7 @@ class ZvtDriver : public Driver {
             lost.text = "the terminal's port closed during the flow";
             publishFinished(lost, sink);
         }
-        session_ = zvt::ZvtSession(options_.timeouts);
+        session_ = zvt::ZvtSession(options_.timeouts, link_);
         port_ = nullptr;
     }
 
@@ -99,14 +94,19 @@ class ZvtDriver : public Driver {
         if (name == "abort") {
             if (!session_.busy()) return Error{ErrorCode::arg, "no flow to abort"};
             apply(session_.abort(millis(now)), sink);
-            return flowAnswer();
+            Poco::JSON::Object answer = flowAnswer();
+            // Read Card takes the Abort at once; other flows only in place of the
+            // answer to the terminal's next message (see FLOWS.md).
+            answer.set("abort", session_.abortSent() ? "sent" : "pending");
+            return answer;
         }
         if (session_.busy()) {
             return Error{ErrorCode::busy, "flow " + std::to_string(flowId_) + " (" + flowName_ +
                                               ") is still running on this terminal"};
         }
         if (name == "read-card") {
-            startFlow("read-card", zvt::readCard(options_.readTimeoutSeconds), now, sink);
+            startFlow("read-card", zvt::readCard(options_.readTimeoutSeconds),
+                      zvt::FlowEnd::statusInformation, now, sink);
             return flowAnswer();
         }
         if (name == "payment") {
@@ -116,15 +116,17 @@ class ZvtDriver : public Driver {
                 return Error{ErrorCode::arg,
                              "'amount' must be a decimal string from 0.01 to 999999.99"};
             }
-            startFlow("payment", zvt::authorization(*minor, options_.currency), now, sink);
+            startFlow("payment", zvt::authorization(*minor, options_.currency),
+                      zvt::FlowEnd::completion, now, sink);
             return flowAnswer();
         }
         if (name == "status") {
-            startFlow("status", zvt::statusEnquiry(options_.password), now, sink);
+            startFlow("status", zvt::statusEnquiry(options_.password), zvt::FlowEnd::completion,
+                      now, sink);
             return flowAnswer();
         }
         if (name == "log-off") {
-            startFlow("log-off", zvt::logOff(), now, sink, false);
+            startFlow("log-off", zvt::logOff(), zvt::FlowEnd::answer, now, sink);
             return flowAnswer();
         }
         return Error{ErrorCode::unsupported,
@@ -139,15 +141,16 @@ class ZvtDriver : public Driver {
         return answer;
     }
 
-    void startFlow(const std::string& name, const zvt::Bytes& command, TimePoint now,
-                   EventSink& sink, bool withCompletion = true) {
+    void startFlow(const std::string& name, const zvt::Bytes& command, zvt::FlowEnd end,
+                   TimePoint now, EventSink& sink) {
         zvt::ZvtSession::Output out;
-        if (!session_.start(command, withCompletion, millis(now), out)) return;
+        if (!session_.start(command, end, millis(now), out)) return;
         ++flowId_;
         flowName_ = name;
         printLines_.clear();
         Poco::JSON::Object data = flowAnswer();
         data.set("stage", "started");
+        if (name == "registration" || name == "payment") data.set("currency", options_.currency);
         sink.publish("terminal", data);
         apply(out, sink);
     }
@@ -157,16 +160,27 @@ class ZvtDriver : public Driver {
             if (auto written = port_->write(out.write.data(), out.write.size()); !written)
                 sink.count("write_errors");
         }
+        if (out.reconnect && port_) port_->reconnect();
         const int errors = session_.protocolErrors();
         for (int i = countedErrors_; i < errors; ++i) sink.count("protocol_errors");
         countedErrors_ = errors;
+        const int collisions = session_.collisions();
+        for (int i = countedCollisions_; i < collisions; ++i) sink.count("abort_collisions");
+        countedCollisions_ = collisions;
         for (const FlowEvent& event : out.events) {
             switch (event.kind) {
                 case FlowEvent::Kind::intermediate:
                     publishStage("intermediate", event.text, sink);
                     break;
                 case FlowEvent::Kind::printLine: printLines_.push_back(event.text); break;
-                case FlowEvent::Kind::status: noteStatus(event.info, sink); break;
+                case FlowEvent::Kind::status:
+                    countStatusProblems(event.info, sink);
+                    // Only a card read or a payment reads a card: a status
+                    // information in any other flow must never attach an old card
+                    // to the customer at the till.
+                    if (flowName_ == "read-card" || flowName_ == "payment")
+                        publishCard(event.info, sink);
+                    break;
                 case FlowEvent::Kind::finished: publishFinished(event, sink); break;
             }
         }
@@ -179,11 +193,16 @@ class ZvtDriver : public Driver {
         sink.publish("terminal", data);
     }
 
-    // Card data: counted when the terminal oversteps, and turned into a token.
-    void noteStatus(const StatusInformation& info, EventSink& sink) {
+    // Counted when the terminal oversteps (whole PAN, track data) or sends
+    // what cannot be read, whatever the flow.
+    static void countStatusProblems(const StatusInformation& info, EventSink& sink) {
         if (info.panWasInClear) sink.count("pan_in_clear");
         if (info.trackDataSeen) sink.count("track_data_dropped");
         if (!info.problem.empty()) sink.count("status_parse_problems");
+    }
+
+    // The card of a read or a payment as a token, with its member.
+    void publishCard(const StatusInformation& info, EventSink& sink) {
         std::string source;
         std::string kind;
         if (!info.cardIdentification.empty()) {
@@ -247,9 +266,18 @@ class ZvtDriver : public Driver {
     std::string flowName_;
     std::vector<std::string> printLines_;
     int countedErrors_ = 0;
+    int countedCollisions_ = 0;
+    zvt::Link link_ = zvt::Link::serial;
 };
 
 }  // namespace
+
+SerialSettings zvtSerialDefaults() {
+    SerialSettings settings;
+    settings.baud = 9600;
+    settings.stopBits = 2;
+    return settings;
+}
 
 std::string cardToken(const std::string& key, const std::string& source) {
     const auto mac = hmacSha256(key, source);
@@ -279,7 +307,9 @@ Result<std::unique_ptr<Driver>> createZvtDriver(const DriverOptions& options,
             return Error{ErrorCode::arg, "option 'password': 6 digits"};
         parsed.password = static_cast<uint32_t>(*digits);
     }
-    auto currency = number(options, "currency", 978, 1, 999);
+    // The terminal must be registered with the currency the store takes.
+    const int64_t storeCurrency = context.currencyNumeric > 0 ? context.currencyNumeric : 978;
+    auto currency = number(options, "currency", storeCurrency, 1, 999);
     auto timeout = number(options, "read_timeout_seconds", 30, 1, 255);
     auto t2 = number(options, "t2_ms", 5000, 100, 60000);
     auto t3 = number(options, "t3_ms", 5000, 100, 600000);

@@ -8,14 +8,20 @@
 //   card_token_key        required: the key of the card token (HMAC-SHA256), the
 //                         same in every store so a card is the same token everywhere
 //   password              6 digits, default 000000
-//   currency              ISO 4217 numeric, default 978 (EUR); SEK is 752
+//   currency              ISO 4217 numeric; default: the store's ([store] currency)
 //   read_timeout_seconds  how long the terminal waits for a card, default 30
 //   t2_ms, t3_ms, t4_ms   ZVT time-outs, default 5000, 5000 and 180000
 //   register_on_open      on/off (default on): Registration 06 00 when the port opens
+//
+// The port is a serial device (9600 8N2 unless the section says otherwise) or
+// "tcp://HOST:20007" for ZVT over TCP/IP: the same flows and events, bare APDUs.
 
 #include "drivers/Driver.h"
 
 namespace lojal::hal {
+
+// PA00P016 2.1: 9600 baud, 8 data bits, no parity, 2 stop bits, no handshake.
+SerialSettings zvtSerialDefaults();
 
 Result<std::unique_ptr<Driver>> createZvtDriver(const DriverOptions& options,
                                                 const DriverContext& context);

@@ -1,5 +1,7 @@
 #include "drivers/zvt/ZvtFrame.h"
 
+#include <algorithm>
+
 namespace lojal::hal::zvt {
 
 uint16_t crc16Kermit(const uint8_t* data, size_t size, uint16_t crc) {
@@ -121,6 +123,41 @@ std::vector<FrameDecoder::Event> FrameDecoder::feed(const uint8_t* data, size_t 
     if (state_ == State::idle) noiseDone();
     if (size > 0) lastByteMs_ = nowMs;
     return events;
+}
+
+// The bytes the APDU being assembled needs in all, as far as its header tells.
+size_t ApduStream::wanted() const {
+    if (buffer_.size() < 3) return 3;
+    if (buffer_[2] != 0xFF) return 3 + size_t{buffer_[2]};
+    if (buffer_.size() < 5) return 5;
+    return 5 + (size_t{buffer_[3]} | size_t{buffer_[4]} << 8);  // little-endian
+}
+
+std::vector<ApduStream::Event> ApduStream::feed(const uint8_t* data, size_t size,
+                                                int64_t nowMs) {
+    std::vector<Event> events;
+    if (size > 0) lastByteMs_ = nowMs;
+    size_t at = 0;
+    while (true) {
+        const size_t want = wanted();
+        if (buffer_.size() == want) {
+            events.push_back({Event::Kind::apdu, std::move(buffer_)});
+            buffer_.clear();
+            continue;
+        }
+        if (at == size) break;
+        // Only what this APDU still needs: the buffer never holds more than one.
+        const size_t take = std::min(want - buffer_.size(), size - at);
+        buffer_.insert(buffer_.end(), data + at, data + at + take);
+        at += take;
+    }
+    return events;
+}
+
+std::optional<ApduStream::Event> ApduStream::poll(int64_t nowMs) {
+    if (buffer_.empty() || nowMs - lastByteMs_ <= stallMs_) return std::nullopt;
+    buffer_.clear();
+    return Event{Event::Kind::stalled, {}};
 }
 
 }  // namespace lojal::hal::zvt

@@ -71,4 +71,30 @@ class FrameDecoder {
     size_t noise_ = 0;
 };
 
+// ZVT over TCP/IP (PA00P016 chapter 4): bare APDUs, no DLE/STX framing, no
+// CRC and no ACK/NAK, since TCP already delivers in order. The receiver must
+// cope with an APDU split across reads at any byte, so this reassembles them
+// by their length field. A half APDU that stalls longer than stallMs means the
+// stream is out of step: it is dropped and reported, and the caller reconnects
+// (PA00P016 5.2.5, time-out case a).
+class ApduStream {
+  public:
+    struct Event {
+        enum class Kind { apdu, stalled } kind;
+        Bytes apdu;
+    };
+    explicit ApduStream(int stallMs = 5000) : stallMs_(stallMs) {}
+    std::vector<Event> feed(const uint8_t* data, size_t size, int64_t nowMs);
+    std::optional<Event> poll(int64_t nowMs);
+    bool inMessage() const { return !buffer_.empty(); }
+    void reset() { buffer_.clear(); }
+
+  private:
+    size_t wanted() const;
+
+    int stallMs_;
+    Bytes buffer_;  // never more than one APDU: at most kMaxApdu bytes
+    int64_t lastByteMs_ = 0;
+};
+
 }  // namespace lojal::hal::zvt

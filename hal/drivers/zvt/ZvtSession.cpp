@@ -3,8 +3,15 @@
 namespace lojal::hal::zvt {
 namespace {
 
-constexpr int kMaxRepeats = 2;
+constexpr int kMaxRepeats = 2;     // PA00P016 3.5: a message goes again at most twice
 constexpr int kMaxPleaseWait = 3;  // 84 9C: send the command again, a few times
+// An Abort that collides with the terminal's message: both sides repeat twice,
+// the terminal falls back to its basic state and the register sends the Abort
+// again (PA00P015 2.21): two rounds of three sends on serial. Over TCP nothing
+// is lost in transit, so one more send after T3 is enough.
+constexpr int kMaxAbortSendsSerial = 2 * (kMaxRepeats + 1);
+constexpr int kMaxAbortSendsTcp = 2;
+constexpr int kAbortResult = 0x6C;  // "abort or timeout"
 
 std::string intermediateText(const Bytes& data) {
     if (data.empty()) return "";
@@ -19,25 +26,68 @@ std::string intermediateText(const Bytes& data) {
     return "status " + std::to_string(data[0]);
 }
 
-}  // namespace
-
-void ZvtSession::send(const Bytes& apdu, int64_t nowMs, Output& out) {
-    append(out.write, encodeFrame(apdu));
-    deadlineMs_ = nowMs + timeouts_.t2Ms;
+bool isResponse(const Apdu& apdu) {
+    return apdu.cls == 0x80 || apdu.cls == 0x84;
+}
+bool isPositive(const Apdu& apdu) {
+    return apdu.cls == 0x80 || (apdu.cls == 0x84 && apdu.instr == 0x00);
 }
 
-bool ZvtSession::start(const Bytes& command, bool withCompletion, int64_t nowMs, Output& out) {
+}  // namespace
+
+void ZvtSession::transmit(const Bytes& apdu, Output& out) {
+    append(out.write, link_ == Link::serial ? encodeFrame(apdu) : apdu);
+}
+
+void ZvtSession::sendCommand(int64_t nowMs, Output& out) {
+    transmit(command_, out);
+    if (link_ == Link::serial) {
+        state_ = State::awaitAck;
+        deadlineMs_ = nowMs + timeouts_.t2Ms;
+    } else {
+        state_ = State::awaitResponse;
+        deadlineMs_ = nowMs + timeouts_.t3Ms;
+    }
+}
+
+void ZvtSession::sendAbort(int64_t nowMs, Output& out) {
+    transmit(abortCommand(), out);
+    ++abortSends_;
+    if (link_ == Link::serial) {
+        state_ = State::abortAwaitAck;
+        deadlineMs_ = nowMs + timeouts_.t2Ms;
+    } else {
+        state_ = State::abortAwaitResponse;
+        deadlineMs_ = nowMs + timeouts_.t3Ms;
+    }
+}
+
+// The register's answer to a terminal command: 80 00 00, or the Abort that a
+// flow other than Read Card can only send in this place.
+void ZvtSession::answer(int64_t nowMs, Output& out) {
+    if (abortWanted_ && state_ == State::terminalMaster) {
+        abortWanted_ = false;
+        state_ = State::abortAnswered;
+        deadlineMs_ = nowMs + timeouts_.t4Ms;
+        transmit(abortCommand(), out);
+        return;
+    }
+    transmit(positiveCompletion(), out);
+}
+
+bool ZvtSession::start(const Bytes& command, FlowEnd end, int64_t nowMs, Output& out) {
     if (busy()) return false;
     command_ = command;
-    withCompletion_ = withCompletion;
+    end_ = end;
     repeats_ = 0;
     pleaseWait_ = 0;
     abortWanted_ = false;
+    abortSends_ = 0;
     lastStatus_ = StatusInformation{};
     completion_.clear();
     decoder_.reset();
-    state_ = State::awaitAck;
-    send(command_, nowMs, out);
+    stream_.reset();
+    sendCommand(nowMs, out);
     return true;
 }
 
@@ -45,7 +95,16 @@ bool ZvtSession::start(const Bytes& command, bool withCompletion, int64_t nowMs,
 void ZvtSession::repeatOrFail(const std::string& reason, int64_t nowMs, Output& out) {
     if (repeats_ >= kMaxRepeats) return finish(false, -1, reason, out);
     ++repeats_;
-    send(command_, nowMs, out);
+    sendCommand(nowMs, out);
+}
+
+void ZvtSession::repeatAbortOrFail(const std::string& reason, int64_t nowMs, Output& out) {
+    const int limit = link_ == Link::serial ? kMaxAbortSendsSerial : kMaxAbortSendsTcp;
+    if (abortSends_ >= limit) {
+        if (link_ == Link::tcp) out.reconnect = true;
+        return finish(false, -1, reason, out);
+    }
+    sendAbort(nowMs, out);
 }
 
 void ZvtSession::finish(bool ok, int code, const std::string& reason, Output& out) {
@@ -58,24 +117,41 @@ void ZvtSession::finish(bool ok, int code, const std::string& reason, Output& ou
     event.completion = completion_;
     out.events.push_back(std::move(event));
     state_ = State::idle;
+    abortWanted_ = false;
 }
 
 ZvtSession::Output ZvtSession::abort(int64_t nowMs) {
     Output out;
-    if (state_ == State::awaitAck || state_ == State::awaitResponse) {
-        finish(false, -1, "aborted by the register before the terminal took the command", out);
-    } else if (state_ == State::terminalMaster) {
-        abortWanted_ = true;  // goes out as the answer to the terminal's next message
-        (void)nowMs;
+    switch (state_) {
+        case State::awaitAck:
+        case State::awaitResponse: abortWanted_ = true; break;
+        case State::terminalMaster:
+            if (end_ == FlowEnd::statusInformation) {
+                sendAbort(nowMs, out);
+            } else {
+                abortWanted_ = true;
+            }
+            break;
+        case State::idle:
+        case State::abortAwaitAck:
+        case State::abortAwaitResponse:
+        case State::abortAnswered: break;  // nothing to abort, or already on its way
     }
     return out;
 }
 
 ZvtSession::Output ZvtSession::onTick(int64_t nowMs) {
     Output out;
-    if (auto timeout = decoder_.poll(nowMs)) {  // half a message, then silence
+    if (link_ == Link::serial) {
+        if (decoder_.poll(nowMs)) {  // half a message, then silence: T1
+            ++protocolErrors_;
+            out.write.push_back(kNak);
+        }
+    } else if (stream_.poll(nowMs)) {
         ++protocolErrors_;
-        out.write.push_back(kNak);
+        out.reconnect = true;
+        if (busy()) finish(false, -1, "the terminal stopped half way through a message", out);
+        return out;
     }
     if (state_ == State::idle || nowMs < deadlineMs_) return out;
     switch (state_) {
@@ -83,29 +159,56 @@ ZvtSession::Output ZvtSession::onTick(int64_t nowMs) {
             repeatOrFail("transmission error: no ACK from the terminal (T2)", nowMs, out);
             break;
         case State::awaitResponse:
+            out.reconnect = link_ == Link::tcp;
             finish(false, -1, "the terminal did not answer the command (T3)", out);
             break;
         case State::terminalMaster:
-        case State::awaitAbortAck:
+        case State::abortAnswered:
+            out.reconnect = link_ == Link::tcp;
             finish(false, -1, "the terminal went silent during the flow (T4)", out);
+            break;
+        case State::abortAwaitAck:
+            repeatAbortOrFail("the terminal did not take the abort (T2)", nowMs, out);
+            break;
+        case State::abortAwaitResponse:
+            repeatAbortOrFail("the terminal did not answer the abort (T3)", nowMs, out);
             break;
         case State::idle: break;
     }
     return out;
 }
 
+void ZvtSession::handleTransportError(Output& out) {
+    ++protocolErrors_;
+    out.write.push_back(kNak);  // the terminal sends it again
+}
+
 ZvtSession::Output ZvtSession::onBytes(const uint8_t* data, size_t size, int64_t nowMs) {
     Output out;
+    if (link_ == Link::tcp) {
+        for (ApduStream::Event& event : stream_.feed(data, size, nowMs))
+            handleApdu(event.apdu, nowMs, out);
+        return out;
+    }
     for (FrameDecoder::Event& event : decoder_.feed(data, size, nowMs)) {
         using Kind = FrameDecoder::Event::Kind;
         switch (event.kind) {
             case Kind::frame:
+                if (state_ == State::abortAwaitAck) {
+                    // Our Abort and the terminal's message crossed: neither side
+                    // acknowledges the other's; both repeat (PA00P015 2.21).
+                    ++collisions_;
+                    break;
+                }
                 out.write.push_back(kAck);  // the frame is well-formed: acknowledge first
-                handleFrame(event.apdu, nowMs, out);
+                handleApdu(event.apdu, nowMs, out);
                 break;
             case Kind::ack:
                 if (state_ == State::awaitAck) {
                     state_ = State::awaitResponse;
+                    deadlineMs_ = nowMs + timeouts_.t3Ms;
+                } else if (state_ == State::abortAwaitAck) {
+                    state_ = State::abortAwaitResponse;
                     deadlineMs_ = nowMs + timeouts_.t3Ms;
                 }
                 break;
@@ -114,22 +217,21 @@ ZvtSession::Output ZvtSession::onBytes(const uint8_t* data, size_t size, int64_t
                     repeatOrFail(
                         "transmission error: the terminal refused the message 3 times (NAK)", nowMs,
                         out);
+                } else if (state_ == State::abortAwaitAck) {
+                    repeatAbortOrFail("the terminal refused the abort (NAK)", nowMs, out);
                 }
                 break;
             case Kind::badCrc:
             case Kind::malformed:
             case Kind::tooLong:
-            case Kind::t1Timeout:
-                ++protocolErrors_;
-                out.write.push_back(kNak);  // the terminal sends it again
-                break;
+            case Kind::t1Timeout: handleTransportError(out); break;
             case Kind::noise: ++protocolErrors_; break;
         }
     }
     return out;
 }
 
-void ZvtSession::handleFrame(const Bytes& bytes, int64_t nowMs, Output& out) {
+void ZvtSession::handleApdu(const Bytes& bytes, int64_t nowMs, Output& out) {
     auto apdu = parseApdu(bytes);
     if (!apdu) {
         ++protocolErrors_;
@@ -137,72 +239,96 @@ void ZvtSession::handleFrame(const Bytes& bytes, int64_t nowMs, Output& out) {
             finish(false, -1, "terminal sent a bad APDU: " + apdu.error().message, out);
         return;
     }
-    if (state_ == State::awaitAck) {  // the ACK got lost; the answer proves receipt
-        state_ = State::awaitResponse;
-    }
-    if (state_ == State::awaitResponse) {
-        if (apdu->cls == 0x80 || (apdu->cls == 0x84 && apdu->instr == 0x00)) {
-            if (!withCompletion_) return finish(true, 0, "", out);
-            state_ = State::terminalMaster;
-            deadlineMs_ = nowMs + timeouts_.t4Ms;
+    switch (state_) {
+        case State::awaitAck:  // the ACK got lost; the answer proves receipt
+        case State::awaitResponse: return handleResponse(*apdu, nowMs, out);
+        case State::abortAwaitResponse:
+            if (isResponse(*apdu)) return handleAbortResponse(*apdu, nowMs, out);
+            ++collisions_;  // a terminal message that crossed the Abort: not answered
             return;
-        }
-        if (apdu->cls == 0x84 && apdu->instr == 0x9C && pleaseWait_ < kMaxPleaseWait) {
-            ++pleaseWait_;  // "please wait": the terminal asks for the command again
-            repeats_ = 0;
-            state_ = State::awaitAck;
-            send(command_, nowMs, out);
-            return;
-        }
-        if (apdu->cls == 0x84) {
-            const std::string text = resultText(apdu->instr);
-            return finish(false, apdu->instr,
-                          "terminal refused the command: " + (text.empty() ? "error" : text), out);
-        }
+        case State::terminalMaster:
+        case State::abortAnswered: return handleTerminalCommand(*apdu, nowMs, out);
+        case State::abortAwaitAck:  // frames are not taken in this state (see onBytes)
+        case State::idle: return;   // acknowledged (serial), then ignored: no flow to feed
     }
-    if (state_ == State::terminalMaster || state_ == State::awaitAbortAck) {
-        return handleTerminalCommand(*apdu, nowMs, out);
+}
+
+void ZvtSession::handleResponse(const Apdu& apdu, int64_t nowMs, Output& out) {
+    if (isPositive(apdu)) {
+        if (end_ == FlowEnd::answer) return finish(true, 0, "", out);
+        state_ = State::terminalMaster;
+        deadlineMs_ = nowMs + timeouts_.t4Ms;
+        if (abortWanted_ && end_ == FlowEnd::statusInformation) {
+            abortWanted_ = false;
+            sendAbort(nowMs, out);
+        }
+        return;
     }
-    // Idle, or an answer that makes no sense now: acknowledged, then ignored.
+    if (apdu.cls == 0x84 && apdu.instr == 0x9C && pleaseWait_ < kMaxPleaseWait) {
+        ++pleaseWait_;  // "please wait": the terminal asks for the command again
+        repeats_ = 0;
+        sendCommand(nowMs, out);
+        return;
+    }
+    if (apdu.cls == 0x84) {
+        const std::string text = resultText(apdu.instr);
+        return finish(false, apdu.instr,
+                      "terminal refused the command: " + (text.empty() ? "error" : text), out);
+    }
+    // A terminal command before the answer makes no sense now: ignored.
+}
+
+void ZvtSession::handleAbortResponse(const Apdu& apdu, int64_t nowMs, Output& out) {
+    if (isPositive(apdu)) {
+        return finish(false, kAbortResult, "aborted by the register: the terminal confirmed",
+                      out);
+    }
+    // The terminal will not abort now (84 xx): the flow goes on, and says so.
+    state_ = State::terminalMaster;
+    deadlineMs_ = nowMs + timeouts_.t4Ms;
+    FlowEvent refused;
+    refused.kind = FlowEvent::Kind::intermediate;
+    const std::string text = resultText(apdu.instr);
+    refused.text = "the terminal refused the abort: " + (text.empty() ? "error" : text);
+    out.events.push_back(std::move(refused));
 }
 
 void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& out) {
     deadlineMs_ = nowMs + timeouts_.t4Ms;
-    const auto answer = [&] {
-        if (abortWanted_ && state_ == State::terminalMaster) {
-            abortWanted_ = false;
-            state_ = State::awaitAbortAck;
-            append(out.write, encodeFrame(abortCommand()));
-        } else {
-            append(out.write, encodeFrame(positiveCompletion()));
-        }
-    };
     FlowEvent event;
     switch (apdu.command()) {
         case 0x04FF:
             event.kind = FlowEvent::Kind::intermediate;
             event.text = intermediateText(apdu.data);
             out.events.push_back(event);
-            return answer();
-        case 0x040F:
+            return answer(nowMs, out);
+        case 0x040F: {
             lastStatus_ = parseStatusInformation(apdu.data);
             event.kind = FlowEvent::Kind::status;
             event.info = lastStatus_;
             out.events.push_back(event);
-            return answer();
+            if (end_ != FlowEnd::statusInformation) return answer(nowMs, out);
+            // Read Card: this status hands master rights back; no completion follows.
+            transmit(positiveCompletion(), out);
+            const int result = lastStatus_.result.value_or(0);
+            if (result != 0) return finish(false, result, resultText(result), out);
+            return finish(true, 0, "", out);
+        }
         case 0x06D1:
         case 0x06D3: {
             event.kind = FlowEvent::Kind::printLine;
-            // 06 D1: <attribute><text>; keep printable characters only.
-            for (size_t i = apdu.command() == 0x06D1 ? 1 : 0; i < apdu.data.size(); ++i) {
-                const uint8_t c = apdu.data[i];
-                if (c >= 0x20 && c < 0x7F) event.text += static_cast<char>(c);
-            }
+            // 06 D1: <attribute><text>; 06 D3 a text block. The terminal's
+            // character set (CP437 unless registration chose another).
+            const size_t skip = apdu.command() == 0x06D1 && !apdu.data.empty() ? 1 : 0;
+            event.text = terminalText(apdu.data.data() + skip, apdu.data.size() - skip);
             out.events.push_back(event);
-            return answer();
+            return answer(nowMs, out);
         }
         case 0x060F: {
-            append(out.write, encodeFrame(positiveCompletion()));
+            transmit(positiveCompletion(), out);
+            if (end_ == FlowEnd::statusInformation) {
+                return finish(false, -1, "the terminal ended the read without card data", out);
+            }
             // The completion may carry the terminal id (BMP 29) and a status byte.
             completion_ = apdu.data;
             const StatusInformation completion = parseStatusInformation(apdu.data);
@@ -212,7 +338,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
             return finish(true, 0, "", out);
         }
         case 0x061E: {
-            append(out.write, encodeFrame(positiveCompletion()));
+            transmit(positiveCompletion(), out);
             const int code = apdu.data.empty() ? -1 : apdu.data[0];
             const std::string text = code >= 0 ? resultText(code) : "";
             return finish(false, code, "terminal aborted: " + (text.empty() ? "no reason" : text),
@@ -220,7 +346,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
         }
         default:
             // A command we do not handle: say so, as the spec asks (84 83).
-            append(out.write, encodeFrame(encodeApdu(0x84, 0x83)));
+            transmit(encodeApdu(0x84, 0x83), out);
             return;
     }
 }
