@@ -102,13 +102,36 @@ class ScannerSim : public ChildProcess {
     std::string link_;
 };
 
-// The ZVT terminal simulator (tests/sim/ZvtSim.cpp) on a link; ready when built.
+// The ZVT terminal simulator (tests/sim/ZvtSim.cpp), ready when built: on a pty
+// linked at a path, or (link "tcp" or "tcp:PORT") on a loopback TCP port, a free
+// one unless given. Its own T2 (how long it waits for an ACK before it repeats)
+// is t2Ms.
 class ZvtSim : public ChildProcess {
   public:
-    explicit ZvtSim(const std::string& link) : ChildProcess(ZVT_SIM_PATH, {"--link", link}, "/") {
-        command("");  // the first line is "ok ready ...": the link exists now
+    explicit ZvtSim(const std::string& link, int t2Ms = 250)
+        : ChildProcess(ZVT_SIM_PATH, arguments(link, t2Ms), "/") {
+        // The first line is "ok ready PTY" or "ok ready tcp://...": it listens now.
+        const std::string ready = command("");
+        const size_t tcp = ready.find("tcp://");
+        location_ = tcp != std::string::npos ? ready.substr(tcp) : link;
     }
+    // What lojald's `port =` takes: the link's path or tcp://127.0.0.1:PORT.
+    const std::string& location() const { return location_; }
     void mode(const std::string& name) { command("mode " + name); }
+    void presentCard() { command("card"); }
+    // Wall-clock milliseconds when the simulator sent its last message.
+    int64_t lastSentMs() {
+        const std::string answer = command("last");
+        return std::stoll(answer.substr(answer.rfind(' ') + 1));
+    }
+
+  private:
+    static std::vector<std::string> arguments(const std::string& link, int t2Ms) {
+        const bool tcp = link.rfind("tcp", 0) == 0;
+        const std::string port = link.size() > 4 ? link.substr(4) : "0";
+        return {tcp ? "--tcp" : "--link", tcp ? port : link, "--t2-ms", std::to_string(t2Ms)};
+    }
+    std::string location_;
 };
 
 // A WebSocket client of GET /v1/events.
