@@ -82,6 +82,14 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
         {"[store]\ncountry = XX\n", "key 'store.country'"},
         {"[store]\ncountry = se\n", "key 'store.country'"},
         {"[store]\nid =\n", "key 'store.id'"},
+        {"[store]\ncurrency = XYZ\n", "key 'store.currency'"},
+        {"[store]\ncountry = BR\n", "key 'store.currency': required"},
+        {"[device.t1]\ndriver = zvt\nport = tcp://terminal\n", "expected tcp://HOST:PORT"},
+        {"[device.t1]\ndriver = zvt\nport = tcp://h:0\n", "expected tcp://HOST:PORT"},
+        {"[device.t1]\ndriver = zvt\nport = tcp://h:65536\n", "expected tcp://HOST:PORT"},
+        {"[device.t1]\ndriver = zvt\nport = tcp://::1:20007\n", "IPv6 in brackets"},
+        {"[device.t1]\ndriver = zvt\nport = tcp://a b:1\n", "expected tcp://HOST:PORT"},
+        {"[device.t1]\ndriver = zvt\nport = COM3\n", "absolute path or tcp://"},
         {"[database]\npath =\n", "key 'database.path'"},
         {"[sms]\ngateway = carrier-pigeon\n", "key 'sms.gateway'"},
         {"[crm]\nsync = on\n", "key 'crm.url': required when crm.sync is on"},
@@ -133,4 +141,24 @@ BOOST_AUTO_TEST_CASE(missing_file_is_named) {
     auto config = loadConfigFile("/nonexistent/lojald.ini");
     BOOST_REQUIRE(!config.ok());
     BOOST_TEST(config.error().message == "/nonexistent/lojald.ini: cannot open config file");
+}
+
+BOOST_AUTO_TEST_CASE(the_store_currency_follows_its_country_unless_given) {
+    BOOST_TEST(parse("")->store.currency == "SEK");
+    BOOST_TEST(parse("[store]\ncountry = FI\n")->store.currency == "EUR");
+    BOOST_TEST(parse("[store]\ncountry = NO\n")->store.currency == "NOK");
+    BOOST_TEST(parse("[store]\ncountry = BR\ncurrency = USD\n")->store.currency == "USD");
+}
+
+BOOST_AUTO_TEST_CASE(device_line_settings_are_the_drivers_then_the_sections) {
+    auto config = parse(
+        "[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
+        "[device.t2]\ndriver = zvt\nport = /dev/ttyS1\nbaud = 115200\nstop_bits = 1\n"
+        "[device.s1]\ndriver = serial-scanner\nport = /dev/ttyS2\n"
+        "[device.t3]\ndriver = zvt\nport = tcp://[fe80::1]:20007\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->devices[0].serial.describe() == "9600 8N2");  // ZVT, PA00P016 2.1
+    BOOST_TEST(config->devices[1].serial.describe() == "115200 8N1");
+    BOOST_TEST(config->devices[2].serial.describe() == "9600 8N1");
+    BOOST_TEST(config->devices[3].port == "tcp://[fe80::1]:20007");
 }
