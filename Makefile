@@ -49,6 +49,7 @@ bench:
 	@$(MAKE) --no-print-directory build
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
 	$(BUILD)/tests/scan-latency-bench 10000
+	$(BUILD)/tests/zvt-flow-bench 200
 	$(BUILD)/tests/signup-bench 8000 200
 	$(BUILD)/tests/receipt-bench 100000
 
