@@ -438,8 +438,7 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
                 return "invalid value '" + value + "': expected tcp://HOST:PORT, such as " +
                        "tcp://192.168.1.50:20007 (IPv6 in brackets)";
         } else if (value.empty() || value.front() != '/') {
-            return "invalid value '" + value +
-                   "': expected an absolute path or tcp://HOST:PORT";
+            return "invalid value '" + value + "': expected an absolute path or tcp://HOST:PORT";
         }
         device.port = value;
     } else if (key == "usb") {
@@ -484,9 +483,10 @@ Status applyDependentDefaults(Config& config) {
     if (config.store.currency.empty()) {
         const auto currency = countryCurrency(config.store.country);
         if (!currency) {
-            return Error{ErrorCode::arg, "key 'store.currency': required, since no default is "
-                                         "known for store.country " +
-                                             config.store.country};
+            return Error{ErrorCode::arg,
+                         "key 'store.currency': required, since no default is "
+                         "known for store.country " +
+                             config.store.country};
         }
         config.store.currency = std::string(*currency);
     }

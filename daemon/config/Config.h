@@ -141,8 +141,8 @@ struct DeviceConfig {
     std::string port;      // a path (symlinks such as /dev/serial/by-id/... are fine)
     int usbVendorId = -1;  // or a USB match, when port is empty
     int usbProductId = -1;
-    hal::SerialSettings serial;         // the driver's defaults, then what the section says
-    std::set<std::string> serialKeys;   // the line-setting keys the section gives
+    hal::SerialSettings serial;        // the driver's defaults, then what the section says
+    std::set<std::string> serialKeys;  // the line-setting keys the section gives
     std::map<std::string, std::string> options;  // validated by the driver at start-up
     std::map<std::string, int> optionLines;      // for error messages naming the line
     int line = 0;                                // of the section's first key

@@ -320,9 +320,9 @@ class DeviceWorker : public hal::EventSink {
 Result<std::unique_ptr<DeviceManager>> DeviceManager::create(const Config& config,
                                                              EventRing& events) {
     std::unique_ptr<DeviceManager> manager(new DeviceManager());
-    hal::DriverContext context{config.scanning, [] { return Poco::Timestamp().epochTime(); },
-                               manager->findMember_,
-                               static_cast<uint16_t>(currencyNumber(config.store.currency).value_or(0))};
+    hal::DriverContext context{
+        config.scanning, [] { return Poco::Timestamp().epochTime(); }, manager->findMember_,
+        static_cast<uint16_t>(currencyNumber(config.store.currency).value_or(0))};
     for (const DeviceConfig& device : config.devices) {
         const hal::DriverEntry* entry = hal::findDriver(device.driver);
         if (!entry) {

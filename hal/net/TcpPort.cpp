@@ -19,8 +19,7 @@ namespace {
 Error socketError(const std::string& what, int error) {
     const bool away = error == ECONNREFUSED || error == EHOSTUNREACH || error == ENETUNREACH ||
                       error == ETIMEDOUT || error == ECONNRESET || error == EPIPE;
-    return Error{away ? ErrorCode::notFound : ErrorCode::io,
-                 what + ": " + std::strerror(error)};
+    return Error{away ? ErrorCode::notFound : ErrorCode::io, what + ": " + std::strerror(error)};
 }
 
 class TcpPort : public Port {
@@ -121,8 +120,8 @@ std::optional<TcpLocation> parseTcpLocation(const std::string& text) {
     }
     if (where.host.empty() || where.host.size() > 253) return std::nullopt;
     for (char c : where.host) {
-        const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                             c == '-' || c == ':' || c == '_';
+        const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                             c == ':' || c == '_';
         if (!allowed) return std::nullopt;
     }
     const std::string port = rest.substr(colon + 1);

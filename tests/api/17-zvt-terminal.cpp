@@ -75,7 +75,9 @@ struct Fixture {
         BOOST_REQUIRE(has(all, "\"flow\":\"registration\""));  // it did see the events
         return all;
     }
-    std::string devices() { return httpRequest(lojald->port, "GET", "/v1/devices", kAdminToken).body; }
+    std::string devices() {
+        return httpRequest(lojald->port, "GET", "/v1/devices", kAdminToken).body;
+    }
 };
 
 size_t occurrences(const std::string& text, const std::string& part) {
@@ -95,10 +97,14 @@ std::string fileBytes(const std::string& path) {
 }  // namespace
 
 // A test that runs twice, as NAME_serial and NAME_tcp, with `link` naming the transport.
-#define TEST_OVER_BOTH_LINKS(name)                        \
-    static void name(const std::string& link);            \
-    BOOST_AUTO_TEST_CASE(name##_serial) { name("serial"); } \
-    BOOST_AUTO_TEST_CASE(name##_tcp) { name("tcp"); }       \
+#define TEST_OVER_BOTH_LINKS(name)             \
+    static void name(const std::string& link); \
+    BOOST_AUTO_TEST_CASE(name##_serial) {      \
+        name("serial");                        \
+    }                                          \
+    BOOST_AUTO_TEST_CASE(name##_tcp) {         \
+        name("tcp");                           \
+    }                                          \
     static void name(const std::string& link)
 
 TEST_OVER_BOTH_LINKS(read_card_gives_a_token_and_the_member_and_ends_with_the_card_data) {
@@ -116,7 +122,10 @@ TEST_OVER_BOTH_LINKS(read_card_gives_a_token_and_the_member_and_ends_with_the_ca
     BOOST_TEST(has(card, "\"masked_pan\":\"476173******0010\""), card);
     BOOST_TEST(has(card, "\"member_id\":\"M-card\""), card);
     // CP437 "VISA D\x82bit\x07\0\0" from the terminal: UTF-8, no bell, no NULs.
-    BOOST_TEST(has(card, "\"card_name\":\"VISA D\xC3\xA9" "bit\""), card);
+    BOOST_TEST(has(card,
+                   "\"card_name\":\"VISA D\xC3\xA9"
+                   "bit\""),
+               card);
     const std::string done = f.finished();
     const int64_t doneAt = wallMs();
     BOOST_TEST(has(done, "\"ok\":true"), done);
@@ -131,8 +140,11 @@ TEST_OVER_BOTH_LINKS(every_flow_ends_within_a_second_of_the_terminals_last_messa
     Fixture f(link);
     const int port = f.lojald->port;
     const std::vector<std::pair<std::string, std::string>> flows = {
-        {"read-card", ""}, {"payments", R"({"amount":"12.50"})"}, {"status", ""},
-        {"log-off", ""},   {"read-card", ""}};
+        {"read-card", ""},
+        {"payments", R"({"amount":"12.50"})"},
+        {"status", ""},
+        {"log-off", ""},
+        {"read-card", ""}};
     for (const auto& [path, body] : flows) {
         BOOST_TEST_CONTEXT(path) {
             // Accepted at once: the flow before it is over.
@@ -267,10 +279,10 @@ TEST_OVER_BOTH_LINKS(a_silent_or_deaf_terminal_always_ends_the_flow) {
         // Connected again after the T3, and registered anew once the terminal
         // answers again (a registration sent while it was still deaf fails too).
         f.sim.mode("approve");
-        BOOST_REQUIRE(!f.events
-                           ->waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\"",
-                                      "\"ok\":true"})
-                           .empty());
+        BOOST_REQUIRE(
+            !f.events
+                 ->waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\"", "\"ok\":true"})
+                 .empty());
     }
     f.sim.mode("silent");
     BOOST_REQUIRE_EQUAL(post(port, "/v1/terminals/t1/read-card").status, 202);
@@ -346,10 +358,9 @@ BOOST_AUTO_TEST_CASE(a_tcp_terminal_that_restarts_is_connected_again) {
     // It comes back on the same address: lojald connects, registers anew and
     // takes flows again.
     ZvtSim back("tcp:" + location.substr(location.rfind(':') + 1));
-    BOOST_REQUIRE(!f.events
-                       ->waitFor({"\"flow\":\"registration\"", "\"flow_id\":2",
-                                  "\"stage\":\"finished\""})
-                       .empty());
+    BOOST_REQUIRE(
+        !f.events->waitFor({"\"flow\":\"registration\"", "\"flow_id\":2", "\"stage\":\"finished\""})
+             .empty());
     BOOST_REQUIRE_EQUAL(post(f.lojald->port, "/v1/terminals/t1/read-card").status, 202);
     BOOST_TEST(has(f.finished(), "\"ok\":true"));
 }

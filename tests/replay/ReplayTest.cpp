@@ -140,9 +140,9 @@ std::vector<std::string> replay(const fs::path& session) {
         poster = std::thread([&] {
             EventClient watcher(lojald.port, kPosToken, "?since=0");
             watcher.waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""});
-            const auto posted = httpRequest(lojald.port, "POST",
-                                            "/v1/terminals/replay/" + header.command,
-                                            header.command == "status" ? kAdminToken : kPosToken);
+            const auto posted =
+                httpRequest(lojald.port, "POST", "/v1/terminals/replay/" + header.command,
+                            header.command == "status" ? kAdminToken : kPosToken);
             BOOST_TEST(posted.status == 202, posted.body);
         });
     }

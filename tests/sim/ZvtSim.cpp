@@ -237,9 +237,9 @@ class Terminal {
         size_t done = 0;
         while (fd_ >= 0 && done < bytes.size()) {
             const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-            const ssize_t written =
-                n < 0 && errno == ENOTSOCK ? ::write(fd_, bytes.data() + done, bytes.size() - done)
-                                           : n;
+            const ssize_t written = n < 0 && errno == ENOTSOCK
+                                        ? ::write(fd_, bytes.data() + done, bytes.size() - done)
+                                        : n;
             if (written > 0)
                 done += static_cast<size_t>(written);
             else if (written < 0 && errno != EAGAIN && errno != EINTR)

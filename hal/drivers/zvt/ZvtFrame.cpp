@@ -133,8 +133,7 @@ size_t ApduStream::wanted() const {
     return 5 + (size_t{buffer_[3]} | size_t{buffer_[4]} << 8);  // little-endian
 }
 
-std::vector<ApduStream::Event> ApduStream::feed(const uint8_t* data, size_t size,
-                                                int64_t nowMs) {
+std::vector<ApduStream::Event> ApduStream::feed(const uint8_t* data, size_t size, int64_t nowMs) {
     std::vector<Event> events;
     if (size > 0) lastByteMs_ = nowMs;
     size_t at = 0;

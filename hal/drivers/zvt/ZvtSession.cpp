@@ -280,8 +280,7 @@ void ZvtSession::handleResponse(const Apdu& apdu, int64_t nowMs, Output& out) {
 
 void ZvtSession::handleAbortResponse(const Apdu& apdu, int64_t nowMs, Output& out) {
     if (isPositive(apdu)) {
-        return finish(false, kAbortResult, "aborted by the register: the terminal confirmed",
-                      out);
+        return finish(false, kAbortResult, "aborted by the register: the terminal confirmed", out);
     }
     // The terminal will not abort now (84 xx): the flow goes on, and says so.
     state_ = State::terminalMaster;

@@ -132,9 +132,9 @@ class ZvtSession {
     State state_ = State::idle;
     Bytes command_;  // for repeats
     FlowEnd end_ = FlowEnd::answer;
-    int repeats_ = 0;        // transport repeats of the message in flight
-    int pleaseWait_ = 0;     // 84 9C answers to this command
-    int abortSends_ = 0;     // Aborts sent in this flow (repeats after a collision)
+    int repeats_ = 0;     // transport repeats of the message in flight
+    int pleaseWait_ = 0;  // 84 9C answers to this command
+    int abortSends_ = 0;  // Aborts sent in this flow (repeats after a collision)
     int64_t deadlineMs_ = 0;
     bool abortWanted_ = false;
     StatusInformation lastStatus_;

@@ -32,7 +32,10 @@ BOOST_AUTO_TEST_CASE(cp437_text_becomes_utf8_up_to_a_nul_without_controls) {
     BOOST_TEST(cp437TextToUtf8("K\x94p") == "K\xC3\xB6p");
     BOOST_TEST(cp437TextToUtf8("\x84\x86\x8E\x99\x8F") ==
                "\xC3\xA4\xC3\xA5\xC3\x84\xC3\x96\xC3\x85");
-    BOOST_TEST(cp437TextToUtf8("caf\x82 Stra\xE1" "e") == "caf\xC3\xA9 Stra\xC3\x9F" "e");
+    BOOST_TEST(cp437TextToUtf8("caf\x82 Stra\xE1"
+                               "e") ==
+               "caf\xC3\xA9 Stra\xC3\x9F"
+               "e");
     BOOST_TEST(cp437TextToUtf8("\x9B\xC4\xFF") == "\xC2\xA2\xE2\x94\x80\xC2\xA0");
     BOOST_TEST(cp437TextToUtf8(std::string("AB\0CD", 5)) == "AB");
     BOOST_TEST(cp437TextToUtf8("A\rB\nC\x1B[2JD\x7F") == "ABC[2JD");
@@ -40,4 +43,3 @@ BOOST_AUTO_TEST_CASE(cp437_text_becomes_utf8_up_to_a_nul_without_controls) {
         BOOST_TEST(isValidUtf8(cp437TextToUtf8(std::string(1, static_cast<char>(byte)))));
     }
 }
-

@@ -393,8 +393,8 @@ BOOST_AUTO_TEST_CASE(print_lines_and_unknown_commands) {
     BOOST_TEST(t.events.back().text == "TOTAL 116.80");
     // CP437 text: "Kvitto för köp" with a NUL and what follows it dropped, and
     // control characters gone.
-    Bytes cp437{0x00, 'K', 'v', 'i', 't', 't', 'o', ' ', 'f', 0x94, 'r', 0x07,
-                ' ', 'k', 0x94, 'p', 0x00, 'X', 'Y'};
+    Bytes cp437{0x00, 'K',  'v', 'i', 't',  't', 'o',  ' ', 'f', 0x94,
+                'r',  0x07, ' ', 'k', 0x94, 'p', 0x00, 'X', 'Y'};
     t.send(frameOf(0x06, 0xD1, cp437));
     BOOST_TEST(t.events.back().text == "Kvitto f\xC3\xB6r k\xC3\xB6p");
     Bytes expected = kAckByte;
