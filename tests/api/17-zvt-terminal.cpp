@@ -75,6 +75,11 @@ struct Fixture {
         BOOST_REQUIRE(has(all, "\"flow\":\"registration\""));  // it did see the events
         return all;
     }
+    // The started event of the registration at open (it says the currency).
+    std::string registrationStarted() {
+        return EventClient(lojald->port, kPosToken, "?since=0")
+            .waitFor({"\"flow\":\"registration\"", "\"stage\":\"started\""});
+    }
     std::string devices() {
         return httpRequest(lojald->port, "GET", "/v1/devices", kAdminToken).body;
     }
@@ -322,25 +327,19 @@ BOOST_AUTO_TEST_CASE(line_settings_and_currency_come_from_the_driver_and_the_sto
         // No stop_bits in the section: ZVT's 8N2. No currency: the store's (SE: SEK, 752).
         Fixture f("serial");
         BOOST_TEST(has(f.devices(), "\"serial\":\"9600 8N2\""), f.devices());
-        const std::string registration =
-            EventClient(f.lojald->port, kPosToken, "?since=0")
-                .waitFor({"\"flow\":\"registration\"", "\"stage\":\"started\""});
+        const std::string registration = f.registrationStarted();
         BOOST_TEST(has(registration, "\"currency\":752"), registration);
     }
     {
         // A Finnish store registers its terminal in euro; the section may still override.
         Fixture f("serial", "[store]\ncountry = FI\n", "baud = 19200\n");
         BOOST_TEST(has(f.devices(), "\"serial\":\"19200 8N2\""), f.devices());
-        const std::string registration =
-            EventClient(f.lojald->port, kPosToken, "?since=0")
-                .waitFor({"\"flow\":\"registration\"", "\"stage\":\"started\""});
+        const std::string registration = f.registrationStarted();
         BOOST_TEST(has(registration, "\"currency\":978"), registration);
     }
     {
         Fixture f("tcp", "", "currency = 578\n");
-        const std::string registration =
-            EventClient(f.lojald->port, kPosToken, "?since=0")
-                .waitFor({"\"flow\":\"registration\"", "\"stage\":\"started\""});
+        const std::string registration = f.registrationStarted();
         BOOST_TEST(has(registration, "\"currency\":578"), registration);
         BOOST_TEST(!has(f.devices(), "\"serial\""), f.devices());  // no line settings on TCP
     }

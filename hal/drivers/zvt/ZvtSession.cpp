@@ -39,27 +39,23 @@ void ZvtSession::transmit(const Bytes& apdu, Output& out) {
     append(out.write, link_ == Link::serial ? encodeFrame(apdu) : apdu);
 }
 
+// A message the terminal must take: on serial its ACK comes first (T2), over
+// TCP straight its answer (T3).
+void ZvtSession::sendForAnswer(const Bytes& apdu, State awaitAckState, State awaitAnswerState,
+                               int64_t nowMs, Output& out) {
+    transmit(apdu, out);
+    const bool serial = link_ == Link::serial;
+    state_ = serial ? awaitAckState : awaitAnswerState;
+    deadlineMs_ = nowMs + (serial ? timeouts_.t2Ms : timeouts_.t3Ms);
+}
+
 void ZvtSession::sendCommand(int64_t nowMs, Output& out) {
-    transmit(command_, out);
-    if (link_ == Link::serial) {
-        state_ = State::awaitAck;
-        deadlineMs_ = nowMs + timeouts_.t2Ms;
-    } else {
-        state_ = State::awaitResponse;
-        deadlineMs_ = nowMs + timeouts_.t3Ms;
-    }
+    sendForAnswer(command_, State::awaitAck, State::awaitResponse, nowMs, out);
 }
 
 void ZvtSession::sendAbort(int64_t nowMs, Output& out) {
-    transmit(abortCommand(), out);
     ++abortSends_;
-    if (link_ == Link::serial) {
-        state_ = State::abortAwaitAck;
-        deadlineMs_ = nowMs + timeouts_.t2Ms;
-    } else {
-        state_ = State::abortAwaitResponse;
-        deadlineMs_ = nowMs + timeouts_.t3Ms;
-    }
+    sendForAnswer(abortCommand(), State::abortAwaitAck, State::abortAwaitResponse, nowMs, out);
 }
 
 // The register's answer to a terminal command: 80 00 00, or the Abort that a

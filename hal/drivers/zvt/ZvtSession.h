@@ -115,6 +115,8 @@ class ZvtSession {
     void handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& out);
     void handleTransportError(Output& out);
     void transmit(const Bytes& apdu, Output& out);
+    void sendForAnswer(const Bytes& apdu, State awaitAckState, State awaitAnswerState,
+                       int64_t nowMs, Output& out);
     void sendCommand(int64_t nowMs, Output& out);
     void sendAbort(int64_t nowMs, Output& out);
     void answer(int64_t nowMs, Output& out);
