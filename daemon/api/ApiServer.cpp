@@ -1,15 +1,20 @@
 #include "api/ApiServer.h"
 
 #include <limits>
+#include <optional>
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Timestamp.h>
 #include <Poco/URI.h>
+#include <sys/socket.h>
 
 #include <thread>
 
@@ -38,6 +43,22 @@ class InFlightGuard {
     std::atomic<int>& counter_;
 };
 
+// Content-Length as RFC 9110 8.6 has it: decimal digits only (no sign, no
+// spaces, no list), and never beside chunked transfer coding (RFC 9112 6.3,
+// where the two disagree a proxy and lojald could frame the body differently).
+// Poco reads the header lazily and throws on garbage, so it is checked first.
+std::optional<std::string> framingProblem(const Poco::Net::HTTPServerRequest& request) {
+    if (!request.has("Content-Length")) return std::nullopt;
+    const std::string& text = request.get("Content-Length");
+    if (text.empty() || text.size() > 18 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
+        return "Content-Length must be a decimal number of bytes";
+    }
+    if (request.getChunkedTransferEncoding())
+        return "send either Content-Length or Transfer-Encoding: chunked, not both";
+    return std::nullopt;
+}
+
 bool hasBody(const Poco::Net::HTTPServerRequest& request) {
     return request.getChunkedTransferEncoding() ||
            (request.hasContentLength() && request.getContentLength64() > 0);
@@ -50,13 +71,21 @@ bool isJsonContentType(const std::string& contentType) {
 
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
   public:
-    explicit ApiRequestHandler(ApiServer::Shared& shared) : shared_(shared) {}
+    ApiRequestHandler(ApiServer::Shared& shared, std::shared_ptr<void> connectionHold)
+        : shared_(shared), connectionHold_(std::move(connectionHold)) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& httpRequest,
                        Poco::Net::HTTPServerResponse& httpResponse) override {
         InFlightGuard guard(shared_.inFlight);
         const auto started = std::chrono::steady_clock::now();
         std::string routeLabel = "unmatched";
+        if (const auto problem = framingProblem(httpRequest)) {
+            // Where the body ends is unknown: answer, then close the connection.
+            httpResponse.setKeepAlive(false);
+            send(httpResponse, errorResponse(400, "invalid_request", *problem));
+            shared_.metrics.record(routeLabel, httpRequest.getMethod(), 400, 0);
+            return;
+        }
         bool bodyConsumed = !hasBody(httpRequest);
         Response response;
         try {
@@ -76,7 +105,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         // A small body refused before it was read (401, 404, ...) is read and
         // dropped: closing with unread bytes makes the kernel send a reset, which
         // can reach the client before our answer does. Larger ones: close.
-        if (!bodyConsumed && !response.alreadySent && response.status != 413)
+        if (!bodyConsumed && !response.alreadySent && response.status != 413 &&
+            response.status != 408)
             bodyConsumed = discardSmallBody(httpRequest);
         // An unread body would be parsed as the next request: close instead.
         if (!response.alreadySent) {
@@ -98,6 +128,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
                       bool& bodyConsumed) {
         Request request;
         request.method = httpRequest.getMethod();
+        request.connectionHold = connectionHold_;
         const std::string& version = httpRequest.getVersion();
         if (version != Poco::Net::HTTPMessage::HTTP_1_1 &&
             version != Poco::Net::HTTPMessage::HTTP_1_0) {
@@ -198,15 +229,24 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         std::istream& in = httpRequest.stream();
         // Read straight into the body: the declared length in one go, chunked
         // bodies (no length up front) in steps, checked against the limit.
-        const size_t step = httpRequest.hasContentLength()
-                                ? static_cast<size_t>(httpRequest.getContentLength64()) + 1
-                                : 16 * 1024;
+        const bool declared = httpRequest.hasContentLength();
+        const size_t step =
+            declared ? static_cast<size_t>(httpRequest.getContentLength64()) + 1 : 16 * 1024;
         while (in) {
             const size_t before = body.size();
             body.resize(before + step);
             in.read(body.data() + before, static_cast<std::streamsize>(step));
             body.resize(before + static_cast<size_t>(in.gcount()));
             if (body.size() > limit) return tooLarge();
+        }
+        // The stream ends early when a read timed out (server.request_timeout) or
+        // the client hung up: the body is incomplete, whatever was parsed of it.
+        const bool complete =
+            declared ? body.size() == static_cast<size_t>(httpRequest.getContentLength64())
+                     : in.eof() && !in.bad();
+        if (!complete) {
+            return errorResponse(408, "request_timeout",
+                                 "the request body did not arrive within server.request_timeout");
         }
         consumed = true;
         return std::nullopt;
@@ -254,28 +294,28 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
     }
 
     ApiServer::Shared& shared_;
+    std::shared_ptr<void> connectionHold_;
 };
 
-class ApiHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+// Poco's session, with what it has read ahead of the current request in view.
+class ApiSession : public Poco::Net::HTTPServerSession {
   public:
-    explicit ApiHandlerFactory(ApiServer::Shared& shared) : shared_(shared) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
-        return new ApiRequestHandler(shared_);
-    }
-
-  private:
-    ApiServer::Shared& shared_;
+    using HTTPServerSession::HTTPServerSession;
+    // Bytes of a next request already read (pipelining): served right away.
+    int readAhead() const { return buffered(); }
 };
 
 }  // namespace
 
 ApiServer::ApiServer(const ServerConfig& config, const Router& router, const TokenRegistry& tokens,
                      HttpMetrics& metrics)
-    : config_(config),
-      pool_(2, config.threads, 60, 256 * 1024),
-      log_(Poco::Logger::get("lojal.api")) {
+    : config_(config), log_(Poco::Logger::get("lojal.api")) {
     shared_.reset(new Shared{config_, router, tokens, metrics, inFlight_, {false}, log_});
+    params_ = new Poco::Net::HTTPServerParams;
+    params_->setKeepAlive(true);
+    params_->setTimeout(Poco::Timespan(config_.requestTimeoutSeconds, 0));
+    params_->setServerName("lojald");
+    params_->setSoftwareVersion("lojald");
 }
 
 ApiServer::~ApiServer() {
@@ -283,52 +323,176 @@ ApiServer::~ApiServer() {
 }
 
 Status ApiServer::start() {
-    auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(config_.threads);
-    params->setMaxQueued(config_.maxQueued);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(config_.keepAliveTimeoutSeconds, 0));
-    params->setMaxKeepAliveRequests(config_.maxKeepAliveRequests);
-    params->setTimeout(Poco::Timespan(config_.requestTimeoutSeconds, 0));
-    params->setServerName("lojald");
-    params->setSoftwareVersion("lojald");
-    Poco::Net::HTTPServerParams::Ptr shared(params);
+    std::vector<Poco::Net::ServerSocket> listeners;
     for (const ListenAddress& address : config_.listen) {
         try {
             Poco::Net::ServerSocket socket;
             socket.bind(Poco::Net::SocketAddress(address.host, address.port), true, false);
             socket.listen(256);
-            servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(
-                new ApiHandlerFactory(*shared_), pool_, socket, shared));
+            socket.setBlocking(false);  // the hub accepts until EAGAIN
+            listeners.push_back(socket);
         } catch (const Poco::Exception& e) {
-            servers_.clear();
             return Error{ErrorCode::io,
                          "cannot listen on " + address.toString() + ": " + e.displayText()};
         }
     }
-    for (auto& server : servers_) server->start();
+    ConnectionHub::Limits limits;
+    limits.perPeer = config_.maxConnectionsPerPeer;
+    limits.keepAlive = std::chrono::seconds(config_.keepAliveTimeoutSeconds);
+    limits.headerTimeout = std::chrono::seconds(config_.headerTimeoutSeconds);
+    hub_ = std::make_unique<ConnectionHub>(std::move(listeners), limits,
+                                           [this](Connection c) { enqueue(std::move(c)); });
+    for (int i = 0; i < config_.threads; ++i) workers_.emplace_back([this] { work(); });
+    hub_->start();
     return okStatus();
 }
 
+// On the hub's thread: never blocks. A full queue is a busy server: say so.
+void ApiServer::enqueue(Connection connection) {
+    {
+        std::lock_guard lock(mutex_);
+        if (queue_.size() < static_cast<size_t>(config_.maxQueued)) {
+            queue_.push_back(std::move(connection));
+            ready_.notify_one();
+            return;
+        }
+    }
+    ++refusedBusy_;
+    const std::string bytes =
+        closingErrorMessage(503, "busy", "lojald has too many requests waiting; try again");
+    Poco::Net::StreamSocket& socket = connection.socket;
+    (void)!::send(socket.impl()->sockfd(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void ApiServer::work() {
+    while (true) {
+        Connection connection;
+        {
+            std::unique_lock lock(mutex_);
+            ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping
+            connection = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        serve(std::move(connection));
+    }
+}
+
+// Requests on one connection while their heads are here; then back to the hub.
+void ApiServer::serve(Connection connection) {
+    Poco::Net::StreamSocket socket = connection.socket;
+    const int fd = socket.impl()->sockfd();
+    const Poco::Timespan timeout(config_.requestTimeoutSeconds, 0);
+    socket.setReceiveTimeout(timeout);
+    socket.setSendTimeout(timeout);
+    {
+        std::lock_guard lock(mutex_);
+        serving_.insert(fd);
+    }
+    ApiSession session(socket, params_);
+    bool waitForNext = false;
+    while (true) {
+        // The head and the body must both arrive by then (server.request_timeout):
+        // the hub then shuts the socket for reading and the read in progress ends.
+        const uint64_t deadline =
+            hub_->arm(fd, std::chrono::steady_clock::now() +
+                              std::chrono::seconds(config_.requestTimeoutSeconds));
+        bool keepAlive = false;
+        bool upgraded = false;
+        try {
+            Poco::Net::HTTPServerResponseImpl response(session);
+            Poco::Net::HTTPServerRequestImpl request(response, session, params_.get());
+            response.setDate(Poco::Timestamp());
+            response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+            const bool reuse =
+                !shared_->draining.load() && connection.requests + 1 < config_.maxKeepAliveRequests;
+            response.setKeepAlive(reuse && request.getKeepAlive());
+            response.set("Server", "lojald");
+            if (request.getExpectContinue() &&
+                response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+                response.sendContinue();
+            ApiRequestHandler(*shared_, connection.hold).handleRequest(request, response);
+            ++connection.requests;
+            upgraded = response.getStatus() == Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS;
+            keepAlive = response.getKeepAlive();
+        } catch (const Poco::Net::NoMessageException&) {
+            // The client closed between requests, or the deadline ended the head.
+        } catch (const Poco::Net::MessageException& e) {
+            const std::string bytes = closingErrorMessage(400, "invalid_request",
+                                                          "malformed request head: " + e.message());
+            (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        } catch (const Poco::SyntaxException&) {  // Content-Length that is no number
+            const std::string bytes = closingErrorMessage(
+                400, "invalid_request", "Content-Length must be a decimal number of bytes");
+            (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        } catch (const Poco::Exception& e) {
+            log_.debug("connection from %s ended: %s", connection.peer, e.displayText());
+        }
+        hub_->disarm(deadline);
+        if (upgraded || !keepAlive) break;
+        if (session.readAhead() == 0) {
+            waitForNext = true;
+            break;
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        serving_.erase(fd);
+    }
+    if (waitForNext) {
+        connection.socket = session.detachSocket();
+        hub_->resume(std::move(connection));
+    }
+}
+
 void ApiServer::stop() {
-    if (servers_.empty()) return;
-    shared_->draining = true;                      // answers from now on carry Connection: close
-    for (auto& server : servers_) server->stop();  // closes the listening sockets only
+    if (!hub_) return;
+    shared_->draining = true;  // answers from now on carry Connection: close
+    hub_->stopAccepting();
     log_.information("stopping API: waiting for %d request(s) in flight", inFlight_.load());
-    // Not Poco's stopAll(false): it waits for every request in flight with no time
-    // limit, and holds a lock that keeps a later abort from getting through.
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(config_.shutdownGraceMilliseconds);
     while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (inFlight_.load() > 0) {
-        log_.warning("grace time over: aborting %d request(s) in flight", inFlight_.load());
+    {
+        std::lock_guard lock(mutex_);
+        if (!serving_.empty()) {
+            log_.warning("grace time over: aborting %d request(s) in flight",
+                         static_cast<int>(serving_.size()));
+        }
+        for (int fd : serving_) ::shutdown(fd, SHUT_RDWR);
+        stopping_ = true;
     }
-    // Shuts down what is left: idle keep-alive connections and overdue requests.
-    for (auto& server : servers_) server->stopAll(true);
-    pool_.joinAll();
-    servers_.clear();
+    ready_.notify_all();
+    for (auto& worker : workers_) worker.join();
+    workers_.clear();
+    hub_->stop();  // closes the connections waiting for a request
+    {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+    }
+    hub_.reset();
+}
+
+std::vector<Gauge> ApiServer::gauges() const {
+    std::vector<Gauge> gauges;
+    if (!hub_) return gauges;
+    gauges.emplace_back("lojal_http_connections", "HTTP connections open (WebSockets included).",
+                        static_cast<double>(hub_->openConnections()));
+    const std::string help = "HTTP connections closed by lojald before a request, by reason.";
+    gauges.emplace_back("lojal_http_connections_refused_total", help,
+                        static_cast<double>(hub_->refusedPerPeer()), "reason=\"per_peer_limit\"",
+                        "counter");
+    gauges.emplace_back("lojal_http_connections_refused_total", help,
+                        static_cast<double>(hub_->headerTimeouts()), "reason=\"header_timeout\"",
+                        "counter");
+    gauges.emplace_back("lojal_http_connections_refused_total", help,
+                        static_cast<double>(hub_->headersTooLarge()), "reason=\"header_too_large\"",
+                        "counter");
+    gauges.emplace_back("lojal_http_connections_refused_total", help,
+                        static_cast<double>(refusedBusy_.load()), "reason=\"busy\"", "counter");
+    return gauges;
 }
 
 }  // namespace lojal

@@ -1,19 +1,27 @@
 #pragma once
-// The local HTTP API on Poco::Net::HTTPServer. One thread pool serves every listen
-// address; each connection holds a pool thread for as long as it is kept alive, so
-// the pool is sized for the idle keep-alive connections a store's POS and kiosks
-// keep open (see docs/ARCHITECTURE.md, "Threads").
+// The local HTTP API. Connections wait in the ConnectionHub (one thread, no
+// thread per connection) until a whole request head has arrived; then one of
+// `server.threads` workers parses it with Poco's HTTP classes, runs the route
+// and hands the connection back to the hub to wait for its next request. So an
+// idle or slow client (keep-alive, slowloris) holds a descriptor, never a
+// worker, and WebSocket streams move on to EventStreams after the upgrade.
+// See docs/ARCHITECTURE.md, "Threads".
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/HTTPServerParams.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "api/Auth.h"
+#include "api/ConnectionHub.h"
 #include "api/Router.h"
 #include "config/Config.h"
 #include "core/Result.h"
@@ -33,16 +41,29 @@ class ApiServer {
     // closes idle keep-alive connections and joins the threads.
     void stop();
     int inFlight() const { return inFlight_.load(); }
+    // Connections open and refused, head time-outs, for /metrics.
+    std::vector<Gauge> gauges() const;
 
     // Used by the request handler.
     struct Shared;
 
   private:
+    void work();
+    void serve(Connection connection);
+    void enqueue(Connection connection);
+
     ServerConfig config_;
     std::unique_ptr<Shared> shared_;
-    Poco::ThreadPool pool_;
-    std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers_;
+    Poco::Net::HTTPServerParams::Ptr params_;
+    std::unique_ptr<ConnectionHub> hub_;
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<Connection> queue_;  // heads that have arrived, for the workers
+    std::set<int> serving_;         // descriptors a worker is on (aborted at the grace's end)
+    bool stopping_ = false;
     std::atomic<int> inFlight_{0};
+    std::atomic<uint64_t> refusedBusy_{0};
     Poco::Logger& log_;
 };
 

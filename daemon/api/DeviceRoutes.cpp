@@ -44,35 +44,6 @@ Response listPorts() {
     return jsonResponse(200, body);
 }
 
-std::string controlMessage(const std::string& type, const Poco::JSON::Object& data) {
-    std::ostringstream out;
-    out << "{\"seq\":null,\"type\":\"" << type << "\",\"device\":\"\",\"data\":";
-    data.stringify(out);
-    out << "}";
-    return out.str();
-}
-
-void sendText(Poco::Net::WebSocket& socket, const std::string& text) {
-    socket.sendFrame(text.data(), static_cast<int>(text.size()), Poco::Net::WebSocket::FRAME_TEXT);
-}
-
-// Answers pings and notices a close; true while the client is still there.
-bool serviceClientFrames(Poco::Net::WebSocket& socket) {
-    while (socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) {
-        char buffer[1024];
-        int flags = 0;
-        const int n = socket.receiveFrame(buffer, sizeof buffer, flags);
-        const int opcode = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
-        if (n <= 0 || opcode == Poco::Net::WebSocket::FRAME_OP_CLOSE) return false;
-        if (opcode == Poco::Net::WebSocket::FRAME_OP_PING) {
-            constexpr int pong = static_cast<int>(Poco::Net::WebSocket::FRAME_FLAG_FIN) |
-                                 static_cast<int>(Poco::Net::WebSocket::FRAME_OP_PONG);
-            socket.sendFrame(buffer, n, pong);
-        }
-    }
-    return true;
-}
-
 // Before the upgrade, refusals go out as ordinary JSON errors.
 void sendRefusal(Poco::Net::HTTPServerResponse& httpResponse, const Response& refusal) {
     httpResponse.setStatusAndReason(
@@ -82,9 +53,10 @@ void sendRefusal(Poco::Net::HTTPServerResponse& httpResponse, const Response& re
     httpResponse.send() << refusal.body;
 }
 
+// The upgrade happens here, on a worker; the stream then lives on the
+// EventStreams reactor and this worker is free at once.
 void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& httpRequest,
                   Poco::Net::HTTPServerResponse& httpResponse, const Request& request) {
-    Poco::Logger& log = Poco::Logger::get("lojal.events");
     uint64_t cursor = context.events.lastSeq();  // without ?since=: only what happens next
     if (auto since = request.query.find("since"); since != request.query.end()) {
         const std::string& text = since->second;
@@ -96,40 +68,22 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
         }
         cursor = value;
     }
-    std::unique_ptr<Poco::Net::WebSocket> socket;
+    const std::string& token = request.caller->tokenName;
+    if (!context.streams.admit(token)) {
+        return sendRefusal(httpResponse,
+                           errorResponse(429, "too_many_streams",
+                                         "this token already has the most event streams "
+                                         "server.max_streams_per_token allows; close one"));
+    }
     try {
-        socket = std::make_unique<Poco::Net::WebSocket>(httpRequest, httpResponse);
+        Poco::Net::WebSocket socket(httpRequest, httpResponse);
+        context.streams.add(socket, cursor, token, request.connectionHold);
     } catch (const Poco::Net::WebSocketException& e) {
+        context.streams.release(token);
         // Not an upgrade request: Poco has not answered yet.
         return sendRefusal(httpResponse,
                            errorResponse(400, "websocket_required",
                                          "connect with a WebSocket client: " + e.displayText()));
-    }
-    // A client that stops reading blocks only its own thread, and only this long.
-    socket->setSendTimeout(Poco::Timespan(2, 0));
-    log.information("events: %s connected from seq %Lu", request.caller->tokenName,
-                    static_cast<unsigned long long>(cursor));
-    try {
-        while (!context.events.closed()) {
-            EventBatch batch = context.events.waitAfter(cursor, 250ms);
-            if (batch.reset) {
-                Poco::JSON::Object data;
-                data.set("reason", "since is ahead of the newest event: lojald restarted");
-                sendText(*socket, controlMessage("reset", data));
-            }
-            if (batch.missed > 0) {
-                Poco::JSON::Object data;
-                data.set("missed", batch.missed);
-                data.set("ring_size", context.events.capacity());
-                sendText(*socket, controlMessage("gap", data));
-            }
-            for (const auto& event : batch.events) sendText(*socket, *event);
-            cursor = batch.lastSeq;
-            if (!serviceClientFrames(*socket)) break;
-        }
-        socket->shutdown(Poco::Net::WebSocket::WS_ENDPOINT_GOING_AWAY, "lojald is stopping");
-    } catch (const Poco::Exception& e) {
-        log.information("events: %s dropped: %s", request.caller->tokenName, e.displayText());
     }
 }
 

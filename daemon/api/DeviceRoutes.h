@@ -4,12 +4,14 @@
 #include "api/Router.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
+#include "events/EventStreams.h"
 
 namespace lojal {
 
 struct DeviceRoutesContext {
     DeviceManager& devices;
     EventRing& events;
+    EventStreams& streams;
 };
 
 void addDeviceRoutes(Router& router, DeviceRoutesContext& context);

@@ -26,6 +26,25 @@ Response errorResponse(int status, const std::string& code, const std::string& m
     return jsonResponse(status, root);
 }
 
+std::string closingErrorMessage(int status, const std::string& code, const std::string& message) {
+    const Response response = errorResponse(status, code, message);
+    std::string reason;
+    switch (status) {
+        case 400: reason = "Bad Request"; break;
+        case 408: reason = "Request Timeout"; break;
+        case 431: reason = "Request Header Fields Too Large"; break;
+        case 503: reason = "Service Unavailable"; break;
+        default: reason = "Error"; break;
+    }
+    std::string bytes = "HTTP/1.1 " + std::to_string(status) + " ";
+    bytes += reason;
+    bytes += "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: ";
+    bytes += std::to_string(response.body.size());
+    bytes += "\r\nConnection: close\r\n\r\n";
+    bytes += response.body;
+    return bytes;
+}
+
 Response serviceResponse(const std::variant<Poco::JSON::Object, Refusal>& outcome, int status) {
     if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
     return jsonResponse(status, std::get<Poco::JSON::Object>(outcome));

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,9 @@ struct Request {
     std::string body;
     Poco::JSON::Object::Ptr json;  // set when the route takes a JSON body
     std::optional<Caller> caller;
+    // The connection's place under its peer's cap: a route that keeps the
+    // connection after the request (a WebSocket stream) keeps this too.
+    std::shared_ptr<void> connectionHold;
 };
 
 struct Response {
@@ -41,6 +45,10 @@ Response jsonResponse(int status, const Poco::JSON::Object& object);
 // path, when given, is the JSON path of the faulty field in the request body.
 Response errorResponse(int status, const std::string& code, const std::string& message,
                        const std::string& path = "");
+// An error in that shape as the whole HTTP/1.1 message, with Connection: close,
+// for the places that answer before or outside a Poco request (the connection
+// hub, a head Poco could not parse).
+std::string closingErrorMessage(int status, const std::string& code, const std::string& message);
 // A service's refusal in that shape, with Retry-After when the refusal has one.
 Response refusalResponse(const Refusal& refusal, const std::string& path = "");
 // A service's answer: its JSON with status, or its refusal.

@@ -25,6 +25,7 @@
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
+#include "events/EventStreams.h"
 #include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
@@ -193,7 +194,10 @@ int Lojald::main(const std::vector<std::string>&) {
     Router router;
     SystemContext system{config, **database, metrics, startedAt, nullptr, nullptr};
     addSystemRoutes(router, system);
-    DeviceRoutesContext deviceRoutes{**devices, events};
+    EventStreams::Limits streamLimits;
+    streamLimits.streamsPerToken = config.server.maxStreamsPerToken;
+    EventStreams eventStreams(events, streamLimits);
+    DeviceRoutesContext deviceRoutes{**devices, events, eventStreams};
     addDeviceRoutes(router, deviceRoutes);
 
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings(config)));
@@ -252,6 +256,8 @@ int Lojald::main(const std::vector<std::string>&) {
         }
     });
     addReceiptRoutes(router, receipts);
+    ApiServer server(config.server, router, tokenRegistry, metrics);
+    system.server = &server;
     system.extraGauges = [&] {
         std::vector<Gauge> gauges = (*devices)->gauges();
         for (const auto& [outcome, count] : smsWorker.counters()) {
@@ -264,6 +270,9 @@ int Lojald::main(const std::vector<std::string>&) {
             for (Gauge& gauge : signupSync->gauges()) gauges.push_back(std::move(gauge));
         }
         for (Gauge& gauge : members.gauges()) gauges.push_back(std::move(gauge));
+        for (Gauge& gauge : server.gauges()) gauges.push_back(std::move(gauge));
+        gauges.emplace_back("lojal_event_streams", "/v1/events WebSockets open.",
+                            static_cast<double>(eventStreams.openStreams()));
         gauges.emplace_back("lojal_receipts_purged_total",
                             "Synced receipts deleted after the retention period.",
                             static_cast<double>(receiptsPurged.load()), "", "counter");
@@ -274,8 +283,7 @@ int Lojald::main(const std::vector<std::string>&) {
         return gauges;
     };
 
-    ApiServer server(config.server, router, tokenRegistry, metrics);
-    system.server = &server;
+    eventStreams.start();
     if (auto started = server.start(); !started) {
         return fail(log, config.log, started.error().message, EXIT_OSERR);
     }
@@ -292,8 +300,9 @@ int Lojald::main(const std::vector<std::string>&) {
     waitForTerminationRequest();
 
     log.notice("stopping: no new connections; %d request(s) in flight", server.inFlight());
-    events.close();  // ends the WebSocket streams, which would otherwise hold the drain
+    events.close();  // the streams close with 1001 "lojald is stopping"
     server.stop();
+    eventStreams.stop();
     (*devices)->stop();
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();

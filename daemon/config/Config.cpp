@@ -161,7 +161,13 @@ const std::vector<KeySpec>& schema() {
          [](Config& c, const std::string& v) { return parseListen(v, c.server.listen); }},
         {"server", "allow_remote",
          [](Config& c, const std::string& v) { return parseBool(v, c.server.allowRemote); }},
-        {"server", "threads", intSetter(&Config::server, &ServerConfig::threads, 4, 4096)},
+        {"server", "threads", intSetter(&Config::server, &ServerConfig::threads, 2, 1024)},
+        {"server", "header_timeout",
+         intSetter(&Config::server, &ServerConfig::headerTimeoutSeconds, 1, 300)},
+        {"server", "max_connections_per_peer",
+         intSetter(&Config::server, &ServerConfig::maxConnectionsPerPeer, 1, 100000)},
+        {"server", "max_streams_per_token",
+         intSetter(&Config::server, &ServerConfig::maxStreamsPerToken, 1, 100000)},
         {"server", "max_queued", intSetter(&Config::server, &ServerConfig::maxQueued, 1, 65536)},
         {"server", "keep_alive_timeout",
          intSetter(&Config::server, &ServerConfig::keepAliveTimeoutSeconds, 1, 3600)},
@@ -620,6 +626,9 @@ Poco::JSON::Object toRedactedJson(const Config& c) {
     server.set("keep_alive_timeout", c.server.keepAliveTimeoutSeconds);
     server.set("max_keep_alive_requests", c.server.maxKeepAliveRequests);
     server.set("request_timeout", c.server.requestTimeoutSeconds);
+    server.set("header_timeout", c.server.headerTimeoutSeconds);
+    server.set("max_connections_per_peer", c.server.maxConnectionsPerPeer);
+    server.set("max_streams_per_token", c.server.maxStreamsPerToken);
     server.set("shutdown_grace_ms", c.server.shutdownGraceMilliseconds);
     server.set("body_limit", c.server.bodyLimitBytes);
     root.set("server", server);

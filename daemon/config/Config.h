@@ -32,11 +32,14 @@ struct ListenAddress {
 struct ServerConfig {
     std::vector<ListenAddress> listen{{"127.0.0.1", 8470}};
     bool allowRemote = false;  // a non-loopback listen address must be opted into
-    int threads = 256;         // every keep-alive connection holds one (see ARCHITECTURE.md)
-    int maxQueued = 256;
+    int threads = 32;          // requests served at once; waiting connections hold none
+    int maxQueued = 256;       // requests whose head has come, waiting for a thread
     int keepAliveTimeoutSeconds = 5;
     int maxKeepAliveRequests = 10000;
-    int requestTimeoutSeconds = 10;
+    int requestTimeoutSeconds = 10;  // a whole request, head and body, once it has begun
+    int headerTimeoutSeconds = 10;   // a whole request head, from its first byte
+    int maxConnectionsPerPeer = 64;  // open connections (WebSockets too) from one address
+    int maxStreamsPerToken = 16;     // /v1/events WebSockets open with one token
     int shutdownGraceMilliseconds = 4000;
     size_t bodyLimitBytes = 1024 * 1024;
 };

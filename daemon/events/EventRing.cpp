@@ -18,18 +18,46 @@ uint64_t EventRing::publish(const std::string& type, const std::string& device,
         Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
     std::ostringstream body;
     data.stringify(body);
-    std::lock_guard lock(mutex_);
-    const uint64_t seq = nextSeq_++;
-    std::ostringstream json;
-    json << "{\"seq\":" << seq << ",\"time\":\"" << time << "\",\"type\":";
-    Poco::JSON::Stringifier::formatString(type, json);
-    json << ",\"device\":";
-    Poco::JSON::Stringifier::formatString(device, json);
-    json << ",\"data\":" << body.str() << "}";
-    entries_.push_back(Entry{seq, std::make_shared<const std::string>(json.str())});
-    if (entries_.size() > capacity_) entries_.pop_front();
-    published_.notify_all();
+    uint64_t seq = 0;
+    {
+        std::lock_guard lock(mutex_);
+        seq = nextSeq_++;
+        std::ostringstream json;
+        json << "{\"seq\":" << seq << ",\"time\":\"" << time << "\",\"type\":";
+        Poco::JSON::Stringifier::formatString(type, json);
+        json << ",\"device\":";
+        Poco::JSON::Stringifier::formatString(device, json);
+        json << ",\"data\":" << body.str() << "}";
+        entries_.push_back(Entry{seq, std::make_shared<const std::string>(json.str())});
+        if (entries_.size() > capacity_) entries_.pop_front();
+        published_.notify_all();
+    }
+    if (listener_) listener_();
     return seq;
+}
+
+EventBatch EventRing::take(uint64_t after, size_t maxEvents) {
+    std::lock_guard lock(mutex_);
+    EventBatch batch;
+    if (after >= nextSeq_) {
+        batch.reset = true;
+        after = 0;
+    }
+    batch.lastSeq = after;
+    if (entries_.empty()) return batch;
+    const uint64_t oldest = entries_.front().seq;
+    if (after != 0 && after + 1 < oldest) batch.missed = oldest - after - 1;
+    // Entries are consecutive: the first one after `after` is found by arithmetic.
+    const size_t first = after + 1 <= oldest ? 0 : static_cast<size_t>(after + 1 - oldest);
+    for (size_t i = first; i < entries_.size() && batch.events.size() < maxEvents; ++i) {
+        batch.events.push_back(entries_[i].json);
+        batch.lastSeq = entries_[i].seq;
+    }
+    return batch;
+}
+
+void EventRing::setListener(std::function<void()> listener) {
+    listener_ = std::move(listener);
 }
 
 EventBatch EventRing::waitAfter(uint64_t after, std::chrono::milliseconds timeout) {
@@ -57,9 +85,12 @@ uint64_t EventRing::lastSeq() const {
 }
 
 void EventRing::close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    published_.notify_all();
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        published_.notify_all();
+    }
+    if (listener_) listener_();
 }
 
 bool EventRing::closed() const {

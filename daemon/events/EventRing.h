@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,11 @@ class EventRing {
                      const Poco::JSON::Object& data);
     // Events after seq `after`; waits up to timeout when there are none yet.
     EventBatch waitAfter(uint64_t after, std::chrono::milliseconds timeout);
+    // At most maxEvents events after seq `after`, without waiting.
+    EventBatch take(uint64_t after, size_t maxEvents);
+    // Called (on the publisher's thread, outside the ring's lock) after each
+    // publish and on close: a reactor writes to its wake-up descriptor here.
+    void setListener(std::function<void()> listener);
     uint64_t lastSeq() const;
     size_t capacity() const { return capacity_; }
     // Wakes every waiter (shutdown).
@@ -49,6 +55,7 @@ class EventRing {
     std::deque<Entry> entries_;
     uint64_t nextSeq_ = 1;
     bool closed_ = false;
+    std::function<void()> listener_;  // set before publishers start
 };
 
 }  // namespace lojal

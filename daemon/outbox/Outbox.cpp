@@ -26,10 +26,12 @@ int64_t backoffDelayMs(int attempts, int64_t baseMs, int64_t capMs, std::mt19937
     return std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random);
 }
 
-Result<int> Outbox::recoverInFlight() {
+Result<int> Outbox::recoverInFlight(const std::string& topic) {
     int recovered = 0;
     auto status = database_.write([&](Transaction& tx) -> Status {
-        auto update = tx.prepare("UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
+        auto update =
+            tx.prepare("UPDATE outbox SET state = 'queued' WHERE state = 'sending' AND topic = ?1");
+        update.bind(1, topic);
         if (auto done = update.execute(); !done) return done;
         auto count = tx.prepare("SELECT changes()");
         if (count.step()) recovered = static_cast<int>(count.columnInt(0));

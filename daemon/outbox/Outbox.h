@@ -34,8 +34,9 @@ class Outbox {
   public:
     explicit Outbox(Database& database) : database_(database) {}
 
-    // Rows left "sending" by a crash go back to "queued" (sent again: at least once).
-    Result<int> recoverInFlight();
+    // Rows of topic left "sending" by a crash go back to "queued" (sent again: at
+    // least once). Each topic's drainer recovers its own, and says how many.
+    Result<int> recoverInFlight(const std::string& topic);
     // Marks up to limit due rows of topic "sending" and returns them. Each topic has
     // one draining thread, so a row still "sending" when that thread claims again
     // is one whose outcome could not be written (disk full): it is claimed again.

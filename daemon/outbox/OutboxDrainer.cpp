@@ -18,7 +18,13 @@ OutboxDrainer::~OutboxDrainer() {
 }
 
 int OutboxDrainer::start() {
-    const auto recovered = outbox_.recoverInFlight();
+    const auto recovered = outbox_.recoverInFlight(topic_);
+    if (recovered && *recovered > 0) {
+        log_.warning(
+            "%d item(s) of topic %s were being sent when lojald stopped; sending them "
+            "again",
+            *recovered, topic_);
+    }
     thread_ = std::thread([this] { run(); });
     return recovered ? *recovered : 0;
 }

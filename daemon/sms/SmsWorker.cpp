@@ -54,9 +54,7 @@ SmsWorker::~SmsWorker() {
 }
 
 void SmsWorker::start() {
-    if (const int recovered = drainer_.start(); recovered > 0) {
-        log_.warning("%d SMS were being sent when lojald stopped; sending them again", recovered);
-    }
+    drainer_.start();  // it says how many SMS were in flight at a crash
 }
 
 void SmsWorker::stop() {

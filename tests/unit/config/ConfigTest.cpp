@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(unknown_section_is_an_unknown_key) {
 BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
     const std::pair<const char*, const char*> cases[] = {
         {"[server]\nthreads = many\n", "key 'server.threads': invalid value 'many'"},
-        {"[server]\nthreads = 2\n", "key 'server.threads': invalid value '2'"},
+        {"[server]\nthreads = 1\n", "key 'server.threads': invalid value '1'"},
         {"[server]\nthreads = 99999999999999999999\n", "key 'server.threads'"},
         {"[server]\nlisten = localhost:80\n", "is not an IP address"},
         {"[server]\nlisten = 127.0.0.1:0\n", "invalid port"},

@@ -1,0 +1,263 @@
+#include "api/ConnectionHub.h"
+
+#include <Poco/Net/StreamSocketImpl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "api/Http.h"
+
+namespace lojal {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string addressText(const sockaddr_storage& address) {
+    char text[INET6_ADDRSTRLEN] = "";
+    if (address.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text,
+                    sizeof text);
+    } else if (address.ss_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, text,
+                    sizeof text);
+    }
+    return text;
+}
+
+// Readable (for poll) only once `bytes` are waiting; Linux honours it for TCP.
+void setLowWater(int fd, int bytes) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+}
+
+// The end of a head: an empty line (CRLF, or a bare LF as lenient parsers take it).
+bool hasHeadEnd(const char* data, size_t size) {
+    const std::string_view text(data, size);
+    return text.find("\r\n\r\n") != std::string_view::npos ||
+           text.find("\n\n") != std::string_view::npos;
+}
+
+}  // namespace
+
+ConnectionHub::ConnectionHub(std::vector<Poco::Net::ServerSocket> listeners, Limits limits,
+                             Ready ready)
+    : listeners_(std::move(listeners)), limits_(limits), ready_(std::move(ready)) {
+    wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+ConnectionHub::~ConnectionHub() {
+    stop();
+    if (wakeFd_ >= 0) ::close(wakeFd_);
+}
+
+void ConnectionHub::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void ConnectionHub::wake() {
+    const uint64_t one = 1;
+    (void)!::write(wakeFd_, &one, sizeof one);
+}
+
+void ConnectionHub::stopAccepting() {
+    accepting_ = false;
+    wake();
+}
+
+void ConnectionHub::stop() {
+    if (!thread_.joinable()) return;
+    accepting_ = false;
+    stopping_ = true;
+    wake();
+    thread_.join();
+}
+
+void ConnectionHub::resume(Connection connection) {
+    {
+        std::lock_guard lock(mutex_);
+        resumed_.push_back(std::move(connection));
+    }
+    wake();
+}
+
+uint64_t ConnectionHub::arm(int fd, SteadyTime when) {
+    uint64_t id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        id = nextDeadline_++;
+        deadlines_[id] = {fd, when};
+    }
+    wake();
+    return id;
+}
+
+void ConnectionHub::disarm(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    deadlines_.erase(id);
+}
+
+void ConnectionHub::fireDeadlines(SteadyTime now) {
+    std::lock_guard lock(mutex_);
+    for (auto it = deadlines_.begin(); it != deadlines_.end();) {
+        if (it->second.second <= now) {
+            ::shutdown(it->second.first, SHUT_RD);  // the blocked read sees the end
+            it = deadlines_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void ConnectionHub::acceptFrom(Poco::Net::ServerSocket& listener) {
+    while (true) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        const int fd = ::accept4(listener.impl()->sockfd(), reinterpret_cast<sockaddr*>(&address),
+                                 &length, SOCK_CLOEXEC);
+        if (fd < 0) return;  // EAGAIN: all taken; anything else: try at the next wake-up
+        const std::string peer = addressText(address);
+        bool admitted = false;
+        {
+            std::lock_guard lock(peers_->mutex);
+            int& count = peers_->open[peer];
+            if (count < limits_.perPeer) {
+                ++count;
+                admitted = true;
+            }
+        }
+        if (!admitted) {
+            ++refusedPerPeer_;
+            ::close(fd);  // a clean close (FIN), before any byte is read
+            continue;
+        }
+        ++peers_->total;
+        Waiting waiting;
+        waiting.connection.socket =
+            Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(static_cast<int>(fd)));
+        waiting.connection.peer = peer;
+        // Given back when the last holder lets the connection go.
+        waiting.connection.hold = std::shared_ptr<void>(nullptr, [peers = peers_, peer](void*) {
+            std::lock_guard lock(peers->mutex);
+            if (auto found = peers->open.find(peer); found != peers->open.end()) {
+                if (--found->second <= 0) peers->open.erase(found);
+            }
+            --peers->total;
+        });
+        waiting.since = std::chrono::steady_clock::now();
+        waiting_.push_back(std::move(waiting));
+    }
+}
+
+void ConnectionHub::answerAndClose(Waiting& waiting, int status, const std::string& code,
+                                   const std::string& message) {
+    const std::string bytes = closingErrorMessage(status, code, message);
+    const int fd = waiting.connection.socket.impl()->sockfd();
+    (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+}
+
+bool ConnectionHub::headComplete(Waiting& waiting, bool& drop) {
+    static thread_local std::vector<char> peek(kMaxHead + 1);
+    const int fd = waiting.connection.socket.impl()->sockfd();
+    const ssize_t n = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        drop = true;  // the client went away between requests
+        return false;
+    }
+    if (n < 0) return false;
+    if (!waiting.started) {
+        waiting.started = true;
+        waiting.firstByte = std::chrono::steady_clock::now();
+    }
+    if (hasHeadEnd(peek.data(), static_cast<size_t>(n))) {
+        setLowWater(fd, 1);  // a worker reads it now: reads must not wait for more
+        return true;
+    }
+    // Poll again only once more bytes have come: unread bytes would otherwise
+    // keep the descriptor readable and the loop spinning.
+    setLowWater(fd, static_cast<int>(n) + 1);
+    if (static_cast<size_t>(n) > kMaxHead) {
+        ++headersTooLarge_;
+        answerAndClose(waiting, 431, "headers_too_large",
+                       "the request head exceeds " + std::to_string(kMaxHead) + " bytes");
+        drop = true;
+    }
+    return false;
+}
+
+void ConnectionHub::run() {
+    std::vector<pollfd> fds;
+    while (!stopping_.load()) {
+        {
+            std::lock_guard lock(mutex_);
+            for (Connection& connection : resumed_) {
+                Waiting waiting;
+                waiting.connection = std::move(connection);
+                waiting.since = std::chrono::steady_clock::now();
+                waiting_.push_back(std::move(waiting));
+            }
+            resumed_.clear();
+        }
+        if (!accepting_.load() && !listeners_.empty()) {
+            for (auto& listener : listeners_) listener.close();
+            listeners_.clear();
+        }
+        const auto now = std::chrono::steady_clock::now();
+        fireDeadlines(now);
+        // Deadlines of the waiting: quiet close when idle, 408 for a stalled head.
+        for (Waiting& waiting : waiting_) {
+            if (waiting.started && now - waiting.firstByte > limits_.headerTimeout) {
+                ++headerTimeouts_;
+                answerAndClose(waiting, 408, "request_timeout",
+                               "the request head did not arrive within " +
+                                   std::to_string(limits_.headerTimeout.count()) + " ms");
+                waiting.connection.socket = Poco::Net::StreamSocket();
+            } else if (!waiting.started && now - waiting.since > limits_.keepAlive) {
+                waiting.connection.socket = Poco::Net::StreamSocket();  // closes it
+            }
+        }
+        std::erase_if(waiting_, [](const Waiting& w) {
+            return !w.connection.socket.impl() || w.connection.socket.impl()->sockfd() < 0;
+        });
+        fds.assign(1, pollfd{wakeFd_, POLLIN, 0});
+        for (auto& listener : listeners_)
+            fds.push_back(pollfd{listener.impl()->sockfd(), POLLIN, 0});
+        for (Waiting& waiting : waiting_)
+            fds.push_back(pollfd{waiting.connection.socket.impl()->sockfd(), POLLIN, 0});
+        ::poll(fds.data(), fds.size(), 100);
+        if (fds[0].revents & POLLIN) {
+            uint64_t count = 0;
+            (void)!::read(wakeFd_, &count, sizeof count);
+        }
+        for (size_t i = 0; i < listeners_.size(); ++i) {
+            if (fds[1 + i].revents & POLLIN) acceptFrom(listeners_[i]);
+        }
+        // Only the connections polled above (acceptFrom appended new ones after them).
+        const size_t polled = fds.size() - 1 - listeners_.size();
+        std::vector<Waiting> still;
+        still.reserve(waiting_.size());
+        for (size_t i = 0; i < waiting_.size(); ++i) {
+            Waiting& waiting = waiting_[i];
+            const bool readable = i < polled && (fds[1 + listeners_.size() + i].revents &
+                                                 (POLLIN | POLLHUP | POLLERR));
+            bool drop = false;
+            if (readable && headComplete(waiting, drop)) {
+                ready_(std::move(waiting.connection));
+                continue;
+            }
+            if (!drop) still.push_back(std::move(waiting));
+        }
+        waiting_.swap(still);
+    }
+    waiting_.clear();  // closes every waiting connection
+    for (auto& listener : listeners_) listener.close();
+    listeners_.clear();
+}
+
+}  // namespace lojal

@@ -1,0 +1,62 @@
+#pragma once
+// WebSocket frames (RFC 6455 section 5) as the server side needs them, pure: no
+// sockets, no threads. Streams that live on one reactor thread write frames with
+// non-blocking sends, so the framing is ours: a partial write must resume inside
+// a frame, which a blocking frame-at-a-time API cannot do.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lojal::ws {
+
+enum Opcode : uint8_t {
+    kContinuation = 0x0,
+    kText = 0x1,
+    kBinary = 0x2,
+    kClose = 0x8,
+    kPing = 0x9,
+    kPong = 0xA,
+};
+
+// Close codes (RFC 6455 7.4.1).
+constexpr uint16_t kNormalClose = 1000;
+constexpr uint16_t kGoingAway = 1001;
+constexpr uint16_t kProtocolError = 1002;
+constexpr uint16_t kTooBig = 1009;
+
+// One unmasked, final frame from the server.
+std::string serverFrame(Opcode opcode, std::string_view payload);
+std::string closeFrame(uint16_t code, std::string_view reason = "");
+
+struct Frame {
+    Opcode opcode = kText;
+    bool final = true;
+    std::string payload;  // unmasked
+    // For a close frame: its status code, when it gave one.
+    std::optional<uint16_t> closeCode() const;
+};
+
+// Reassembles frames from what a client sends. Clients must mask (5.3); control
+// frames are at most 125 bytes and never fragmented (5.5). Anything else is a
+// protocol error, and the stream is to be closed with the code given.
+class FrameReader {
+  public:
+    explicit FrameReader(size_t maxPayload) : maxPayload_(maxPayload) {}
+    struct Result {
+        std::vector<Frame> frames;
+        std::optional<uint16_t> error;  // close with this code
+        std::string reason;
+    };
+    Result feed(const char* data, size_t size);
+
+  private:
+    size_t maxPayload_;
+    std::string buffer_;
+    bool failed_ = false;
+};
+
+}  // namespace lojal::ws

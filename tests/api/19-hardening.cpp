@@ -1,0 +1,108 @@
+#define BOOST_TEST_MODULE api_hardening
+// What a careless or hostile client sends gets a clear answer and loses nothing:
+// malformed framing, bodies slower than the limit, WebSocket closes, and the log
+// lines that describe them.
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/WebSocket.h>
+
+#include "LojaldProcess.h"
+
+using namespace lojal::test;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+bool closes(const std::string& answer) {
+    return has(answer, "Connection: close") || has(answer, "Connection: Close");
+}
+
+// Sends the bytes, waits `pause`, and reads what comes until the server closes.
+std::string sendThenWait(int port, const std::string& bytes) {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+    socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    socket.setReceiveTimeout(Poco::Timespan(10, 0));
+    std::string answer;
+    char buffer[4096];
+    try {
+        for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;) answer.append(buffer, n);
+    } catch (const Poco::Exception&) {
+    }
+    return answer;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_content_length_that_is_no_number_gets_400_and_a_close) {
+    RunningLojald lojald;
+    const std::string head =
+        "POST /v1/receipts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+        "Bearer " +
+        std::string(kPosToken) + "\r\nContent-Type: application/json\r\n";
+    for (const std::string framing :
+         {"Content-Length: abc\r\n", "Content-Length: -5\r\n", "Content-Length: 5, 5\r\n",
+          "Content-Length: 99999999999999999999999\r\n",
+          "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"}) {
+        BOOST_TEST_CONTEXT(framing) {
+            // No "Connection: close" from the client: lojald must close by itself.
+            const std::string answer = sendThenWait(lojald.port, head + framing + "\r\n{}");
+            BOOST_TEST(rawStatus(answer) == 400, answer);
+            BOOST_TEST(errorCode(answer.substr(answer.find("\r\n\r\n") + 4)) == "invalid_request");
+            BOOST_TEST(closes(answer), answer);
+        }
+    }
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/health").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_body_slower_than_the_request_timeout_gets_408) {
+    RunningLojald lojald("[server]\nrequest_timeout = 1\n");
+    const std::string request =
+        "POST /v1/receipts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+        "Bearer " +
+        std::string(kPosToken) +
+        "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        "{\"receipt_id\":";
+    const std::string answer = sendThenWait(lojald.port, request);
+    BOOST_TEST(rawStatus(answer) == 408, answer);
+    BOOST_TEST(errorCode(answer.substr(answer.find("\r\n\r\n") + 4)) == "request_timeout");
+    BOOST_TEST(closes(answer), answer);
+}
+
+BOOST_AUTO_TEST_CASE(the_events_log_line_names_the_sequence) {
+    RunningLojald lojald;
+    EventClient events(lojald.port, kPosToken, "?since=0");
+    BOOST_TEST(lojald.process->waitForOutput("register-1 connected from seq 0"));
+    BOOST_TEST(!has(lojald.process->output(), "ERRFMT"));
+}
+
+BOOST_AUTO_TEST_CASE(a_clients_close_is_answered_with_1000) {
+    RunningLojald lojald;
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(lojald.port));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/v1/events",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", std::string("Bearer ") + kPosToken);
+    Poco::Net::HTTPResponse response;
+    Poco::Net::WebSocket socket(session, request, response);
+    socket.shutdown(Poco::Net::WebSocket::WS_NORMAL_CLOSE, "bye");
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    char buffer[256];
+    int flags = 0;
+    int n = 0;
+    do {  // skip any event that was on its way
+        n = socket.receiveFrame(buffer, sizeof buffer, flags);
+    } while (n > 0 && (flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) !=
+                          Poco::Net::WebSocket::FRAME_OP_CLOSE);
+    BOOST_REQUIRE((flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) ==
+                  Poco::Net::WebSocket::FRAME_OP_CLOSE);
+    BOOST_REQUIRE(n >= 2);
+    const int status =
+        (static_cast<unsigned char>(buffer[0]) << 8) | static_cast<unsigned char>(buffer[1]);
+    BOOST_TEST(status == 1000);  // RFC 6455 5.5.1: echo the close, not 1001 "going away"
+}
