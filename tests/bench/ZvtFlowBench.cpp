@@ -25,12 +25,6 @@ int64_t wallMs() {
         .count();
 }
 
-double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, static_cast<size_t>(p * values.size()))];
-}
-
 void run(const std::string& link, int flows) {
     TempDir simDir;
     ZvtSim sim(link == "tcp" ? "tcp" : simDir.file("ttyZVT"));
@@ -63,9 +57,9 @@ void run(const std::string& link, int flows) {
         "zvt %-6s read card POST -> finished: p50 %.1f ms, p99 %.1f ms (%zu flows); terminal's "
         "last message -> finished: p50 %.0f ms, max %.0f ms; abort of a card wait -> finished: "
         "p50 %.1f ms, p99 %.1f ms (%zu)\n",
-        link.c_str(), percentile(total, 0.5), percentile(total, 0.99), total.size(),
-        percentile(afterLast, 0.5), percentile(afterLast, 1.0), percentile(abortMs, 0.5),
-        percentile(abortMs, 0.99), abortMs.size());
+        link.c_str(), percentile(total, 50), percentile(total, 99), total.size(),
+        percentile(afterLast, 50), percentile(afterLast, 100), percentile(abortMs, 50),
+        percentile(abortMs, 99), abortMs.size());
 }
 
 }  // namespace

@@ -1,0 +1,107 @@
+// Normal calls beside hostile ones, through the real lojald: GET /v1/health and
+// POST /v1/receipts from one client, first alone, then beside 300 connections
+// that trickle a request head (slowloris) and 300 idle /v1/events WebSockets,
+// side by side in the same run; and lojald's thread count in each state (the
+// old server held a thread per connection). Prints figures; asserts nothing.
+//
+//   slow-clients-bench [CALLS]      (default 1000 per phase)
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "ExampleReceipt.h"
+#include "LojaldProcess.h"
+
+using namespace lojal::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int threadsOf(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+    }
+    return -1;
+}
+
+struct Figures {
+    double p50 = 0, p99 = 0;
+    int failed = 0;
+};
+
+Figures normalCalls(int port, int calls, const std::string& phase) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    session.setTimeout(Poco::Timespan(10, 0));
+    std::vector<double> latencies;
+    Figures figures;
+    for (int i = 0; i < calls; ++i) {
+        const auto start = Clock::now();
+        const int status = i % 2 == 0
+                               ? httpRequest(port, "GET", "/v1/health").status
+                               : postOnSession(session, "/v1/receipts",
+                                               exampleReceiptWithId(phase + std::to_string(i)));
+        latencies.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        if (status < 200 || status >= 300) ++figures.failed;
+    }
+    figures.p50 = percentile(latencies, 50);
+    figures.p99 = percentile(latencies, 99);
+    return figures;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int calls = argc > 1 ? std::max(10, std::atoi(argv[1])) : 1000;
+    RunningLojald lojald(
+        "[server]\nmax_connections_per_peer = 2000\nmax_streams_per_token = 1000\n"
+        "header_timeout = 120\nkeep_alive_timeout = 120\n");
+    const pid_t pid = lojald.process->pid();
+    const int idleThreads = threadsOf(pid);
+    const Figures alone = normalCalls(lojald.port, calls, "alone-");
+
+    std::vector<Poco::Net::StreamSocket> slow;
+    for (int i = 0; i < 300; ++i) {
+        Poco::Net::StreamSocket socket;
+        socket.impl()->bind(Poco::Net::SocketAddress("127.0.0.2", 0), false);
+        socket.connect(
+            Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(lojald.port)));
+        socket.sendBytes("GET /v1/health HTTP/1.1\r\nHo", 27);
+        slow.push_back(socket);
+    }
+    std::vector<std::unique_ptr<EventClient>> streams;
+    for (int i = 0; i < 300; ++i)
+        streams.push_back(std::make_unique<EventClient>(lojald.port, kKioskToken));
+    std::atomic<bool> done{false};
+    std::thread trickle([&] {
+        while (!done.load()) {
+            for (auto& socket : slow) {
+                try {
+                    socket.sendBytes("x", 1);
+                } catch (const Poco::Exception&) {
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    });
+    const int busyThreads = threadsOf(pid);
+    const Figures besieged = normalCalls(lojald.port, calls, "besieged-");
+    done = true;
+    trickle.join();
+
+    std::printf(
+        "normal calls (health + receipt), alone: p50 %.2f ms, p99 %.2f ms, %d failed; beside 300 "
+        "slowloris + 300 WebSockets: p50 %.2f ms, p99 %.2f ms (goal < 50), %d failed; "
+        "ratio p99 %.2fx\n",
+        alone.p50, alone.p99, alone.failed, besieged.p50, besieged.p99, besieged.failed,
+        alone.p99 > 0 ? besieged.p99 / alone.p99 : 0.0);
+    std::printf("lojald threads: %d idle, %d with 300 slowloris + 300 open WebSockets\n",
+                idleThreads, busyThreads);
+    return 0;
+}
