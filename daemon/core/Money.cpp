@@ -63,11 +63,17 @@ std::optional<int64_t> parseDecimal(std::string_view text, int decimals) {
     return negative ? -value : value;
 }
 
-int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor) {
+std::optional<int64_t> mulDivRoundChecked(int64_t a, int64_t b, int64_t divisor) {
     const __int128 product = static_cast<__int128>(a) * b;
     const __int128 magnitude = product < 0 ? -product : product;
     const __int128 rounded = (magnitude + divisor / 2) / divisor;
-    return static_cast<int64_t>(product < 0 ? -rounded : rounded);
+    const __int128 result = product < 0 ? -rounded : rounded;
+    if (result > INT64_MAX || result < INT64_MIN) return std::nullopt;
+    return static_cast<int64_t>(result);
+}
+
+int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor) {
+    return mulDivRoundChecked(a, b, divisor).value_or(0);
 }
 
 std::string formatDecimal(int64_t scaled, int decimals) {

@@ -27,7 +27,10 @@ std::optional<int64_t> parseDecimal(std::string_view text, int decimals);
 
 // a * b / divisor, rounded half away from zero (the rounding rule for line totals
 // and VAT, documented in docs/API.md).
+// The product is exact (128 bits); the result must fit 64 bits, so a caller whose
+// inputs are not bounded uses mulDivRoundChecked, which says when it does not.
 int64_t mulDivRound(int64_t a, int64_t b, int64_t divisor);
+std::optional<int64_t> mulDivRoundChecked(int64_t a, int64_t b, int64_t divisor);
 
 std::string formatDecimal(int64_t scaled, int decimals);
 

@@ -1,6 +1,7 @@
 #include "receipts/ReceiptValidation.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <Poco/JSON/Array.h>
 
@@ -18,6 +19,16 @@ using Poco::JSON::Object;
 
 ReceiptFault fault(const std::string& code, const std::string& message, const std::string& path) {
     return ReceiptFault{code, message, path};
+}
+
+// The largest quantity on a line, in units (docs/API.md): far past any real
+// sale, and small enough that quantity × a 12-digit price stays in 64 bits.
+constexpr int64_t kMaxQuantity = 1000000;
+
+ReceiptFault quantityOutOfRange(const std::string& at) {
+    return fault("invalid_field",
+                 "'quantity' must be from -1000000 to 1000000 (at most 3 decimals)",
+                 at + ".quantity");
 }
 
 // A required string field, 1..maxLength bytes, no control characters.
@@ -222,13 +233,25 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
             return fault("invalid_field", "'gtin' has a wrong check digit", at + ".gtin");
         }
         if (auto f = text(*line, "description", at, 200, scratch)) return f;
-        // Quantity: an integer, or a decimal string for weighed goods ("0.455").
+        // Quantity: an integer, or a decimal string for weighed goods ("0.455"),
+        // within ±kMaxQuantity; checked before anything is multiplied. JSON true
+        // is no number, though Poco counts a bool as an integer.
         int64_t quantityMilli = 0;
         if (!line->has("quantity"))
             return fault("missing_field", "'quantity' is required", at + ".quantity");
         const auto quantity = line->get("quantity");
-        if (quantity.isInteger()) {
-            quantityMilli = quantity.convert<int64_t>() * 1000;
+        if (quantity.type() == typeid(bool)) {
+            return fault("invalid_field", "'quantity' is a number, not true or false",
+                         at + ".quantity");
+        } else if (quantity.isInteger()) {
+            int64_t units = 0;
+            try {
+                units = quantity.convert<int64_t>();
+            } catch (const Poco::Exception&) {  // an unsigned value past 2^63 - 1
+                units = INT64_MAX;
+            }
+            if (units > kMaxQuantity || units < -kMaxQuantity) return quantityOutOfRange(at);
+            quantityMilli = units * 1000;
         } else if (quantity.isString()) {
             const auto parsed = parseDecimal(quantity.extract<std::string>(), 3);
             if (!parsed)
@@ -236,6 +259,8 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
                              "'quantity' is an integer or a decimal string with up to 3 decimals",
                              at + ".quantity");
             quantityMilli = *parsed;
+            if (quantityMilli > kMaxQuantity * 1000 || quantityMilli < -kMaxQuantity * 1000)
+                return quantityOutOfRange(at);
         } else {
             return fault("invalid_field", "'quantity' is an integer or a decimal string",
                          at + ".quantity");
@@ -259,7 +284,14 @@ std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& sum
                          at + ".vat_rate");
         int64_t total = 0;
         if (auto f = amount(*line, "total", at, *exponent, total)) return f;
-        const int64_t expected = mulDivRound(quantityMilli, unitPrice, 1000) - discount;
+        // Bounded inputs (quantity, 12-digit amounts) keep this within 64 bits;
+        // checked all the same, so no wrapped product can ever match a total.
+        const auto product = mulDivRoundChecked(quantityMilli, unitPrice, 1000);
+        if (!product) {
+            return fault("line_total_mismatch", "quantity × unit_price is out of range",
+                         at + ".total");
+        }
+        const int64_t expected = *product - discount;
         if (total != expected) {
             return fault(
                 "line_total_mismatch",

@@ -10,6 +10,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/WebSocket.h>
 
+#include "ExampleReceipt.h"
 #include "LojaldProcess.h"
 
 using namespace lojal::test;
@@ -105,4 +106,23 @@ BOOST_AUTO_TEST_CASE(a_clients_close_is_answered_with_1000) {
     const int status =
         (static_cast<unsigned char>(buffer[0]) << 8) | static_cast<unsigned char>(buffer[1]);
     BOOST_TEST(status == 1000);  // RFC 6455 5.5.1: echo the close, not 1001 "going away"
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_and_boolean_quantities_get_400_and_are_not_stored) {
+    RunningLojald lojald;
+    const std::string bag = "\"quantity\":1,\"unit_price\":\"7.00\"";
+    int n = 0;
+    for (const std::string quantity : {"9999999999999999999", "18446744073709551615",
+                                       "2305843009213694000", "true", "-0", "1e400"}) {
+        BOOST_TEST_CONTEXT(quantity) {
+            const std::string id = "bad-quantity-" + std::to_string(++n);
+            std::string body = exampleReceiptWithId(id);
+            body.replace(body.find(bag), bag.size(),
+                         "\"quantity\":" + quantity + ",\"unit_price\":\"7.00\"");
+            const auto answer = httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, body);
+            BOOST_TEST(answer.status == 400, answer.body);
+            BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/receipts/" + id, kPosToken).status ==
+                       404);
+        }
+    }
 }
