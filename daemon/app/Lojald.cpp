@@ -262,7 +262,7 @@ int Lojald::main(const std::vector<std::string>&) {
         std::vector<Gauge> gauges = (*devices)->gauges();
         for (const auto& [outcome, count] : smsWorker.counters()) {
             gauges.emplace_back("lojal_sms_total", "SMS outcomes: sent, retried, failed, dlr_*.",
-                                static_cast<double>(count), "outcome=\"" + outcome + "\"",
+                                static_cast<double>(count), promLabel("outcome", outcome),
                                 "counter");
         }
         if (receiptSync) {
@@ -278,7 +278,7 @@ int Lojald::main(const std::vector<std::string>&) {
                             static_cast<double>(receiptsPurged.load()), "", "counter");
         for (const auto& [code, count] : signups.refusals()) {
             gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",
-                                static_cast<double>(count), "code=\"" + code + "\"", "counter");
+                                static_cast<double>(count), promLabel("code", code), "counter");
         }
         return gauges;
     };

@@ -167,7 +167,7 @@ std::vector<Gauge> CrmSync::gauges() {
     });
     const double oldestAge = oldest > 0 ? (unixMillisNow() - oldest) / 1000.0 : 0.0;
     const std::string prefix = "lojal_" + topic_.plural;
-    const std::string label = "topic=\"" + topic_.name + "\"";
+    const std::string label = promLabel("topic", topic_.name);
     gauges.emplace_back(prefix + "_backlog", "Items not yet acknowledged by the CRM.",
                         static_cast<double>(backlog));
     gauges.emplace_back(prefix + "_oldest_unsynced_seconds",

@@ -124,10 +124,10 @@ class DeviceWorker : public hal::EventSink {
 
     void addGauges(std::vector<Gauge>& gauges) const {
         std::lock_guard lock(mutex_);
-        const std::string device = "device=\"" + config_.name + "\"";
+        const std::string device = promLabel("device", config_.name);
         for (const auto& [name, value] : counters_) {
             gauges.push_back({"lojal_device_events_total", "Frames seen per device, by outcome.",
-                              static_cast<double>(value), device + ",outcome=\"" + name + "\"",
+                              static_cast<double>(value), device + "," + promLabel("outcome", name),
                               "counter"});
         }
         gauges.push_back({"lojal_device_up", "1 when the device is ready.",

@@ -1,7 +1,9 @@
 #pragma once
 // Request counters and latency histograms for GET /metrics (Prometheus text format).
-// Labels are route templates, never raw paths, so a scanner of random URLs cannot
-// grow the label set without bound.
+// Labels are route templates (or "unmatched"), never raw paths, and the methods
+// HTTP defines (or "other"), never what a client made up: no client can grow the
+// label set. Every label value is escaped (promLabel), so no value can break the
+// exposition.
 
 #include <array>
 #include <chrono>
@@ -10,13 +12,18 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 namespace lojal {
 
+// name="value" with the value escaped as the text format asks: \\, \" and \n.
+std::string promLabel(std::string_view name, std::string_view value);
+
 // One sample: a gauge (or a counter kept elsewhere), with optional labels
-// such as `device="scanner-1"`. Samples of one name are rendered under one header.
+// built with promLabel, such as `device="scanner-1"`, joined by commas. Samples
+// of one name are rendered under one header.
 struct Gauge {
     Gauge(std::string name_, std::string help_, double value_, std::string labels_ = "",
           std::string type_ = "gauge")

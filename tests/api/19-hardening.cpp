@@ -9,6 +9,12 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/WebSocket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
@@ -115,7 +121,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_and_boolean_quantities_get_400_and_are_not_sto
     for (const std::string quantity : {"9999999999999999999", "18446744073709551615",
                                        "2305843009213694000", "true", "-0", "1e400"}) {
         BOOST_TEST_CONTEXT(quantity) {
-            const std::string id = "bad-quantity-" + std::to_string(++n);
+            const std::string id = std::string("bad-quantity-").append(std::to_string(++n));
             std::string body = exampleReceiptWithId(id);
             body.replace(body.find(bag), bag.size(),
                          "\"quantity\":" + quantity + ",\"unit_price\":\"7.00\"");
@@ -124,5 +130,58 @@ BOOST_AUTO_TEST_CASE(out_of_range_and_boolean_quantities_get_400_and_are_not_sto
             BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/receipts/" + id, kPosToken).status ==
                        404);
         }
+    }
+}
+
+namespace {
+
+// Runs `promtool check metrics` on text; its verdict, or nothing without promtool.
+std::optional<std::pair<int, std::string>> promtoolCheck(const std::string& text) {
+    if (::access("/usr/bin/promtool", X_OK) != 0) return std::nullopt;
+    TempDir dir;
+    const std::string file = dir.file("metrics.txt");
+    std::ofstream(file) << text;
+    const std::string command = "/usr/bin/promtool check metrics < " + file + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::string output;
+    char buffer[512];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    return std::make_pair(WEXITSTATUS(status), output);
+}
+
+size_t lines(const std::string& text, const std::string& prefix) {
+    size_t count = 0;
+    const std::string start = std::string(1, '\n').append(prefix);
+    for (size_t at = 0; (at = text.find(start, at)) != std::string::npos; ++at) ++count;
+    return count;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(made_up_methods_cannot_grow_or_break_the_metrics) {
+    // A device, so its gauges are in the exposition that promtool checks.
+    RunningLojald lojald("[device.scanner-1]\ndriver = serial-scanner\nport = /nonexistent/s\n");
+    // 2,000 requests with methods nobody defined, pipelined on one connection.
+    std::string flood;
+    for (int i = 0; i < 2000; ++i) {
+        std::string method = "GE\"T}";
+        if (i % 2 == 0) method = std::string("M").append(std::to_string(i));
+        flood += method;
+        flood += " /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    }
+    flood += "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    const std::string answers = rawExchange(lojald.port, flood);
+    BOOST_TEST(has(answers, "HTTP/1.1 405"));
+    const std::string metrics = httpRequest(lojald.port, "GET", "/metrics", kAdminToken).body;
+    BOOST_TEST(!has(metrics, "GE\"T"));
+    BOOST_TEST(has(metrics, "method=\"other\",status=\"405\"} 2000"), metrics);
+    BOOST_TEST(lines(metrics, "lojal_http_requests_total{") < 10u);
+    BOOST_TEST(has(metrics, "device=\"scanner-1\""), metrics);
+    if (const auto verdict = promtoolCheck(metrics)) {
+        BOOST_TEST(verdict->first == 0, verdict->second);
+    } else {
+        BOOST_TEST_MESSAGE(
+            "promtool is not installed (Debian package prometheus): format check skipped");
     }
 }

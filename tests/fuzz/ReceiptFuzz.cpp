@@ -75,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (size < 4) return 0;
     std::string json = lojal::test::kExampleReceipt;
-    replaceFirst(json, "\"quantity\":2", std::string("\"quantity\":") + kEdges[data[1] % kEdgeCount]);
+    replaceFirst(json, "\"quantity\":2",
+                 std::string("\"quantity\":") + kEdges[data[1] % kEdgeCount]);
     replaceFirst(json, "\"unit_price\":\"54.90\"",
                  std::string("\"unit_price\":") + kEdges[data[2] % kEdgeCount]);
     replaceFirst(json, "\"total\":\"109.80\"",

@@ -51,3 +51,19 @@ BOOST_AUTO_TEST_CASE(gauges_are_rendered_with_help_and_type) {
     BOOST_TEST(contains(text, "# TYPE lojal_uptime_seconds gauge"));
     BOOST_TEST(contains(text, "lojal_uptime_seconds 12.5"));
 }
+
+BOOST_AUTO_TEST_CASE(made_up_methods_are_other_and_every_label_is_escaped) {
+    HttpMetrics metrics;
+    metrics.record("unmatched", "GE\"T}", 405, 0.001);
+    metrics.record("unmatched", "BREW", 405, 0.001);
+    metrics.record("/v1/health", "PATCH", 405, 0.001);
+    const std::string text =
+        metrics.render({Gauge("lojal_x", "a \\ help\nline", 1, promLabel("device", "a\"b\\c\nd"))});
+    BOOST_TEST(contains(
+        text, "lojal_http_requests_total{route=\"unmatched\",method=\"other\",status=\"405\"} 2"));
+    BOOST_TEST(contains(
+        text, "lojal_http_requests_total{route=\"/v1/health\",method=\"PATCH\",status=\"405\"} 1"));
+    BOOST_TEST(text.find("GE\"T") == std::string::npos);
+    BOOST_TEST(contains(text, "lojal_x{device=\"a\\\"b\\\\c\\nd\"} 1"));
+    BOOST_TEST(contains(text, "# HELP lojal_x a \\\\ help\\nline"));
+}
