@@ -7,6 +7,7 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/SyslogChannel.h>
+#include <sys/stat.h>
 
 namespace lojal {
 
@@ -27,6 +28,7 @@ Status configureLogging(const LogConfig& config) {
                 file->setProperty("archive", "number");
                 file->setProperty("purgeCount", "5");
                 file->open();  // fail now, naming the file, rather than at the first message
+                ::chmod(config.file.c_str(), 0600);  // also a file an older lojald left 0644
                 sink = file;
                 break;
             }

@@ -102,6 +102,7 @@ sms::GatewaySettings gatewaySettings(const Config& config) {
     settings.fromField = config.sms.httpFromField;
     settings.idField = config.sms.httpIdField;
     settings.caFile = config.sms.caFile;
+    settings.logFile = config.sms.logFile;
     return settings;
 }
 

@@ -94,6 +94,8 @@ struct SmsConfig {
     std::string httpTextField = "message";
     std::string httpFromField = "from";
     std::string httpIdField = "id";
+    // log gateway: a file for whole texts (mode 0600); the main log masks them.
+    std::string logFile;
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
 };
 
@@ -186,5 +188,14 @@ Result<Config> loadConfigFile(const std::string& path);
 
 // The effective configuration as JSON, every secret replaced by "<redacted>".
 Poco::JSON::Object toRedactedJson(const Config& config);
+
+// The keys the schema knows, and which of them are secrets (redacted in
+// toRedactedJson): for tests that walk the schema.
+struct ConfigKeyInfo {
+    std::string section;
+    std::string key;
+    bool secret = false;
+};
+std::vector<ConfigKeyInfo> configKeys();
 
 }  // namespace lojal

@@ -24,6 +24,8 @@ dev_tokens_file = var/dev-tokens
 
 [sms]
 gateway = log
+; The main log masks codes and links; the whole texts (to try a link) go here.
+log_file = var/sms.log
 
 [signup]
 ; Development only: a real store sets its own secret, shared with the landing page.

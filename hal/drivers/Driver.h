@@ -89,6 +89,8 @@ struct DriverEntry {
         create;
     // The line settings the device speaks unless its config section says otherwise.
     SerialSettings serialDefaults = {};
+    // Options that are secrets: never shown by /v1/config.
+    std::vector<std::string> secretOptions = {};
 };
 
 // Every driver, registered here by name: adding one is its folder plus one line.

@@ -8,8 +8,11 @@ const std::vector<DriverEntry>& driverTable() {
     static const std::vector<DriverEntry> table = {
         {"serial-scanner", "barcode scanner on a serial port (RS-232 or USB CDC/VCP)",
          createScannerDriver},
-        {"zvt", "payment card terminal speaking ZVT over serial (9600 8N2) or TCP/IP",
-         createZvtDriver, zvtSerialDefaults()},
+        {"zvt",
+         "payment card terminal speaking ZVT over serial (9600 8N2) or TCP/IP",
+         createZvtDriver,
+         zvtSerialDefaults(),
+         {"card_token_key", "password"}},
     };
     return table;
 }

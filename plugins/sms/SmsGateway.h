@@ -46,6 +46,7 @@ struct GatewaySettings {
     std::string fromField = "from";
     std::string idField = "id";  // the message id in the provider's JSON answer
     std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string logFile;  // log gateway: where whole texts go (mode 0600); empty: nowhere
 };
 
 struct GatewayEntry {

@@ -3,6 +3,10 @@
 
 #include <Poco/JSON/Parser.h>
 #include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
 
 #include <regex>
 
@@ -33,6 +37,14 @@ std::string body(const std::string& phone, const std::string& register_ = "reg-1
            extra + "}";
 }
 
+// The whole texts the log gateway wrote to the test's SMS file.
+std::string smsTexts(const TempDir& dir) {
+    std::ifstream in(dir.file("sms.log"));
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
 HttpResult postSignup(int port, const std::string& json) {
     return httpRequest(port, "POST", "/v1/signups", kPosToken, json);
 }
@@ -60,14 +72,22 @@ BOOST_AUTO_TEST_CASE(a_signup_is_queued_and_its_sms_goes_out_once) {
     BOOST_TEST(signup->getValue<std::string>("status") == "queued");
     BOOST_REQUIRE(eventually([&] { return smsState(lojald.port, id) == "sent"; }));
 
-    // The text, in Swedish for a Swedish store, with a link that verifies.
-    const std::string log = lojald.process->output();
+    // The text, in Swedish for a Swedish store, with a link that verifies: whole in
+    // the SMS file (mode 0600), the link cut after the host in the main log.
+    const std::string texts = smsTexts(lojald.dir);
     std::smatch match;
     BOOST_REQUIRE(
-        std::regex_search(log, match,
+        std::regex_search(texts, match,
                           std::regex("Hej! Välkommen till Rustas kundklubb\\. Bli medlem här: "
                                      "https://join\\.example\\.com/j/([A-Za-z0-9_-]{30})")));
+    struct stat info {};
+    BOOST_REQUIRE(::stat(lojald.dir.file("sms.log").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0600u);
+    const std::string log = lojald.process->output();
     BOOST_TEST(log.find("+46701234567") == std::string::npos);  // the log masks the number
+    BOOST_TEST(log.find(match[1].str()) == std::string::npos);  // and the link's token
+    BOOST_TEST(log.find("Bli medlem här: https://join.example.com/\xE2\x80\xA6") !=
+               std::string::npos);
     const auto verified =
         httpRequest(lojald.port, "GET", "/v1/signups/verify?token=" + match[1].str(), kKioskToken);
     BOOST_TEST(verified.status == 200);
@@ -242,10 +262,17 @@ BOOST_AUTO_TEST_CASE(kill_9_with_sms_queued_then_restart_sends_each_once) {
 }
 
 namespace {
-std::string lastCode(const ChildProcess& lojald) {
-    const std::string log = lojald.output();
-    const size_t at = log.rfind("Din kod: ");
-    return at == std::string::npos ? "" : log.substr(at + 9, 6);
+// The last PIN sent: from the SMS file, since the main log masks it.
+std::string lastCode(const RunningLojald& lojald) {
+    std::string code;
+    eventually([&] {
+        const std::string texts = smsTexts(lojald.dir);
+        const size_t at = texts.rfind("Din kod: ");
+        code = at == std::string::npos ? "" : texts.substr(at + 9, 6);
+        return !code.empty();
+    });
+    BOOST_TEST(lojald.process->output().find("Din kod: " + code) == std::string::npos);
+    return code;
 }
 HttpResult otp(int port, const std::string& path, const std::string& json) {
     return httpRequest(port, "POST", path, kKioskToken, json);
@@ -258,7 +285,7 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_verifies_a_number_and_keeps_only_a_hash) {
     BOOST_REQUIRE_EQUAL(sent.status, 202);
     BOOST_TEST(parse(sent.body)->getValue<int>("expires_in") == 300);
     BOOST_REQUIRE(lojald.process->waitForOutput("Din kod: "));
-    const std::string code = lastCode(*lojald.process);
+    const std::string code = lastCode(lojald);
     BOOST_REQUIRE_EQUAL(code.size(), 6u);
     const std::string wrong = code == "000000" ? "111111" : "000000";
 
@@ -289,7 +316,7 @@ BOOST_AUTO_TEST_CASE(kiosk_pin_dies_after_five_wrong_tries_and_has_a_cooldown) {
     RunningLojald lojald(signupConfig());
     BOOST_REQUIRE_EQUAL(otp(lojald.port, "/v1/otp", "{\"phone\":\"0701234567\"}").status, 202);
     BOOST_REQUIRE(lojald.process->waitForOutput("Din kod: "));
-    const std::string code = lastCode(*lojald.process);
+    const std::string code = lastCode(lojald);
     const std::string wrong = code == "000000" ? "111111" : "000000";
     for (int i = 0; i < 5; ++i) {
         BOOST_TEST(otp(lojald.port, "/v1/otp/verify",

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/WebSocket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,4 +185,39 @@ BOOST_AUTO_TEST_CASE(made_up_methods_cannot_grow_or_break_the_metrics) {
         BOOST_TEST_MESSAGE(
             "promtool is not installed (Debian package prometheus): format check skipped");
     }
+}
+
+BOOST_AUTO_TEST_CASE(log_files_are_created_0600_whatever_the_umask) {
+    TempDir dir;
+    const int port = freePort();
+    const std::string config =
+        writeTestConfig(dir, port, "[log]\ntarget = file\nfile = " + dir.file("lojald.log") + "\n");
+    const mode_t before = ::umask(0);  // the most permissive a careless start could have
+    LojaldProcess lojald({"--config", config}, dir.path());
+    ::umask(before);
+    BOOST_REQUIRE(eventually([&] {
+        try {
+            return httpRequest(port, "GET", "/v1/health").status == 200;
+        } catch (const Poco::Exception&) {
+            return false;  // not listening yet
+        }
+    }));
+    struct stat info {};
+    BOOST_REQUIRE(::stat(dir.file("lojald.log").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0600u);
+    BOOST_REQUIRE(::stat(dir.file("lojal.db").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0077) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_config_endpoint_shows_no_secret_of_any_driver_or_plugin) {
+    RunningLojald lojald(
+        "[device.t1]\ndriver = zvt\nport = /nonexistent/zvt\n"
+        "card_token_key = card-token-key-never-shown-0123\npassword = 271828\n"
+        "[crm]\napi_key = crm-api-key-never-shown\n");
+    const std::string body = httpRequest(lojald.port, "GET", "/v1/config", kAdminToken).body;
+    for (const char* secret : {"card-token-key-never-shown-0123", "271828",
+                               "crm-api-key-never-shown", "test-signup-secret"}) {
+        BOOST_TEST(!has(body, secret), secret);
+    }
+    BOOST_TEST(has(body, "\"card_token_key\":\"<redacted>\""), body);
 }

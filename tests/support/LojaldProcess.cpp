@@ -225,6 +225,7 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
     std::string text = "[server]\nlisten = 127.0.0.1:" + std::to_string(port) + "\n" +
                        "[database]\npath = " + database + "\n" + "[log]\nlevel = debug\n" +
                        "[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR + "/daemon/sms/templates\n" +
+                       "log_file = " + dir.file("sms.log") + "\n" +
                        "[tokens]\n"
                        "register-1 = pos:" +
                        kPosToken + "\n" + "kiosk-1 = kiosk:" + kKioskToken + "\n" +

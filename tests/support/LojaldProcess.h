@@ -150,7 +150,8 @@ class EventClient {
     std::unique_ptr<Impl> impl_;
 };
 
-// Writes a config for a test daemon on port: database in dir, one token per role.
+// Writes a config for a test daemon on port: database in dir, one token per role,
+// whole SMS texts of the log gateway in dir/sms.log (the main log masks them).
 // extra is appended verbatim (later sections may repeat none of the keys above).
 // databasePath, when given, replaces dir/lojal.db.
 std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra = "",

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <sstream>
 
 #include "config/Config.h"
@@ -161,4 +162,42 @@ BOOST_AUTO_TEST_CASE(device_line_settings_are_the_drivers_then_the_sections) {
     BOOST_TEST(config->devices[1].serial.describe() == "115200 8N1");
     BOOST_TEST(config->devices[2].serial.describe() == "9600 8N1");
     BOOST_TEST(config->devices[3].port == "tcp://[fe80::1]:20007");
+}
+
+BOOST_AUTO_TEST_CASE(every_secret_in_the_schema_is_declared_and_redacted) {
+    // A key named like a secret must be declared one, so it cannot be forgotten.
+    for (const ConfigKeyInfo& key : configKeys()) {
+        const std::string& name = key.key;
+        const bool looksSecret = name.find("secret") != std::string::npos ||
+                                 name.find("password") != std::string::npos || name == "api_key" ||
+                                 (name.size() > 4 && name.compare(name.size() - 4, 4, "_key") == 0);
+        BOOST_TEST_CONTEXT(key.section + "." + name) {
+            BOOST_TEST(key.secret == looksSecret);
+        }
+    }
+    // Every declared secret, set to a value of its own, is absent from the dump.
+    std::string text;
+    std::vector<std::string> markers;
+    std::map<std::string, std::string> bySection;
+    for (const ConfigKeyInfo& key : configKeys()) {
+        if (!key.secret) continue;
+        markers.push_back("secret-marker-" + key.section + "-" + key.key + "-0123456789abcdef");
+        bySection[key.section] += key.key + " = " + markers.back() + "\n";
+    }
+    for (const auto& [section, lines] : bySection) text += "[" + section + "]\n" + lines;
+    text +=
+        "[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
+        "card_token_key = zvt-card-key-marker-0123456789\npassword = 314159\n";
+    markers.push_back("zvt-card-key-marker-0123456789");
+    markers.push_back("314159");
+    auto config = parse(text);
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    std::ostringstream dump;
+    toRedactedJson(*config).stringify(dump);
+    for (const std::string& marker : markers) {
+        BOOST_TEST_CONTEXT(marker) {
+            BOOST_TEST(!contains(dump.str(), marker));
+        }
+    }
+    BOOST_TEST(contains(dump.str(), "\"card_token_key\":\"<redacted>\""), dump.str());
 }

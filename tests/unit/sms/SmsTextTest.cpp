@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "LojaldProcess.h"
+#include "log/LogGateway.h"
 #include "outbox/Outbox.h"
 #include "sms/SmsText.h"
 #include "sms/Templates.h"
@@ -84,4 +85,14 @@ BOOST_AUTO_TEST_CASE(backoff_is_full_jitter_under_a_growing_cap) {
             BOOST_TEST((delay >= 0 && delay <= cap));
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(the_log_gateway_masks_codes_and_links) {
+    using lojal::sms::maskedSmsText;
+    BOOST_TEST(maskedSmsText("Din kod: 482913") == "Din kod: ******");
+    BOOST_TEST(maskedSmsText("Bli medlem: https://join.example.com/j/AbC_123-x9 Tack!") ==
+               "Bli medlem: https://join.example.com/\xE2\x80\xA6 Tack!");
+    BOOST_TEST(maskedSmsText("http://host") == "http://host");
+    BOOST_TEST(maskedSmsText("Ring 070 123 45 67, kod 1234") == "Ring 070 123 45 67, kod ****");
+    BOOST_TEST(maskedSmsText("100 poäng") == "100 poäng");
 }
