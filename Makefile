@@ -51,6 +51,7 @@ bench:
 	$(BUILD)/tests/scan-latency-bench 10000
 	$(BUILD)/tests/zvt-flow-bench 200
 	$(BUILD)/tests/slow-clients-bench 1000
+	$(BUILD)/tests/card-guard-bench
 	$(BUILD)/tests/signup-bench 8000 200
 	$(BUILD)/tests/receipt-bench 100000
 
@@ -66,7 +67,7 @@ fuzz:
 	@packaging/install-deps.sh build fuzz
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DLOJAL_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS)
-	@for target in scan json_syntax ini zvt ws_frame receipt; do \
+	@for target in scan json_syntax ini zvt ws_frame receipt card_guard; do \
 	    mkdir -p build-fuzz/corpus-$$target; \
 	    echo "fuzz_$$target: $(FUZZ_SECONDS) s"; \
 	    if build-fuzz/tests/fuzz/fuzz_$$target -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

@@ -92,21 +92,4 @@ std::string formatDecimal(int64_t scaled, int decimals) {
     return text;
 }
 
-bool looksLikeCardNumber(std::string_view digits) {
-    if (digits.size() < 13 || digits.size() > 19) return false;
-    int sum = 0;
-    bool doubled = false;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-        int d = *it - '0';
-        if (d < 0 || d > 9) return false;
-        if (doubled) {
-            d *= 2;
-            if (d > 9) d -= 9;
-        }
-        sum += d;
-        doubled = !doubled;
-    }
-    return sum % 10 == 0;
-}
-
 }  // namespace lojal

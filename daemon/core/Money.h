@@ -34,7 +34,4 @@ std::optional<int64_t> mulDivRoundChecked(int64_t a, int64_t b, int64_t divisor)
 
 std::string formatDecimal(int64_t scaled, int decimals);
 
-// True when digits (13-19 of them) pass the Luhn check: a payment card number.
-bool looksLikeCardNumber(std::string_view digits);
-
 }  // namespace lojal

@@ -10,6 +10,7 @@
 
 #include "barcode/CheckDigit.h"
 #include "core/Money.h"
+#include "receipts/CardNumberGuard.h"
 
 namespace lojal {
 namespace {
@@ -132,56 +133,8 @@ const std::regex& rfc3339() {
 
 }  // namespace
 
-std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value,
-                                          const std::string& path) {
-    if (value.type() == typeid(Object::Ptr)) {
-        const auto object = value.extract<Object::Ptr>();
-        for (const auto& [key, child] : *object) {
-            if (key == "gtin" && child.isString() &&
-                barcode::hasValidGs1CheckDigit(child.extract<std::string>())) {
-                continue;  // a product number, not a card
-            }
-            if (key == "phone" && child.isString() &&
-                child.extract<std::string>().rfind('+', 0) == 0)
-                continue;
-            if (auto found = findCardNumber(child, path + "." + key)) return found;
-        }
-        return std::nullopt;
-    }
-    if (value.type() == typeid(Array::Ptr)) {
-        const auto items = value.extract<Array::Ptr>();
-        for (size_t i = 0; i < items->size(); ++i) {
-            if (auto found = findCardNumber(items->get(static_cast<unsigned>(i)), pathOf(path, i)))
-                return found;
-        }
-        return std::nullopt;
-    }
-    if (!value.isString() && !value.isInteger()) return std::nullopt;
-    const std::string text = value.convert<std::string>();
-    std::string digits;
-    for (size_t i = 0; i <= text.size(); ++i) {
-        const char c = i < text.size() ? text[i] : '\0';
-        if (c >= '0' && c <= '9') {
-            digits += c;
-            continue;
-        }
-        // Spaces and dashes may sit between the digit groups of a card number.
-        const bool separator = (c == ' ' || c == '-') && !digits.empty() && i + 1 < text.size() &&
-                               text[i + 1] >= '0' && text[i + 1] <= '9';
-        if (separator) continue;
-        for (size_t start = 0; digits.size() >= 13 && start + 13 <= digits.size(); ++start) {
-            for (size_t length = 13; length <= 19 && start + length <= digits.size(); ++length) {
-                if (looksLikeCardNumber(std::string_view(digits).substr(start, length)))
-                    return path;
-            }
-        }
-        digits.clear();
-    }
-    return std::nullopt;
-}
-
 std::optional<ReceiptFault> validateReceipt(const Object& r, ReceiptSummary& summary) {
-    if (auto card = findCardNumber(Poco::Dynamic::Var(Object::Ptr(new Object(r))))) {
+    if (auto card = cardguard::findCardNumber(Poco::Dynamic::Var(Object::Ptr(new Object(r))))) {
         return fault("card_number_refused", "a payment card number must never be sent (PCI DSS)",
                      *card);
     }

@@ -34,10 +34,6 @@ struct ReceiptSummary {
 std::optional<ReceiptFault> validateReceipt(const Poco::JSON::Object& receipt,
                                             ReceiptSummary& summary);
 
-// The PCI guard on its own: a 13-19 digit Luhn-valid number (spaces and dashes
-// between digits allowed) in any string or integer, except a GS1-valid `gtin` and
-// an E.164 `phone`. Returns the JSON path of the first one found.
-std::optional<std::string> findCardNumber(const Poco::Dynamic::Var& value,
-                                          const std::string& path = "$");
+// The PCI guard on its own: receipts/CardNumberGuard.h.
 
 }  // namespace lojal
