@@ -90,7 +90,7 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
 }  // namespace
 
 void addDeviceRoutes(Router& router, DeviceRoutesContext& context) {
-    const std::vector<Role> everyone(std::begin(kAllRoles), std::end(kAllRoles));
+    const std::vector<Role> everyone(std::begin(kClientRoles), std::end(kClientRoles));
     router.add(makeRoute("GET", "/v1/devices", everyone,
                          [&context](const Request&) { return listDevices(context); }));
     router.add(

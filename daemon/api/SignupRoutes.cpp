@@ -81,7 +81,7 @@ Response deliveryReport(SignupRoutesContext& context, const Request& request) {
 }  // namespace
 
 void addSignupRoutes(Router& router, SignupRoutesContext& context) {
-    const std::vector<Role> everyone(std::begin(kAllRoles), std::end(kAllRoles));
+    const std::vector<Role> everyone(std::begin(kClientRoles), std::end(kClientRoles));
     router.add(makeRoute(
         "POST", "/v1/signups", {Role::pos},
         [&context](const Request& request) { return createSignup(context, request); }, true));

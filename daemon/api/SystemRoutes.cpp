@@ -86,14 +86,14 @@ Response setLogLevel(const Request& request) {
 }  // namespace
 
 void addSystemRoutes(Router& router, SystemContext& context) {
-    const std::vector<Role> anyRole(std::begin(kAllRoles), std::end(kAllRoles));
+    const std::vector<Role> anyRole(std::begin(kClientRoles), std::end(kClientRoles));
     router.add(
         makeRoute("GET", "/v1/health", {}, [&context](const Request&) { return health(context); }));
     router.add(makeRoute("GET", "/v1/whoami", anyRole, whoami));
     router.add(makeRoute("GET", "/v1/config", {Role::admin}, [&context](const Request&) {
         return jsonResponse(200, toRedactedJson(context.config));
     }));
-    router.add(makeRoute("GET", "/metrics", {Role::admin},
+    router.add(makeRoute("GET", "/metrics", {Role::admin, Role::monitor},
                          [&context](const Request&) { return metrics(context); }));
     router.add(makeRoute("PUT", "/v1/log-level", {Role::admin}, setLogLevel, true));
 }

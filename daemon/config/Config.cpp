@@ -27,6 +27,7 @@ const char* toString(Role role) {
         case Role::pos: return "pos";
         case Role::kiosk: return "kiosk";
         case Role::admin: return "admin";
+        case Role::monitor: return "monitor";
     }
     return "unknown";
 }
@@ -35,7 +36,7 @@ Result<Role> parseRole(std::string_view text) {
     for (Role role : kAllRoles) {
         if (text == toString(role)) return role;
     }
-    return Error{ErrorCode::arg, "unknown role '" + std::string(text) + "' (pos, kiosk, admin)"};
+    return Error{ErrorCode::arg, "unknown role '" + std::string(text) + "' (pos, kiosk, admin, monitor)"};
 }
 
 std::string ListenAddress::toString() const {

@@ -18,10 +18,13 @@
 
 namespace lojal {
 
-enum class Role { pos, kiosk, admin };
+// monitor: Prometheus and the like, /metrics (and the token-free /v1/health) only.
+enum class Role { pos, kiosk, admin, monitor };
 const char* toString(Role role);
 Result<Role> parseRole(std::string_view text);
-constexpr Role kAllRoles[] = {Role::pos, Role::kiosk, Role::admin};
+constexpr Role kAllRoles[] = {Role::pos, Role::kiosk, Role::admin, Role::monitor};
+// The roles of the API's clients: what "every role" means for an endpoint.
+constexpr Role kClientRoles[] = {Role::pos, Role::kiosk, Role::admin};
 
 struct ListenAddress {
     std::string host;

@@ -50,9 +50,14 @@ BOOST_AUTO_TEST_CASE(relative_paths_live_under_the_working_directory_and_tokens_
         LojaldProcess lojald({"--config", "dev.ini"}, dir.path());
         BOOST_REQUIRE_MESSAGE(lojald.waitUntilReady(), lojald.output());
         first = readDevTokens(dir.file("var/dev-tokens"));
-        BOOST_REQUIRE_EQUAL(first.size(), 3u);
+        BOOST_REQUIRE_EQUAL(first.size(), 4u);
         for (const auto& [role, token] : first) {
             const auto whoami = httpRequest(port, "GET", "/v1/whoami", token);
+            if (role == "monitor") {  // least privilege: /metrics and /v1/health only
+                BOOST_TEST(whoami.status == 403);
+                BOOST_TEST(httpRequest(port, "GET", "/metrics", token).status == 200);
+                continue;
+            }
             BOOST_TEST(whoami.status == 200);
             BOOST_TEST(whoami.body.find("\"role\":\"" + role + "\"") != std::string::npos);
         }
@@ -79,7 +84,7 @@ BOOST_AUTO_TEST_CASE(embedded_default_serves_on_8470_with_data_under_var) {
     BOOST_TEST(lojald.output().find("listening on http://127.0.0.1:8470") != std::string::npos);
     BOOST_TEST(httpRequest(8470, "GET", "/v1/health").status == 200);
     const auto tokens = readDevTokens(dir.file("var/dev-tokens"));
-    BOOST_TEST(tokens.size() == 3u);
+    BOOST_TEST(tokens.size() == 4u);
     BOOST_TEST(httpRequest(8470, "GET", "/v1/config", tokens.at("admin")).status == 200);
     struct stat info {};
     BOOST_TEST(stat(dir.file("var/lojal.db").c_str(), &info) == 0);

@@ -221,3 +221,24 @@ BOOST_AUTO_TEST_CASE(the_config_endpoint_shows_no_secret_of_any_driver_or_plugin
     }
     BOOST_TEST(has(body, "\"card_token_key\":\"<redacted>\""), body);
 }
+
+BOOST_AUTO_TEST_CASE(a_monitor_token_reads_metrics_and_health_only) {
+    RunningLojald lojald;
+    const int port = lojald.port;
+    BOOST_TEST(httpRequest(port, "GET", "/metrics", kMonitorToken).status == 200);
+    BOOST_TEST(httpRequest(port, "GET", "/v1/health", kMonitorToken).status == 200);
+    const std::pair<const char*, const char*> elsewhere[] = {
+        {"GET", "/v1/whoami"},       {"GET", "/v1/config"},         {"GET", "/v1/devices"},
+        {"GET", "/v1/events"},       {"GET", "/v1/ports"},          {"GET", "/v1/queue"},
+        {"POST", "/v1/receipts"},    {"GET", "/v1/receipts/x"},     {"POST", "/v1/signups"},
+        {"GET", "/v1/signups/1"},    {"POST", "/v1/otp"},           {"PUT", "/v1/log-level"},
+        {"GET", "/v1/members/lookup?phone=0701234567"},             {"GET", "/v1/offers"},
+        {"POST", "/v1/members/M1/erase"}, {"POST", "/v1/terminals/t1/read-card"}};
+    for (const auto& [method, path] : elsewhere) {
+        BOOST_TEST_CONTEXT(method << " " << path) {
+            const auto answer = httpRequest(port, method, path, kMonitorToken, "{}");
+            BOOST_TEST(answer.status == 403);
+            BOOST_TEST(errorCode(answer.body) == "forbidden");
+        }
+    }
+}

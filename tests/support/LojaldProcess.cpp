@@ -26,6 +26,7 @@ extern char** environ;
 namespace lojal::test {
 
 const char* const kPosToken = "pos-test-token-0123456789abcdef";
+const char* const kMonitorToken = "monitor-test-token-0123456789abcdef";
 const char* const kKioskToken = "kiosk-test-token-0123456789abcdef";
 const char* const kAdminToken = "admin-test-token-0123456789abcdef";
 
@@ -229,7 +230,8 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
                        "[tokens]\n"
                        "register-1 = pos:" +
                        kPosToken + "\n" + "kiosk-1 = kiosk:" + kKioskToken + "\n" +
-                       "it-admin = admin:" + kAdminToken + "\n" + extra;
+                       "it-admin = admin:" + kAdminToken + "\n" +
+                       "prometheus = monitor:" + kMonitorToken + "\n" + extra;
     dir.write("lojald.ini", text);
     return path;
 }

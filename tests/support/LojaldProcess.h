@@ -161,6 +161,7 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
 extern const char* const kPosToken;
 extern const char* const kKioskToken;
 extern const char* const kAdminToken;
+extern const char* const kMonitorToken;
 
 struct HttpResult {
     int status = 0;
