@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "api/ApiServer.h"
@@ -67,17 +68,22 @@ Response setLogLevel(const Request& request) {
     if (!field.isString())
         return errorResponse(400, "invalid_field", "field 'level' must be a string");
     const std::string level = field.extract<std::string>();
-    int parsed = 0;
-    try {
-        parsed = Poco::Logger::parseLevel(level);
-    } catch (const Poco::InvalidArgumentException&) {
+    // The documented names only: Poco would also take "3", "none" and any case.
+    static const char* const levels[] = {"fatal",  "critical",    "error", "warning",
+                                         "notice", "information", "debug", "trace"};
+    if (std::find(std::begin(levels), std::end(levels), level) == std::end(levels)) {
         return errorResponse(400, "invalid_field",
                              "field 'level' must be one of fatal, critical, error, warning, "
                              "notice, information, debug, trace");
     }
-    Poco::Logger::setLevel("", parsed);
+    // Logged before the change, so even a change to "fatal" leaves its trace.
     Poco::Logger::get("lojal.api")
-        .notice("log level set to %s by token %s", level, request.caller->tokenName);
+        .notice("log level changes from %s to %s (token %s)",
+                std::string(Poco::Logger::get("").getLevel() > 0
+                                ? levels[std::min(Poco::Logger::get("").getLevel(), 8) - 1]
+                                : "none"),
+                level, request.caller->tokenName);
+    Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
     Poco::JSON::Object body;
     body.set("level", level);
     return jsonResponse(200, body);

@@ -242,3 +242,16 @@ BOOST_AUTO_TEST_CASE(a_monitor_token_reads_metrics_and_health_only) {
         }
     }
 }
+
+BOOST_AUTO_TEST_CASE(the_log_level_takes_documented_names_only_and_logs_each_change_first) {
+    RunningLojald lojald;
+    for (const char* level : {"3", "none", "DEBUG", "Trace", " debug", "silent"}) {
+        const auto answer = httpRequest(lojald.port, "PUT", "/v1/log-level", kAdminToken,
+                                        std::string("{\"level\":\"") + level + "\"}");
+        BOOST_TEST(answer.status == 400, level);
+    }
+    BOOST_TEST(httpRequest(lojald.port, "PUT", "/v1/log-level", kAdminToken, R"({"level":"fatal"})")
+                   .status == 200);
+    // Logged at notice before the change, so it is there although fatal hides notices.
+    BOOST_TEST(lojald.process->waitForOutput("log level changes from debug to fatal (token it-admin)"));
+}
