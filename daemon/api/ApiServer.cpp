@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 #include <sys/socket.h>
@@ -129,6 +130,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         Request request;
         request.method = httpRequest.getMethod();
         request.connectionHold = connectionHold_;
+        for (const auto& [name, value] : httpRequest) request.headers[Poco::toLower(name)] = value;
         const std::string& version = httpRequest.getVersion();
         if (version != Poco::Net::HTTPMessage::HTTP_1_1 &&
             version != Poco::Net::HTTPMessage::HTTP_1_0) {

@@ -203,6 +203,11 @@ int Lojald::main(const std::vector<std::string>&) {
 
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings(config)));
     SmsLimits smsLimits(config);
+    if (auto counted = smsLimits.restore(**database, config.store.id); !counted) {
+        log.warning("SMS limits start empty: %s", counted.error().message);
+    } else if (*counted > 0) {
+        log.information("SMS limits: %d SMS of the last hour counted", *counted);
+    }
     std::unique_ptr<CrmSync> signupSync;  // made with the CRM connector below
     SignupService signups(config, **database, *templates, smsLimits, [&smsWorker, &signupSync] {
         smsWorker.wake();

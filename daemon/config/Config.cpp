@@ -36,7 +36,8 @@ Result<Role> parseRole(std::string_view text) {
     for (Role role : kAllRoles) {
         if (text == toString(role)) return role;
     }
-    return Error{ErrorCode::arg, "unknown role '" + std::string(text) + "' (pos, kiosk, admin, monitor)"};
+    return Error{ErrorCode::arg,
+                 "unknown role '" + std::string(text) + "' (pos, kiosk, admin, monitor)"};
 }
 
 std::string ListenAddress::toString() const {

@@ -42,7 +42,8 @@ std::string OtpService::codeHash(const std::string& phone, const std::string& co
     return base64Url(mac.data(), mac.size());
 }
 
-std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Object& body) {
+std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Object& body,
+                                                           const std::string& requestedBy) {
     if (config_.signup.secret.empty()) {
         return Refusal{503, "signup_not_configured",
                        "PIN codes need [signup] secret in the configuration"};
@@ -98,8 +99,8 @@ std::variant<Poco::JSON::Object, Refusal> OtpService::send(const Poco::JSON::Obj
             tx.prepare("UPDATE otp SET state = 'dead' WHERE phone = ?1 AND state = 'active'");
         retire.bind(1, e164);
         retire.step();
-        auto smsId =
-            queueSms(tx, e164, templates_.render("otp", language, {{"code", code}}), now, true);
+        auto smsId = queueSms(tx, e164, templates_.render("otp", language, {{"code", code}}), now,
+                              requestedBy, true);
         if (!smsId) return smsId.error();
         auto insert = tx.prepare(
             "INSERT INTO otp (phone, code_hash, expires_at, sms_id, created_at) VALUES (?1, ?2, "

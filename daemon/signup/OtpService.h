@@ -26,7 +26,9 @@ class OtpService {
     OtpService(const Config& config, Database& database, const SmsTemplates& templates,
                SmsLimits& limits, std::function<void()> smsQueued);
 
-    std::variant<Poco::JSON::Object, Refusal> send(const Poco::JSON::Object& body);
+    // requestedBy: the kiosk token's name, kept with the SMS.
+    std::variant<Poco::JSON::Object, Refusal> send(const Poco::JSON::Object& body,
+                                                   const std::string& requestedBy);
     std::variant<Poco::JSON::Object, Refusal> verify(const Poco::JSON::Object& body);
 
   private:

@@ -54,7 +54,9 @@ std::string SignupService::signupLink(int64_t signupId, int64_t nowSeconds) cons
     return config_.signup.baseUrl + "/j/" + signSignupToken(claims, config_.signup.secret);
 }
 
-std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Object& body) {
+std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Object& body,
+                                                           const std::string& tokenName,
+                                                           const std::string& idempotencyKey) {
     if (config_.signup.baseUrl.empty()) {
         return refuse(503, "signup_not_configured",
                       "sign-ups need [signup] base_url and secret in the configuration");
@@ -103,7 +105,25 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
 
     const int64_t now = unixMillisNow();
     const int64_t windowStart = now - config_.signup.repeatWindowMinutes * 60000LL;
+    // A sign-up this token already made with this key: the same answer again, or
+    // a conflict when the key came with another number.
+    std::optional<Refusal> keyConflict;
+    const auto findByKey = [&](Transaction& tx) -> std::optional<SignupOutcome> {
+        if (idempotencyKey.empty()) return std::nullopt;
+        auto select = tx.prepare(
+            "SELECT id, phone, sms_id FROM signups WHERE created_by = ?1 AND idempotency_key = ?2");
+        select.bind(1, tokenName).bind(2, idempotencyKey);
+        if (!select.step()) return std::nullopt;
+        if (select.columnText(1) != phone->e164) {
+            keyConflict = Refusal{409, "idempotency_conflict",
+                                  "this Idempotency-Key was used for a sign-up of another number"};
+            return SignupOutcome{};
+        }
+        return SignupOutcome{select.columnInt(0), phone->e164, smsStateOf(tx, select.columnInt(2)),
+                             true};
+    };
     const auto findRepeat = [&](Transaction& tx) -> std::optional<SignupOutcome> {
+        if (auto byKey = findByKey(tx)) return byKey;
         auto select = tx.prepare(
             "SELECT id, sms_id FROM signups WHERE phone = ?1 AND created_at >= ?2 ORDER BY id DESC "
             "LIMIT 1");
@@ -118,12 +138,13 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         repeat = findRepeat(tx);
         return okStatus();
     });
+    if (keyConflict) return refuse(keyConflict->status, keyConflict->code, keyConflict->message);
     if (repeat) return *repeat;
 
     const auto steadyNow = std::chrono::steady_clock::now();
     const std::pair<RateLimiter*, std::pair<std::string, std::string>> limits[] = {
         {&limits_.perNumber, {phone->e164, "rate_limited_number"}},
-        {&limits_.perRegister, {fields["register_id"], "rate_limited_register"}},
+        {&limits_.perRegister, {tokenName, "rate_limited_register"}},
         {&limits_.perStore, {config_.store.id, "rate_limited_store"}},
     };
     for (size_t i = 0; i < std::size(limits); ++i) {
@@ -151,14 +172,17 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
             return okStatus();
         }
         auto signup = tx.prepare(
-            "INSERT INTO signups (phone, locale, store_id, register_id, cashier_id, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+            "INSERT INTO signups (phone, locale, store_id, register_id, cashier_id, created_at, "
+            "created_by, idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, '')) "
+            "RETURNING id");
         signup.bind(1, phone->e164)
             .bind(2, locale)
             .bind(3, config_.store.id)
             .bind(4, fields["register_id"])
             .bind(5, fields["cashier_id"])
-            .bind(6, now);
+            .bind(6, now)
+            .bind(7, tokenName)
+            .bind(8, idempotencyKey);
         if (!signup.step()) return Error{ErrorCode::io, "insert sign-up: " + signup.error()};
         const int64_t signupId = signup.columnInt(0);
 
@@ -188,7 +212,7 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         const std::string text = templates_.render(
             "signup", locale,
             {{"store", config_.store.name}, {"link", signupLink(signupId, now / 1000)}});
-        auto smsId = queueSms(tx, phone->e164, text, now);
+        auto smsId = queueSms(tx, phone->e164, text, now, tokenName);
         if (!smsId) return smsId.error();
         auto link = tx.prepare("UPDATE signups SET sms_id = ?2 WHERE id = ?1");
         link.bind(1, signupId).bind(2, *smsId);
@@ -201,6 +225,7 @@ std::variant<SignupOutcome, Refusal> SignupService::create(const Poco::JSON::Obj
         const Refusal refusal = storageRefusal(written.error(), "the sign-up");
         return refuse(refusal.status, refusal.code, refusal.message, refusal.retryAfterSeconds);
     }
+    if (keyConflict) return refuse(keyConflict->status, keyConflict->code, keyConflict->message);
     if (overBudget)
         return refuse(overBudget->status, overBudget->code, overBudget->message,
                       overBudget->retryAfterSeconds);

@@ -32,8 +32,13 @@ class SignupService {
     SignupService(const Config& config, Database& database, SmsTemplates templates,
                   SmsLimits& limits, std::function<void()> smsQueued);
 
-    // body: the parsed JSON of POST /v1/signups.
-    std::variant<SignupOutcome, Refusal> create(const Poco::JSON::Object& body);
+    // body: the parsed JSON of POST /v1/signups; tokenName: the calling token,
+    // which the per-register limit keys on (not the body's register_id);
+    // idempotencyKey: the request's Idempotency-Key ("" when none): the same key
+    // from the same token gives back the same sign-up, never a second one.
+    std::variant<SignupOutcome, Refusal> create(const Poco::JSON::Object& body,
+                                                const std::string& tokenName,
+                                                const std::string& idempotencyKey = "");
     // The link token's claims, or a refusal (400 invalid_token / 410 expired).
     std::variant<Poco::JSON::Object, Refusal> verify(const std::string& token) const;
     std::string signupLink(int64_t signupId, int64_t nowSeconds) const;

@@ -27,8 +27,13 @@ struct SmsLimits {
         if (allowedCountries.empty()) allowedCountries.insert(config.store.country);
     }
 
+    // The buckets as the SMS of the last hour left them, replayed from the sms
+    // table at start, so a restart gives no one a fresh allowance. Returns how
+    // many SMS were counted.
+    Result<int> restore(Database& database, const std::string& storeId);
+
     RateLimiter perNumber;
-    RateLimiter perRegister;
+    RateLimiter perRegister;  // keyed on the token's name (a register's own token)
     RateLimiter perStore;
     std::set<std::string> allowedCountries;
 };

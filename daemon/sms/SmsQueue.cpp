@@ -18,17 +18,18 @@ int64_t startOfLocalDayMs(int64_t nowMs) {
 }  // namespace
 
 Result<int64_t> queueSms(Transaction& tx, const std::string& phone, const std::string& text,
-                         int64_t nowMs, bool secret) {
+                         int64_t nowMs, const std::string& requestedBy, bool secret) {
     const SmsSize size = measureSms(text);
     auto sms = tx.prepare(
-        "INSERT INTO sms (phone, text, encoding, segments, created_at, updated_at, secret) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) RETURNING id");
+        "INSERT INTO sms (phone, text, encoding, segments, created_at, updated_at, secret, "
+        "requested_by) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) RETURNING id");
     sms.bind(1, phone)
         .bind(2, text)
         .bind(3, std::string(toString(size.encoding)))
         .bind(4, static_cast<int64_t>(size.segments))
         .bind(5, nowMs)
-        .bind(6, static_cast<int64_t>(secret));
+        .bind(6, static_cast<int64_t>(secret))
+        .bind(7, requestedBy);
     if (!sms.step()) return Error{ErrorCode::io, "insert SMS: " + sms.error()};
     const int64_t smsId = sms.columnInt(0);
     auto queued =

@@ -155,6 +155,18 @@ SELECT 'signup', 'signup:' || s.id, CAST(c.store_id || '/signup/' || s.id AS BLO
 FROM signups s JOIN consents c ON c.signup_id = s.id
 WHERE c.sync_state = 'pending' GROUP BY s.id;
 )sql"},
+        // Who asked for each SMS (the token's name): the per-register limit keys on
+        // the token, not on a register id a client may make up, and is rebuilt from
+        // these rows at start. Who created each sign-up, so a register reads only
+        // its own; and the Idempotency-Key it sent, so a retry never signs up twice.
+        {8, "requesting tokens and sign-up idempotency keys",
+         R"sql(
+ALTER TABLE sms ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX signups_idempotency ON signups (created_by, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+)sql"},
     };
     return all;
 }

@@ -228,12 +228,22 @@ BOOST_AUTO_TEST_CASE(a_monitor_token_reads_metrics_and_health_only) {
     BOOST_TEST(httpRequest(port, "GET", "/metrics", kMonitorToken).status == 200);
     BOOST_TEST(httpRequest(port, "GET", "/v1/health", kMonitorToken).status == 200);
     const std::pair<const char*, const char*> elsewhere[] = {
-        {"GET", "/v1/whoami"},       {"GET", "/v1/config"},         {"GET", "/v1/devices"},
-        {"GET", "/v1/events"},       {"GET", "/v1/ports"},          {"GET", "/v1/queue"},
-        {"POST", "/v1/receipts"},    {"GET", "/v1/receipts/x"},     {"POST", "/v1/signups"},
-        {"GET", "/v1/signups/1"},    {"POST", "/v1/otp"},           {"PUT", "/v1/log-level"},
-        {"GET", "/v1/members/lookup?phone=0701234567"},             {"GET", "/v1/offers"},
-        {"POST", "/v1/members/M1/erase"}, {"POST", "/v1/terminals/t1/read-card"}};
+        {"GET", "/v1/whoami"},
+        {"GET", "/v1/config"},
+        {"GET", "/v1/devices"},
+        {"GET", "/v1/events"},
+        {"GET", "/v1/ports"},
+        {"GET", "/v1/queue"},
+        {"POST", "/v1/receipts"},
+        {"GET", "/v1/receipts/x"},
+        {"POST", "/v1/signups"},
+        {"GET", "/v1/signups/1"},
+        {"POST", "/v1/otp"},
+        {"PUT", "/v1/log-level"},
+        {"GET", "/v1/members/lookup?phone=0701234567"},
+        {"GET", "/v1/offers"},
+        {"POST", "/v1/members/M1/erase"},
+        {"POST", "/v1/terminals/t1/read-card"}};
     for (const auto& [method, path] : elsewhere) {
         BOOST_TEST_CONTEXT(method << " " << path) {
             const auto answer = httpRequest(port, method, path, kMonitorToken, "{}");
@@ -253,5 +263,6 @@ BOOST_AUTO_TEST_CASE(the_log_level_takes_documented_names_only_and_logs_each_cha
     BOOST_TEST(httpRequest(lojald.port, "PUT", "/v1/log-level", kAdminToken, R"({"level":"fatal"})")
                    .status == 200);
     // Logged at notice before the change, so it is there although fatal hides notices.
-    BOOST_TEST(lojald.process->waitForOutput("log level changes from debug to fatal (token it-admin)"));
+    BOOST_TEST(
+        lojald.process->waitForOutput("log level changes from debug to fatal (token it-admin)"));
 }
