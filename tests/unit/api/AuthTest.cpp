@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(dev_tokens_file_is_created_private_and_reused) {
     const std::string path = dir.file("var/dev-tokens");
     auto first = loadOrCreateDevTokens(path);
     BOOST_REQUIRE_MESSAGE(first.ok(), (first.ok() ? std::string() : first.error().message));
-    BOOST_REQUIRE_EQUAL(first->size(), 3u);
+    BOOST_REQUIRE_EQUAL(first->size(), 4u);
     struct stat info {};
     BOOST_REQUIRE(stat(path.c_str(), &info) == 0);
     BOOST_TEST((info.st_mode & 0777) == 0600u);
