@@ -19,12 +19,14 @@
 
 #include <thread>
 
+#include "api/HostPolicy.h"
 #include "api/JsonSyntax.h"
 
 namespace lojal {
 
 struct ApiServer::Shared {
     const ServerConfig& config;
+    HostPolicy hosts;
     const Router& router;
     const TokenRegistry& tokens;
     HttpMetrics& metrics;
@@ -135,6 +137,16 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         if (version != Poco::Net::HTTPMessage::HTTP_1_1 &&
             version != Poco::Net::HTTPMessage::HTTP_1_0) {
             return errorResponse(400, "invalid_request", "not an HTTP/1.x request");
+        }
+        // DNS rebinding and foreign pages (api/HostPolicy.h). HTTP/1.0 may omit Host.
+        if (httpRequest.has("Host") && !shared_.hosts.allowsHost(httpRequest.getHost())) {
+            return errorResponse(421, "unknown_host",
+                                 "lojald does not answer to this Host; add the name to "
+                                 "server.host_names if clients use it");
+        }
+        if (httpRequest.has("Origin") && !shared_.hosts.allowsOrigin(httpRequest.get("Origin"))) {
+            return errorResponse(403, "forbidden_origin",
+                                 "requests from pages of another origin are refused");
         }
         try {
             const Poco::URI uri(httpRequest.getURI());
@@ -312,7 +324,8 @@ class ApiSession : public Poco::Net::HTTPServerSession {
 ApiServer::ApiServer(const ServerConfig& config, const Router& router, const TokenRegistry& tokens,
                      HttpMetrics& metrics)
     : config_(config), log_(Poco::Logger::get("lojal.api")) {
-    shared_.reset(new Shared{config_, router, tokens, metrics, inFlight_, {false}, log_});
+    shared_.reset(new Shared{
+        config_, HostPolicy(config_), router, tokens, metrics, inFlight_, {false}, log_});
     params_ = new Poco::Net::HTTPServerParams;
     params_->setKeepAlive(true);
     params_->setTimeout(Poco::Timespan(config_.requestTimeoutSeconds, 0));

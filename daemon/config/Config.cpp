@@ -163,6 +163,23 @@ const std::vector<KeySpec>& schema() {
     static const std::vector<KeySpec> keys = {
         {"server", "listen",
          [](Config& c, const std::string& v) { return parseListen(v, c.server.listen); }},
+        {"server", "host_names",
+         [](Config& c, const std::string& v) -> Problem {
+             c.server.hostNames.clear();
+             std::string name;
+             std::istringstream list(v);
+             while (std::getline(list, name, ',')) {
+                 name.erase(0, name.find_first_not_of(' '));
+                 name.erase(name.find_last_not_of(' ') + 1);
+                 if (name.empty() || name.size() > 253 ||
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+                         std::string::npos)
+                     return "expected host names separated by commas, such as kassa-3.store.lan";
+                 c.server.hostNames.push_back(name);
+             }
+             return std::nullopt;
+         }},
         {"server", "allow_remote",
          [](Config& c, const std::string& v) { return parseBool(v, c.server.allowRemote); }},
         {"server", "threads", intSetter(&Config::server, &ServerConfig::threads, 2, 1024)},
@@ -629,6 +646,9 @@ Poco::JSON::Object toJson(const Config& c) {
     for (const auto& address : c.server.listen) listen.add(address.toString());
     server.set("listen", listen);
     server.set("allow_remote", c.server.allowRemote);
+    Array hostNames;
+    for (const auto& name : c.server.hostNames) hostNames.add(name);
+    server.set("host_names", hostNames);
     server.set("threads", c.server.threads);
     server.set("max_queued", c.server.maxQueued);
     server.set("keep_alive_timeout", c.server.keepAliveTimeoutSeconds);

@@ -35,8 +35,10 @@ struct ListenAddress {
 struct ServerConfig {
     std::vector<ListenAddress> listen{{"127.0.0.1", 8470}};
     bool allowRemote = false;  // a non-loopback listen address must be opted into
-    int threads = 32;          // requests served at once; waiting connections hold none
-    int maxQueued = 256;       // requests whose head has come, waiting for a thread
+    // Names clients reach lojald by (Host header), beside its listen addresses.
+    std::vector<std::string> hostNames;
+    int threads = 32;     // requests served at once; waiting connections hold none
+    int maxQueued = 256;  // requests whose head has come, waiting for a thread
     int keepAliveTimeoutSeconds = 5;
     int maxKeepAliveRequests = 10000;
     int requestTimeoutSeconds = 10;  // a whole request, head and body, once it has begun

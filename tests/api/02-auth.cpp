@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(wrong_token_and_wrong_scheme_are_401) {
     BOOST_TEST(wrong.status == 401);
     BOOST_TEST(errorCode(wrong.body) == "unauthorized");
     const auto basic =
-        rawExchange(lojald.port, "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
+        rawExchange(lojald.port, "GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
                                      std::string(kAdminToken) + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(basic) == 401);
 }

@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(wrong_content_type_is_415) {
 BOOST_AUTO_TEST_CASE(declared_oversized_body_is_413_before_it_is_sent) {
     // Only the headers go out: lojald must answer from Content-Length alone.
     const auto response = rawExchange(
-        lojald.port, "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        lojald.port, "PUT /v1/log-level HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                          std::string(kAdminToken) +
                          "\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n");
     BOOST_TEST(rawStatus(response) == 413);
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(declared_oversized_body_is_413_before_it_is_sent) {
 
 BOOST_AUTO_TEST_CASE(chunked_oversized_body_is_413) {
     std::string request =
-        "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        "PUT /v1/log-level HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
         std::string(kAdminToken) +
         "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 5; ++i) request += "400\r\n" + std::string(1024, ' ') + "\r\n";
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(unauthenticated_body_gets_401_and_is_discarded) {
 
 BOOST_AUTO_TEST_CASE(malformed_uri_is_400) {
     const auto response = rawExchange(
-        lojald.port, "GET /v1/health%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        lojald.port, "GET /v1/health%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(response) == 400);
     BOOST_TEST(response.find("\"invalid_uri\"") != std::string::npos, response);
 }
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(default_body_limit_is_one_mebibyte) {
     RunningLojald lojald;
-    const std::string header = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+    const std::string header = "PUT /v1/log-level HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                                std::string(kAdminToken) +
                                "\r\nContent-Type: application/json\r\nContent-Length: ";
     BOOST_TEST(rawStatus(rawExchange(lojald.port, header + "1048577\r\n\r\n")) == 413);

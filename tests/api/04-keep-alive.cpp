@@ -15,7 +15,7 @@ namespace {
 // Sends one keep-alive request and reads exactly one response, leaving the
 // connection open and idle.
 int requestKeepingAlive(Poco::Net::StreamSocket& socket) {
-    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     socket.sendBytes(request.data(), static_cast<int>(request.size()));
     std::string response;
     char buffer[2048];

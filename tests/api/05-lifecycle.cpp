@@ -39,7 +39,7 @@ Poco::Net::StreamSocket connectTo(int port) {
 BOOST_AUTO_TEST_CASE(sigterm_with_idle_keep_alive_connection_exits_zero_within_five_seconds) {
     RunningLojald lojald("[server]\nkeep_alive_timeout = 60\n");
     auto idle = connectTo(lojald.port);
-    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     idle.sendBytes(request.data(), static_cast<int>(request.size()));
     char buffer[1024];
     BOOST_REQUIRE(idle.receiveBytes(buffer, sizeof buffer) > 0);
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(request_in_flight_at_sigterm_is_finished) {
     auto slow = connectTo(lojald.port);
     const std::string body = "{\"level\":\"information\"}";
     const std::string head =
-        "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        "PUT /v1/log-level HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
         std::string(kAdminToken) +
         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
         "\r\n\r\n" + body.substr(0, 5);
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(daemon_mode_detaches_serves_and_stops_on_sigterm) {
 BOOST_AUTO_TEST_CASE(a_request_that_never_finishes_cannot_hold_shutdown) {
     RunningLojald lojald("[server]\nshutdown_grace_ms = 500\nrequest_timeout = 60\n");
     auto stuck = connectTo(lojald.port);
-    const std::string head = "PUT /v1/log-level HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+    const std::string head = "PUT /v1/log-level HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                              std::string(kAdminToken) +
                              "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
     stuck.sendBytes(head.data(), static_cast<int>(head.size()));

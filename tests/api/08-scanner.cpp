@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(events_need_a_token_and_accept_it_in_the_query_for_browsers
     RunningLojald lojald;
     const auto refused =
         rawExchange(lojald.port,
-                    "GET /v1/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+                    "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: "
                     "websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                     "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     BOOST_TEST(rawStatus(refused) == 401);
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(events_need_a_token_and_accept_it_in_the_query_for_browsers
     BOOST_TEST(plain.status == 400);
     BOOST_TEST(errorCode(plain.body) == "websocket_required");
     const auto badSince = rawExchange(
-        lojald.port, "GET /v1/events?since=abc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        lojald.port, "GET /v1/events?since=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                          std::string(kPosToken) + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(rawStatus(badSince) == 400);
 }

@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(bad_receipts_are_400_with_code_and_path_and_nothing_is_stor
     BOOST_TEST(errorCode(pan.body) == "card_number_refused");
     BOOST_TEST(pan.body.find("4111") == std::string::npos);  // not echoed back either
     const auto huge = rawExchange(
-        lojald.port, "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        lojald.port, "POST /v1/receipts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                          std::string(kPosToken) +
                          "\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n");
     BOOST_TEST(rawStatus(huge) == 413);

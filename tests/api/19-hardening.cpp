@@ -266,3 +266,31 @@ BOOST_AUTO_TEST_CASE(the_log_level_takes_documented_names_only_and_logs_each_cha
     BOOST_TEST(
         lojald.process->waitForOutput("log level changes from debug to fatal (token it-admin)"));
 }
+
+BOOST_AUTO_TEST_CASE(foreign_hosts_and_origins_are_refused) {
+    RunningLojald lojald;
+    const auto ask = [&](const std::string& headers) {
+        return rawExchange(lojald.port, "GET /v1/whoami HTTP/1.1\r\n" + headers +
+                                            "Authorization: Bearer " + kAdminToken +
+                                            "\r\nConnection: close\r\n\r\n");
+    };
+    // DNS rebinding: a page's own name that resolves to 127.0.0.1.
+    const std::string rebound =
+        ask("Host: rebind.evil.example:" + std::to_string(lojald.port) + "\r\n");
+    BOOST_TEST(rawStatus(rebound) == 421, rebound);
+    BOOST_TEST(has(rebound, "unknown_host"), rebound);
+    BOOST_TEST(rawStatus(ask("Host: localhost:" + std::to_string(lojald.port) + "\r\n")) == 200);
+    // A page of another site (CSRF), and a WebSocket it would open.
+    const std::string foreign = ask("Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n");
+    BOOST_TEST(rawStatus(foreign) == 403, foreign);
+    BOOST_TEST(has(foreign, "forbidden_origin"), foreign);
+    const std::string upgrade =
+        rawExchange(lojald.port,
+                    "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: null\r\n"
+                    "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+                        std::string(kPosToken) + "\r\n\r\n");
+    BOOST_TEST(rawStatus(upgrade) == 403, upgrade);
+    BOOST_TEST(rawStatus(ask("Host: 127.0.0.1\r\nOrigin: http://127.0.0.1:" +
+                             std::to_string(lojald.port) + "\r\n")) == 200);
+}
