@@ -11,6 +11,8 @@
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
@@ -338,17 +340,33 @@ ApiServer::~ApiServer() {
 }
 
 Status ApiServer::start() {
-    std::vector<Poco::Net::ServerSocket> listeners;
-    for (const ListenAddress& address : config_.listen) {
+    if (!config_.tlsListen.empty()) {
         try {
-            Poco::Net::ServerSocket socket;
-            socket.bind(Poco::Net::SocketAddress(address.host, address.port), true, false);
-            socket.listen(256);
-            socket.setBlocking(false);  // the hub accepts until EAGAIN
-            listeners.push_back(socket);
+            Poco::Net::initializeSSL();
+            tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, config_.tlsKeyFile,
+                                          config_.tlsCertFile, "", Poco::Net::Context::VERIFY_NONE,
+                                          9, false);
+            tls_->disableProtocols(
+                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         } catch (const Poco::Exception& e) {
             return Error{ErrorCode::io,
-                         "cannot listen on " + address.toString() + ": " + e.displayText()};
+                         "key 'server.tls_cert_file' / 'server.tls_key_file': " + e.displayText()};
+        }
+    }
+    std::vector<Listener> listeners;
+    for (const bool tls : {false, true}) {
+        for (const ListenAddress& address : tls ? config_.tlsListen : config_.listen) {
+            try {
+                Poco::Net::ServerSocket socket;
+                socket.bind(Poco::Net::SocketAddress(address.host, address.port), true, false);
+                socket.listen(256);
+                socket.setBlocking(false);  // the hub accepts until EAGAIN
+                listeners.push_back(Listener{socket, tls});
+            } catch (const Poco::Exception& e) {
+                return Error{ErrorCode::io,
+                             "cannot listen on " + address.toString() + ": " + e.displayText()};
+            }
         }
     }
     ConnectionHub::Limits limits;
@@ -395,6 +413,16 @@ void ApiServer::work() {
 
 // Requests on one connection while their heads are here; then back to the hub.
 void ApiServer::serve(Connection connection) {
+    if (connection.tls && !connection.secured) {
+        // The handshake runs at the first read, under the request deadline below.
+        try {
+            connection.socket = Poco::Net::SecureStreamSocket::attach(connection.socket, tls_);
+            connection.secured = true;
+        } catch (const Poco::Exception& e) {
+            log_.debug("TLS from %s failed: %s", connection.peer, e.displayText());
+            return;
+        }
+    }
     Poco::Net::StreamSocket socket = connection.socket;
     const int fd = socket.impl()->sockfd();
     const Poco::Timespan timeout(config_.requestTimeoutSeconds, 0);
@@ -445,7 +473,9 @@ void ApiServer::serve(Connection connection) {
         }
         hub_->disarm(deadline);
         if (upgraded || !keepAlive) break;
-        if (session.readAhead() == 0) {
+        // TLS may hold a next request already decrypted: the descriptor would not
+        // show it, so it is served here and now.
+        if (session.readAhead() == 0 && (!connection.secured || socket.available() == 0)) {
             waitForNext = true;
             break;
         }

@@ -8,6 +8,7 @@
 // See docs/ARCHITECTURE.md, "Threads".
 
 #include <Poco/Logger.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
 
 #include <atomic>
@@ -55,6 +56,7 @@ class ApiServer {
     ServerConfig config_;
     std::unique_ptr<Shared> shared_;
     Poco::Net::HTTPServerParams::Ptr params_;
+    Poco::Net::Context::Ptr tls_;  // for server.tls_listen; null without
     std::unique_ptr<ConnectionHub> hub_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;

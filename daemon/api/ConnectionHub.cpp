@@ -45,8 +45,7 @@ bool hasHeadEnd(const char* data, size_t size) {
 
 }  // namespace
 
-ConnectionHub::ConnectionHub(std::vector<Poco::Net::ServerSocket> listeners, Limits limits,
-                             Ready ready)
+ConnectionHub::ConnectionHub(std::vector<Listener> listeners, Limits limits, Ready ready)
     : listeners_(std::move(listeners)), limits_(limits), ready_(std::move(ready)) {
     wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
@@ -114,12 +113,12 @@ void ConnectionHub::fireDeadlines(SteadyTime now) {
     }
 }
 
-void ConnectionHub::acceptFrom(Poco::Net::ServerSocket& listener) {
+void ConnectionHub::acceptFrom(Listener& listener) {
     while (true) {
         sockaddr_storage address{};
         socklen_t length = sizeof address;
-        const int fd = ::accept4(listener.impl()->sockfd(), reinterpret_cast<sockaddr*>(&address),
-                                 &length, SOCK_CLOEXEC);
+        const int fd = ::accept4(listener.socket.impl()->sockfd(),
+                                 reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
         if (fd < 0) return;  // EAGAIN: all taken; anything else: try at the next wake-up
         const std::string peer = addressText(address);
         bool admitted = false;
@@ -141,6 +140,7 @@ void ConnectionHub::acceptFrom(Poco::Net::ServerSocket& listener) {
         waiting.connection.socket =
             Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(static_cast<int>(fd)));
         waiting.connection.peer = peer;
+        waiting.connection.tls = listener.tls;
         // Given back when the last holder lets the connection go.
         waiting.connection.hold = std::shared_ptr<void>(nullptr, [peers = peers_, peer](void*) {
             std::lock_guard lock(peers->mutex);
@@ -175,6 +175,9 @@ bool ConnectionHub::headComplete(Waiting& waiting, bool& drop) {
         waiting.started = true;
         waiting.firstByte = std::chrono::steady_clock::now();
     }
+    // TLS hides the head: a worker takes the connection at its first bytes and
+    // the request deadline bounds the handshake and the head (see ApiServer).
+    if (waiting.connection.tls) return true;
     if (hasHeadEnd(peek.data(), static_cast<size_t>(n))) {
         setLowWater(fd, 1);  // a worker reads it now: reads must not wait for more
         return true;
@@ -205,7 +208,7 @@ void ConnectionHub::run() {
             resumed_.clear();
         }
         if (!accepting_.load() && !listeners_.empty()) {
-            for (auto& listener : listeners_) listener.close();
+            for (auto& listener : listeners_) listener.socket.close();
             listeners_.clear();
         }
         const auto now = std::chrono::steady_clock::now();
@@ -227,7 +230,7 @@ void ConnectionHub::run() {
         });
         fds.assign(1, pollfd{wakeFd_, POLLIN, 0});
         for (auto& listener : listeners_)
-            fds.push_back(pollfd{listener.impl()->sockfd(), POLLIN, 0});
+            fds.push_back(pollfd{listener.socket.impl()->sockfd(), POLLIN, 0});
         for (Waiting& waiting : waiting_)
             fds.push_back(pollfd{waiting.connection.socket.impl()->sockfd(), POLLIN, 0});
         ::poll(fds.data(), fds.size(), 100);
@@ -256,7 +259,7 @@ void ConnectionHub::run() {
         waiting_.swap(still);
     }
     waiting_.clear();  // closes every waiting connection
-    for (auto& listener : listeners_) listener.close();
+    for (auto& listener : listeners_) listener.socket.close();
     listeners_.clear();
 }
 

@@ -36,7 +36,15 @@ struct Connection {
     Poco::Net::StreamSocket socket;
     std::string peer;
     std::shared_ptr<void> hold;
-    int requests = 0;  // served so far on this connection
+    int requests = 0;      // served so far on this connection
+    bool tls = false;      // came in on an HTTPS listener
+    bool secured = false;  // socket is the TLS layer already (after the first request)
+};
+
+// A listening socket; tls: its connections speak HTTPS.
+struct Listener {
+    Poco::Net::ServerSocket socket;
+    bool tls = false;
 };
 
 class ConnectionHub {
@@ -50,7 +58,7 @@ class ConnectionHub {
     // Called on the hub's thread with a connection whose head has arrived.
     using Ready = std::function<void(Connection)>;
 
-    ConnectionHub(std::vector<Poco::Net::ServerSocket> listeners, Limits limits, Ready ready);
+    ConnectionHub(std::vector<Listener> listeners, Limits limits, Ready ready);
     ~ConnectionHub();
 
     void start();
@@ -85,7 +93,7 @@ class ConnectionHub {
     };
     void run();
     void wake();
-    void acceptFrom(Poco::Net::ServerSocket& listener);
+    void acceptFrom(Listener& listener);
     // The head is whole: true; still coming: false; closed/over-long: the
     // connection is dropped (reply sent where one is due) and `drop` set.
     bool headComplete(Waiting& waiting, bool& drop);
@@ -93,7 +101,7 @@ class ConnectionHub {
                         const std::string& message);
     void fireDeadlines(SteadyTime now);
 
-    std::vector<Poco::Net::ServerSocket> listeners_;
+    std::vector<Listener> listeners_;
     const Limits limits_;
     Ready ready_;
     int wakeFd_ = -1;

@@ -3,11 +3,15 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/WebSocket.h>
+#include <Poco/String.h>
 
 #include <charconv>
+#include <optional>
+
+#include "api/WsFrame.h"
 
 #include "serial/SerialPort.h"
 
@@ -44,6 +48,28 @@ Response listPorts() {
     return jsonResponse(200, body);
 }
 
+// The Sec-WebSocket-Key of an opening handshake lojald takes (GET, Upgrade:
+// websocket, Connection: upgrade, version 13), or nothing.
+std::optional<std::string> openingHandshakeKey(const Poco::Net::HTTPServerRequest& request) {
+    const auto hasToken = [](const std::string& list, const std::string& token) {
+        std::string lower = Poco::toLower(list);
+        for (size_t at = 0; (at = lower.find(token, at)) != std::string::npos; ++at) {
+            const bool start = at == 0 || lower[at - 1] == ',' || lower[at - 1] == ' ';
+            const size_t end = at + token.size();
+            if (start && (end == lower.size() || lower[end] == ',' || lower[end] == ' '))
+                return true;
+        }
+        return false;
+    };
+    if (!hasToken(request.get("Upgrade", ""), "websocket") ||
+        !hasToken(request.get("Connection", ""), "upgrade") ||
+        request.get("Sec-WebSocket-Version", "") != "13")
+        return std::nullopt;
+    const std::string key = request.get("Sec-WebSocket-Key", "");
+    if (key.size() != 24) return std::nullopt;  // base64 of 16 bytes
+    return key;
+}
+
 // Before the upgrade, refusals go out as ordinary JSON errors.
 void sendRefusal(Poco::Net::HTTPServerResponse& httpResponse, const Response& refusal) {
     httpResponse.setStatusAndReason(
@@ -75,16 +101,22 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
                                          "this token already has the most event streams "
                                          "server.max_streams_per_token allows; close one"));
     }
-    try {
-        Poco::Net::WebSocket socket(httpRequest, httpResponse);
-        context.streams.add(socket, cursor, token, request.connectionHold);
-    } catch (const Poco::Net::WebSocketException& e) {
+    const auto upgradeKey = openingHandshakeKey(httpRequest);
+    if (!upgradeKey) {
         context.streams.release(token);
-        // Not an upgrade request: Poco has not answered yet.
         return sendRefusal(httpResponse,
                            errorResponse(400, "websocket_required",
-                                         "connect with a WebSocket client: " + e.displayText()));
+                                         "connect with a WebSocket client (RFC 6455, version 13)"));
     }
+    // RFC 6455 4.2.2, done here rather than by Poco::Net::WebSocket, so the stream
+    // gets the connection itself, plain or TLS, and frames on it without blocking.
+    httpResponse.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS);
+    httpResponse.set("Upgrade", "websocket");
+    httpResponse.set("Connection", "Upgrade");
+    httpResponse.set("Sec-WebSocket-Accept", ws::acceptKey(*upgradeKey));
+    httpResponse.send().flush();
+    auto& requestImpl = static_cast<Poco::Net::HTTPServerRequestImpl&>(httpRequest);
+    context.streams.add(requestImpl.detachSocket(), cursor, token, request.connectionHold);
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ bool isIpLiteral(const std::string& name) {
 }  // namespace
 
 HostPolicy::HostPolicy(const ServerConfig& config) {
-    for (const ListenAddress& address : config.listen) {
+    std::vector<ListenAddress> all = config.listen;
+    all.insert(all.end(), config.tlsListen.begin(), config.tlsListen.end());
+    for (const ListenAddress& address : all) {
         Poco::Net::IPAddress ip;
         if (!Poco::Net::IPAddress::tryParse(address.host, ip)) continue;
         if (ip.isWildcard()) anyIpLiteral_ = true;

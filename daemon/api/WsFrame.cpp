@@ -1,6 +1,23 @@
 #include "api/WsFrame.h"
 
+#include <Poco/Base64Encoder.h>
+#include <Poco/SHA1Engine.h>
+
+#include <sstream>
+
 namespace lojal::ws {
+
+std::string acceptKey(const std::string& clientKey) {
+    Poco::SHA1Engine sha1;
+    sha1.update(clientKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    const Poco::DigestEngine::Digest& digest = sha1.digest();
+    std::ostringstream out;
+    Poco::Base64Encoder encoder(out);
+    encoder.write(reinterpret_cast<const char*>(digest.data()),
+                  static_cast<std::streamsize>(digest.size()));
+    encoder.close();
+    return out.str();
+}
 
 std::string serverFrame(Opcode opcode, std::string_view payload) {
     std::string frame;

@@ -28,6 +28,10 @@ constexpr uint16_t kGoingAway = 1001;
 constexpr uint16_t kProtocolError = 1002;
 constexpr uint16_t kTooBig = 1009;
 
+// Sec-WebSocket-Accept for a client's Sec-WebSocket-Key (RFC 6455 4.2.2):
+// base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
+std::string acceptKey(const std::string& clientKey);
+
 // One unmasked, final frame from the server.
 std::string serverFrame(Opcode opcode, std::string_view payload);
 std::string closeFrame(uint16_t code, std::string_view reason = "");

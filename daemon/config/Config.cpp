@@ -163,6 +163,10 @@ const std::vector<KeySpec>& schema() {
     static const std::vector<KeySpec> keys = {
         {"server", "listen",
          [](Config& c, const std::string& v) { return parseListen(v, c.server.listen); }},
+        {"server", "tls_listen",
+         [](Config& c, const std::string& v) { return parseListen(v, c.server.tlsListen); }},
+        {"server", "tls_cert_file", textSetter(&Config::server, &ServerConfig::tlsCertFile, 1024)},
+        {"server", "tls_key_file", textSetter(&Config::server, &ServerConfig::tlsKeyFile, 1024)},
         {"server", "host_names",
          [](Config& c, const std::string& v) -> Problem {
              c.server.hostNames.clear();
@@ -559,14 +563,24 @@ Status checkWhole(const Config& config) {
     if (config.log.target == LogTarget::file && config.log.file.empty()) {
         return Error{ErrorCode::arg, "key 'log.file': required when log.target is file"};
     }
+    if (!config.server.tlsListen.empty() &&
+        (config.server.tlsCertFile.empty() || config.server.tlsKeyFile.empty())) {
+        return Error{ErrorCode::arg,
+                     "keys 'server.tls_cert_file' and 'server.tls_key_file': required when "
+                     "server.tls_listen is set"};
+    }
     if (!config.server.allowRemote) {
-        for (const auto& address : config.server.listen) {
-            Poco::Net::IPAddress ip(address.host);
-            if (!ip.isLoopback()) {
-                return Error{ErrorCode::arg, "key 'server.listen': " + address.host +
-                                                 " is not a loopback address; set "
-                                                 "server.allow_remote = on to accept remote "
-                                                 "clients"};
+        for (const auto* list : {&config.server.listen, &config.server.tlsListen}) {
+            for (const auto& address : *list) {
+                Poco::Net::IPAddress ip(address.host);
+                if (!ip.isLoopback()) {
+                    return Error{ErrorCode::arg,
+                                 std::string("key 'server.") +
+                                     (list == &config.server.listen ? "listen" : "tls_listen") +
+                                     "': " + address.host +
+                                     " is not a loopback address; set server.allow_remote = on "
+                                     "to accept remote clients"};
+                }
             }
         }
     }
@@ -646,6 +660,11 @@ Poco::JSON::Object toJson(const Config& c) {
     for (const auto& address : c.server.listen) listen.add(address.toString());
     server.set("listen", listen);
     server.set("allow_remote", c.server.allowRemote);
+    Array tlsListen;
+    for (const auto& address : c.server.tlsListen) tlsListen.add(address.toString());
+    server.set("tls_listen", tlsListen);
+    server.set("tls_cert_file", c.server.tlsCertFile);
+    server.set("tls_key_file", c.server.tlsKeyFile);
     Array hostNames;
     for (const auto& name : c.server.hostNames) hostNames.add(name);
     server.set("host_names", hostNames);

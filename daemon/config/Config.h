@@ -37,6 +37,11 @@ struct ServerConfig {
     bool allowRemote = false;  // a non-loopback listen address must be opted into
     // Names clients reach lojald by (Host header), beside its listen addresses.
     std::vector<std::string> hostNames;
+    // HTTPS: the whole API and WebSockets on these addresses too (TLS 1.2+), with
+    // this certificate chain and key (PEM). Empty: no HTTPS listener.
+    std::vector<ListenAddress> tlsListen;
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
     int threads = 32;     // requests served at once; waiting connections hold none
     int maxQueued = 256;  // requests whose head has come, waiting for a thread
     int keepAliveTimeoutSeconds = 5;

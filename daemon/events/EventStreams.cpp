@@ -1,11 +1,13 @@
 #include "events/EventStreams.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <sstream>
 
@@ -21,6 +23,40 @@ constexpr size_t kMaxClientFrame = 4096;  // clients only send pings and closes
 // reading: it is dropped (and reconnects with ?since= when it wakes up).
 constexpr auto kStalledAfter = std::chrono::seconds(5);
 
+constexpr ssize_t kFailed = -1000;  // the connection is broken (any other negative: try later)
+
+// Non-blocking reads and writes: the descriptor for plain connections, the TLS
+// layer (Poco, which answers negative for "would block") for HTTPS ones.
+ssize_t receiveFrom(bool tls, Poco::Net::StreamSocket& socket, int fd, char* buffer, size_t size) {
+    if (!tls) {
+        const ssize_t n = ::recv(fd, buffer, size, MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return kFailed;
+        return n;
+    }
+    try {
+        return socket.receiveBytes(buffer, static_cast<int>(size));
+    } catch (const Poco::TimeoutException&) {
+        return -1;
+    } catch (const Poco::Exception&) {
+        return kFailed;
+    }
+}
+
+ssize_t sendTo(bool tls, Poco::Net::StreamSocket& socket, int fd, const char* data, size_t size) {
+    if (!tls) {
+        const ssize_t n = ::send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return kFailed;
+        return n;
+    }
+    try {
+        return socket.sendBytes(data, static_cast<int>(std::min<size_t>(size, 1 << 20)));
+    } catch (const Poco::TimeoutException&) {
+        return -1;
+    } catch (const Poco::Exception&) {
+        return kFailed;
+    }
+}
+
 std::string controlMessage(const std::string& type, const Poco::JSON::Object& data) {
     std::ostringstream out;
     out << "{\"seq\":null,\"type\":\"" << type << "\",\"device\":\"\",\"data\":";
@@ -32,8 +68,9 @@ std::string controlMessage(const std::string& type, const Poco::JSON::Object& da
 }  // namespace
 
 struct EventStreams::Stream {
-    Poco::Net::StreamSocket socket;  // keeps the descriptor open
+    Poco::Net::StreamSocket socket;  // keeps the descriptor open; TLS goes through it
     int fd = -1;
+    bool tls = false;  // bytes pass the socket's TLS layer, not the descriptor
     uint64_t cursor = 0;
     std::string token;
     std::shared_ptr<void> hold;
@@ -89,6 +126,8 @@ void EventStreams::add(Poco::Net::StreamSocket socket, uint64_t cursor, const st
                        std::shared_ptr<void> hold) {
     auto stream = std::make_unique<Stream>();
     stream->fd = socket.impl()->sockfd();
+    stream->tls = socket.secure();
+    socket.setBlocking(false);  // reads and writes must never wait
     stream->socket = std::move(socket);
     stream->cursor = cursor;
     stream->token = token;
@@ -102,6 +141,14 @@ void EventStreams::add(Poco::Net::StreamSocket socket, uint64_t cursor, const st
     wake();
 }
 
+ssize_t EventStreams::receive(Stream& stream, char* buffer, size_t size) {
+    return receiveFrom(stream.tls, stream.socket, stream.fd, buffer, size);
+}
+
+ssize_t EventStreams::send(Stream& stream, const char* data, size_t size) {
+    return sendTo(stream.tls, stream.socket, stream.fd, data, size);
+}
+
 void EventStreams::finish(Stream& stream, uint16_t code, const std::string& reason) {
     if (stream.closing) return;
     stream.closing = true;
@@ -113,12 +160,12 @@ void EventStreams::finish(Stream& stream, uint16_t code, const std::string& reas
 void EventStreams::serviceReads(Stream& stream) {
     char buffer[4096];
     while (true) {
-        const ssize_t n = ::recv(stream.fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        const ssize_t n = receive(stream, buffer, sizeof buffer);
+        if (n == 0 || n == kFailed) {
             stream.gone = true;
             return;
         }
-        if (n < 0) return;
+        if (n < 0) return;             // nothing more now
         if (stream.closing) continue;  // waiting to send our close: the rest is noise
         auto result = stream.reader.feed(buffer, static_cast<size_t>(n));
         for (const ws::Frame& frame : result.frames) {
@@ -154,16 +201,14 @@ void EventStreams::fill(Stream& stream) {
 
 void EventStreams::flush(Stream& stream) {
     while (!stream.out.empty()) {
-        const ssize_t n =
-            ::send(stream.fd, stream.out.data(), stream.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n = send(stream, stream.out.data(), stream.out.size());
         if (n > 0) {
             stream.out.erase(0, static_cast<size_t>(n));
             stream.progress = std::chrono::steady_clock::now();
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-        stream.gone = true;
-        return;
+        if (n == kFailed || n == 0) stream.gone = true;
+        return;  // the socket takes no more now
     }
 }
 
@@ -216,7 +261,9 @@ void EventStreams::run() {
             (void)!::read(wakeFd_, &count, sizeof count);
         }
         for (size_t i = 0; i < streams_.size(); ++i) {
-            if (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) serviceReads(*streams_[i]);
+            // TLS may hold decrypted bytes the descriptor does not show: always try.
+            if (streams_[i]->tls || (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+                serviceReads(*streams_[i]);
         }
         // About a second after the stop, whoever has not taken the close is dropped.
         if (stopping && ++roundsStopping > 10) {

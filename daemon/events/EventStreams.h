@@ -9,6 +9,8 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -55,6 +57,8 @@ class EventStreams {
     void fill(Stream& stream);
     void flush(Stream& stream);
     void finish(Stream& stream, uint16_t code, const std::string& reason);
+    static ssize_t receive(Stream& stream, char* buffer, size_t size);
+    static ssize_t send(Stream& stream, const char* data, size_t size);
 
     EventRing& ring_;
     const Limits limits_;
