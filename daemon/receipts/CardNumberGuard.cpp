@@ -91,18 +91,6 @@ char32_t nextCodePoint(std::string_view text, size_t& pos) {
     return c;
 }
 
-bool luhn(std::string_view digits) {
-    int sum = 0;
-    bool twice = false;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-        twice = !twice;
-    }
-    return sum % 10 == 0;
-}
-
 int prefix(std::string_view digits, size_t count) {
     int value = 0;
     for (size_t i = 0; i < count && i < digits.size(); ++i) value = value * 10 + (digits[i] - '0');
@@ -168,9 +156,21 @@ bool numberHoldsCard(const Poco::Dynamic::Var& value) {
 
 }  // namespace
 
+bool passesLuhn(std::string_view digits) {
+    int sum = 0;
+    bool twice = false;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        int d = *it - '0';
+        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+        twice = !twice;
+    }
+    return sum % 10 == 0;
+}
+
 bool isCardNumber(std::string_view digits) {
     const size_t n = digits.size();
-    if (n < 13 || n > 19 || !luhn(digits)) return false;
+    if (n < 13 || n > 19 || !passesLuhn(digits)) return false;
     const int p1 = prefix(digits, 1), p2 = prefix(digits, 2), p3 = prefix(digits, 3),
               p4 = prefix(digits, 4), p6 = prefix(digits, 6);
     const bool long16to19 = n >= 16;

@@ -33,6 +33,9 @@
 
 namespace lojal::cardguard {
 
+// ASCII digits whose Luhn (mod 10) check digit is right.
+bool passesLuhn(std::string_view digits);
+
 // ASCII digits: a card number by Luhn, issuer prefix and length (rule 4).
 bool isCardNumber(std::string_view digits);
 

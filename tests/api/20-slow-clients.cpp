@@ -8,10 +8,12 @@
 #include <Poco/Net/StreamSocket.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
+#include "SlowClients.h"
 
 using namespace lojal::test;
 using Clock = std::chrono::steady_clock;
@@ -20,14 +22,6 @@ namespace {
 
 bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
-}
-
-// Opens a connection from `source` (any 127.x address) to lojald.
-Poco::Net::StreamSocket connectFrom(const std::string& source, int port) {
-    Poco::Net::StreamSocket socket;
-    socket.impl()->bind(Poco::Net::SocketAddress(source, 0), false);
-    socket.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
-    return socket;
 }
 
 // Reads until the server closes the connection (or `timeout`); what it sent.
@@ -56,28 +50,13 @@ BOOST_AUTO_TEST_CASE(slowloris_and_idle_websockets_leave_the_api_answering) {
         "[server]\nmax_connections_per_peer = 2000\nmax_streams_per_token = 1000\n"
         "header_timeout = 60\nkeep_alive_timeout = 60\n");
     const int port = lojald.port;
-    std::vector<Poco::Net::StreamSocket> slow;
-    for (int i = 0; i < 300; ++i) {
-        slow.push_back(connectFrom("127.0.0.2", port));
-        slow.back().sendBytes("GET /v1/health HTTP/1.1\r\nHo", 27);
-    }
     std::vector<std::unique_ptr<EventClient>> streams;
     for (int i = 0; i < 300; ++i)
         streams.push_back(std::make_unique<EventClient>(port, kKioskToken));
     // One header byte every 200 ms from each slow connection while the normal
-    // client works (a second thread, so the trickle never waits for the client).
-    std::atomic<bool> done{false};
-    std::thread trickle([&] {
-        while (!done.load()) {
-            for (auto& socket : slow) {
-                try {
-                    socket.sendBytes("x", 1);
-                } catch (const Poco::Exception&) {
-                }
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
-    });
+    // client works (a thread of its own, so the trickle never waits for the client).
+    std::optional<Slowloris> slow;
+    slow.emplace(port, 300, "127.0.0.2", std::chrono::milliseconds(200));
     std::vector<double> latencies;
     int answered = 0;
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
@@ -92,8 +71,7 @@ BOOST_AUTO_TEST_CASE(slowloris_and_idle_websockets_leave_the_api_answering) {
             std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         if (status >= 200 && status < 300) ++answered;
     }
-    done = true;
-    trickle.join();
+    slow.reset();
     const double p99 = percentile(latencies, 99);
     BOOST_TEST_MESSAGE("normal calls beside 300 slowloris + 300 WebSockets: p99 " << p99 << " ms");
     BOOST_TEST(answered == 200);

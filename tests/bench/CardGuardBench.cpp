@@ -21,18 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool luhn(const std::string& digits) {
-    int sum = 0;
-    bool twice = false;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-        int d = *it - '0';
-        if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-        twice = !twice;
-    }
-    return sum % 10 == 0;
-}
-
 // The previous guard, as it was: values only (strings and integers), ASCII
 // digits, runs joined across one space or dash, every 13-19 window by Luhn;
 // "gtin" with a GS1 check digit and "phone" starting with + skipped by key name
@@ -68,7 +56,7 @@ bool previousRule(const Poco::Dynamic::Var& value) {
             continue;
         for (size_t start = 0; start + 13 <= digits.size(); ++start)
             for (size_t n = 13; n <= 19 && start + n <= digits.size(); ++n)
-                if (luhn(digits.substr(start, n))) return true;
+                if (lojal::cardguard::passesLuhn(digits.substr(start, n))) return true;
         digits.clear();
     }
     return false;

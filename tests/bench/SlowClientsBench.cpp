@@ -12,10 +12,12 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
+#include "SlowClients.h"
 
 using namespace lojal::test;
 using Clock = std::chrono::steady_clock;
@@ -67,34 +69,14 @@ int main(int argc, char** argv) {
     const int idleThreads = threadsOf(pid);
     const Figures alone = normalCalls(lojald.port, calls, "alone-");
 
-    std::vector<Poco::Net::StreamSocket> slow;
-    for (int i = 0; i < 300; ++i) {
-        Poco::Net::StreamSocket socket;
-        socket.impl()->bind(Poco::Net::SocketAddress("127.0.0.2", 0), false);
-        socket.connect(
-            Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(lojald.port)));
-        socket.sendBytes("GET /v1/health HTTP/1.1\r\nHo", 27);
-        slow.push_back(socket);
-    }
     std::vector<std::unique_ptr<EventClient>> streams;
     for (int i = 0; i < 300; ++i)
         streams.push_back(std::make_unique<EventClient>(lojald.port, kKioskToken));
-    std::atomic<bool> done{false};
-    std::thread trickle([&] {
-        while (!done.load()) {
-            for (auto& socket : slow) {
-                try {
-                    socket.sendBytes("x", 1);
-                } catch (const Poco::Exception&) {
-                }
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        }
-    });
+    std::optional<Slowloris> slow;
+    slow.emplace(lojald.port, 300, "127.0.0.2", std::chrono::milliseconds(500));
     const int busyThreads = threadsOf(pid);
     const Figures besieged = normalCalls(lojald.port, calls, "besieged-");
-    done = true;
-    trickle.join();
+    slow.reset();
 
     std::printf(
         "normal calls (health + receipt), alone: p50 %.2f ms, p99 %.2f ms, %d failed; beside 300 "
