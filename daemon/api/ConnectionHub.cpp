@@ -160,6 +160,11 @@ void ConnectionHub::answerAndClose(Waiting& waiting, int status, const std::stri
     const int fd = waiting.connection.socket.impl()->sockfd();
     (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::shutdown(fd, SHUT_WR);
+    // Closing with the client's bytes unread would send a reset, which may reach
+    // it before the answer does: read and drop what has come.
+    char sink[4096];
+    for (int i = 0; i < 64 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    }
 }
 
 bool ConnectionHub::headComplete(Waiting& waiting, bool& drop) {
