@@ -358,9 +358,11 @@ BOOST_AUTO_TEST_CASE(a_tcp_terminal_that_restarts_is_connected_again) {
     // takes flows again.
     ZvtSim back("tcp:" + location.substr(location.rfind(':') + 1));
     BOOST_REQUIRE_MESSAGE(back.location() == location, back.output());
+    // A reconnect may reach the dying simulator's listen queue first and lose a
+    // registration to the reset, so any registration that ends well counts.
     // Reconnects back off up to a second; a sanitizer build under load is slow.
     const std::string registered = f.events->waitFor(
-        {"\"flow\":\"registration\"", "\"flow_id\":2", "\"stage\":\"finished\""}, 30s);
+        {"\"flow\":\"registration\"", "\"stage\":\"finished\"", "\"ok\":true"}, 30s);
     BOOST_REQUIRE_MESSAGE(!registered.empty(), f.lojald->process->output() + "\n--- zvt-sim:\n" +
                                                    back.output() + "\n--- devices: " +
                                                    f.devices());
