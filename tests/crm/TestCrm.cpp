@@ -1,5 +1,7 @@
 #include "TestCrm.h"
 
+#include "LojaldProcess.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
@@ -106,6 +108,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
             }
         }
         state_->changed.notify_all();
+        noteActivity();
         Poco::JSON::Object answer;
         answer.set("results", results);
         sendJson(response, 200, text(answer));
@@ -121,6 +124,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
             ++(uri.getPath() == "/v1/members/changes" ? state_->changeRequests : state_->lookups);
         }
         state_->changed.notify_all();
+        noteActivity();
         if (delayMs > 0) state_->delay(delayMs);
         if (down) return sendJson(response, 503, "{\"error\":\"down\"}");
         std::map<std::string, std::string> query;
@@ -260,6 +264,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
             }
         }
         state_->changed.notify_all();
+        noteActivity();
         Poco::JSON::Object answer;
         answer.set("results", results);
         std::ostringstream text;

@@ -31,7 +31,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -68,16 +67,30 @@ bool writeAll(int fd, const std::string& bytes) {
     return true;
 }
 
+// Waits until `when` for the one event that ends a replay early: the test that
+// drives this simulator closing its end of standard input. True at `when`.
+bool controllerStaysUntil(std::chrono::steady_clock::time_point when) {
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+            when - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return true;
+        pollfd p{0, 0, 0};  // no events asked: only a hang-up or an error wakes it
+        const int ms = static_cast<int>((left.count() + 999) / 1000);  // never early
+        if (::poll(&p, 1, ms) > 0 && (p.revents & (POLLHUP | POLLERR))) return false;
+    }
+}
+
 std::string readExactly(int fd, size_t count, std::chrono::milliseconds timeout) {
     std::string bytes;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (bytes.size() < count && std::chrono::steady_clock::now() < deadline) {
+    while (bytes.size() < count) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd, POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count()) + 1) <= 0) break;
         char buffer[256];
         const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, count - bytes.size()));
-        if (n > 0)
-            bytes.append(buffer, static_cast<size_t>(n));
-        else
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (n > 0) bytes.append(buffer, static_cast<size_t>(n));
     }
     return bytes;
 }
@@ -135,8 +148,11 @@ class Simulator {
             fields >> offset >> direction >> hex;
             const auto bytes = fromHex(hex);
             if (!bytes || (direction != "<" && direction != ">")) return "error bad line: " + line;
-            std::this_thread::sleep_until(
-                start + std::chrono::microseconds(static_cast<long>(offset * 1000 / speed)));
+            // The recorded offsets are the device's own timing (silence frames a
+            // scan): the byte goes out at its time, unless the controller leaves.
+            if (!controllerStaysUntil(
+                    start + std::chrono::microseconds(static_cast<long>(offset * 1000 / speed))))
+                return "error the controller went away";
             if (direction == "<") {
                 if (!writeAll(pty_->master, *bytes)) return "error write failed";
             } else {

@@ -46,7 +46,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "drivers/zvt/ZvtApdu.h"
 #include "drivers/zvt/ZvtFrame.h"
@@ -147,10 +146,7 @@ class Terminal {
 
     // Reads what is there (up to timeoutMs): messages queue up, ACKs are counted.
     void pump(int timeoutMs) {
-        if (fd_ < 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
-            return;
-        }
+        if (fd_ < 0) return;  // no register: the callers stop waiting
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, timeoutMs) <= 0) return;
         uint8_t buffer[512];
@@ -272,8 +268,15 @@ class Terminal {
         }
         if (!exchange(encodeApdu(0x04, 0xFF, {0x0A}))) return false;  // "insert card"
         if (mode == "slow") {
+            // A slow card read: an intermediate status a second, as PA00P015 2.56.3
+            // has terminals keep the register's time-outs running. In between, the
+            // register may abort a read (2.21, 2.23): taken, 80 00, basic state.
             for (int i = 0; i < 3; ++i) {
-                std::this_thread::sleep_for(std::chrono::seconds(1));
+                if (const auto early = nextMessage(1000); early && commandOf(*early) == 0x06B0) {
+                    ack();
+                    sendApdu(encodeApdu(0x80, 0x00));
+                    return false;
+                }
                 if (!exchange(encodeApdu(0x04, 0xFF, {0x17}))) return false;
             }
         }

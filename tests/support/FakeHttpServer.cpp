@@ -1,5 +1,7 @@
 #include "FakeHttpServer.h"
 
+#include "LojaldProcess.h"
+
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -35,6 +37,7 @@ class ScriptedHandler : public Poco::Net::HTTPRequestHandler {
             state_->requests.push_back(recorded);
         }
         state_->arrived.notify_all();
+        noteActivity();
         response.setStatusAndReason(
             static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
         for (const auto& [name, value] : answer.headers) response.set(name, value);

@@ -45,11 +45,43 @@ void TempDir::write(const std::string& name, const std::string& text) const {
     std::ofstream(file(name), std::ios::binary) << text;
 }
 
+namespace {
+struct Activity {
+    std::mutex mutex;
+    std::condition_variable changed;
+    uint64_t generation = 0;
+};
+Activity& activity() {
+    static Activity shared;
+    return shared;
+}
+}  // namespace
+
+void noteActivity() {
+    {
+        std::lock_guard lock(activity().mutex);
+        ++activity().generation;
+    }
+    activity().changed.notify_all();
+}
+
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto patience = 5ms;
+    uint64_t seen = 0;
+    {
+        std::lock_guard lock(activity().mutex);
+        seen = activity().generation;
+    }
     while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(5ms);
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) return false;
+        std::unique_lock lock(activity().mutex);
+        activity().changed.wait_for(lock,
+                                    std::min<std::chrono::nanoseconds>(patience, deadline - now),
+                                    [&] { return activity().generation != seen; });
+        seen = activity().generation;
+        patience = std::min(patience * 2, std::chrono::milliseconds(100));
     }
     return true;
 }

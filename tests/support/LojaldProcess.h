@@ -37,9 +37,15 @@ class TempDir {
     std::string path_;
 };
 
-// Polls condition until it holds or timeout passes, for state that announces
-// itself by no event we can wait on (a detached daemon's pid file, say).
+// Checks condition until it holds or timeout passes, for state with no event of
+// its own to wait on (a row lojald wrote, a detached daemon's pid file). Between
+// checks it waits for noteActivity() (a test server took a request), and for a
+// short while at most (5 ms, doubling to 100 ms) when nothing announces itself.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s);
+
+// Something a test may be waiting for has happened: the test servers (TestCrm,
+// FakeHttpServer) call it with every request, which re-checks every eventually().
+void noteActivity();
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int freePort();

@@ -16,20 +16,25 @@ Slowloris::Slowloris(int port, int count, const std::string& source,
         sockets_.back().sendBytes("GET /v1/health HTTP/1.1\r\nHo", 27);
     }
     trickle_ = std::thread([this, interval] {
-        while (!done_.load()) {
+        std::unique_lock lock(mutex_);
+        // A byte from each, then the interval or the stop, whichever comes first.
+        do {
             for (auto& socket : sockets_) {
                 try {
                     socket.sendBytes("x", 1);
                 } catch (const Poco::Exception&) {  // closed by lojald: fine
                 }
             }
-            std::this_thread::sleep_for(interval);
-        }
+        } while (!stop_.wait_for(lock, interval, [this] { return done_; }));
     });
 }
 
 Slowloris::~Slowloris() {
-    done_ = true;
+    {
+        std::lock_guard lock(mutex_);
+        done_ = true;
+    }
+    stop_.notify_all();
     trickle_.join();
 }
 

@@ -5,8 +5,9 @@
 
 #include <Poco/Net/StreamSocket.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,7 +28,9 @@ class Slowloris {
 
   private:
     std::vector<Poco::Net::StreamSocket> sockets_;
-    std::atomic<bool> done_{false};
+    std::mutex mutex_;
+    std::condition_variable stop_;  // ends the wait between bytes at once
+    bool done_ = false;
     std::thread trickle_;
 };
 
