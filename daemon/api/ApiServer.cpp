@@ -134,7 +134,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         Request request;
         request.method = httpRequest.getMethod();
         request.connectionHold = connectionHold_;
-        for (const auto& [name, value] : httpRequest) request.headers[Poco::toLower(name)] = value;
+        if (httpRequest.has("Idempotency-Key"))
+            request.idempotencyKey = httpRequest.get("Idempotency-Key");
         const std::string& version = httpRequest.getVersion();
         if (version != Poco::Net::HTTPMessage::HTTP_1_1 &&
             version != Poco::Net::HTTPMessage::HTTP_1_0) {
@@ -413,11 +414,10 @@ void ApiServer::work() {
 
 // Requests on one connection while their heads are here; then back to the hub.
 void ApiServer::serve(Connection connection) {
-    if (connection.tls && !connection.secured) {
+    if (connection.tls && !connection.socket.secure()) {
         // The handshake runs at the first read, under the request deadline below.
         try {
             connection.socket = Poco::Net::SecureStreamSocket::attach(connection.socket, tls_);
-            connection.secured = true;
         } catch (const Poco::Exception& e) {
             log_.debug("TLS from %s failed: %s", connection.peer, e.displayText());
             return;
@@ -475,7 +475,7 @@ void ApiServer::serve(Connection connection) {
         if (upgraded || !keepAlive) break;
         // TLS may hold a next request already decrypted: the descriptor would not
         // show it, so it is served here and now.
-        if (session.readAhead() == 0 && (!connection.secured || socket.available() == 0)) {
+        if (session.readAhead() == 0 && (!socket.secure() || socket.available() == 0)) {
             waitForNext = true;
             break;
         }

@@ -36,9 +36,8 @@ struct Connection {
     Poco::Net::StreamSocket socket;
     std::string peer;
     std::shared_ptr<void> hold;
-    int requests = 0;      // served so far on this connection
-    bool tls = false;      // came in on an HTTPS listener
-    bool secured = false;  // socket is the TLS layer already (after the first request)
+    int requests = 0;  // served so far on this connection
+    bool tls = false;  // came in on an HTTPS listener (socket.secure() once attached)
 };
 
 // A listening socket; tls: its connections speak HTTPS.

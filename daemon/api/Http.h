@@ -23,7 +23,7 @@ struct Request {
     std::string path;
     std::map<std::string, std::string> pathParams;  // from {name} segments of the route
     std::map<std::string, std::string> query;
-    std::map<std::string, std::string> headers;  // names in lower case
+    std::optional<std::string> idempotencyKey;  // the Idempotency-Key header, when sent
     std::string body;
     Poco::JSON::Object::Ptr json;  // set when the route takes a JSON body
     std::optional<Caller> caller;

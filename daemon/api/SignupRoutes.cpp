@@ -34,9 +34,8 @@ bool validIdempotencyKey(const std::string& key) {
 }
 
 Response createSignup(SignupRoutesContext& context, const Request& request) {
-    std::string key;
-    if (auto found = request.headers.find("idempotency-key"); found != request.headers.end()) {
-        key = found->second;
+    const std::string key = request.idempotencyKey.value_or("");
+    if (request.idempotencyKey) {
         if (!validIdempotencyKey(key)) {
             return errorResponse(400, "invalid_field",
                                  "Idempotency-Key: 1 to 128 of A-Z a-z 0-9 . _ : -");

@@ -155,6 +155,22 @@ BOOST_AUTO_TEST_CASE(quantities_are_bounded_numbers_and_never_wrap) {
     BOOST_TEST(wrapped->path == "$.lines[1].quantity");
 }
 
+BOOST_AUTO_TEST_CASE(the_largest_quantity_passes) {
+    // 1,000,000 bags at 7.00: the bound is inclusive, as an integer and as a string.
+    for (const char* quantity : {"1000000", "\"1000000.000\""}) {
+        std::string json = replaced(
+            kExample,
+            "\"quantity\":1,\"unit_price\":\"7.00\",\"vat_rate\":\"25\",\"total\":\"7.00\"",
+            std::string("\"quantity\":") + quantity +
+                ",\"unit_price\":\"7.00\",\"vat_rate\":\"25\",\"total\":\"7000000.00\"");
+        json = replaced(json, "\"total\":\"116.80\"", "\"total\":\"7000109.80\"");
+        json = replaced(json, "\"amount\":\"1.40\"", "\"amount\":\"1400000.00\"");
+        json = replaced(json, "\"amount\":\"116.80\"", "\"amount\":\"7000109.80\"");
+        const auto fault = check(json);
+        BOOST_TEST(!fault.has_value(), (fault ? fault->code + " at " + fault->path : quantity));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(checked_multiply_divide_says_when_the_result_does_not_fit) {
     BOOST_TEST(mulDivRoundChecked(10980, 1200, 11200).value_or(0) == 1176);
     BOOST_TEST(!mulDivRoundChecked(INT64_MAX, 2, 1).has_value());
