@@ -30,7 +30,6 @@ uint64_t EventRing::publish(const std::string& type, const std::string& device,
         json << ",\"data\":" << body.str() << "}";
         entries_.push_back(Entry{seq, std::make_shared<const std::string>(json.str())});
         if (entries_.size() > capacity_) entries_.pop_front();
-        published_.notify_all();
     }
     if (listener_) listener_();
     return seq;
@@ -60,25 +59,6 @@ void EventRing::setListener(std::function<void()> listener) {
     listener_ = std::move(listener);
 }
 
-EventBatch EventRing::waitAfter(uint64_t after, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    EventBatch batch;
-    if (after >= nextSeq_) {  // a seq from before a restart: start again from what is kept
-        batch.reset = true;
-        after = 0;
-    }
-    published_.wait_for(lock, timeout, [&] { return closed_ || nextSeq_ - 1 > after; });
-    batch.lastSeq = after;
-    if (entries_.empty()) return batch;
-    const uint64_t oldest = entries_.front().seq;
-    if (after != 0 && after + 1 < oldest) batch.missed = oldest - after - 1;
-    for (const Entry& entry : entries_) {
-        if (entry.seq > after) batch.events.push_back(entry.json);
-    }
-    if (!batch.events.empty()) batch.lastSeq = entries_.back().seq;
-    return batch;
-}
-
 uint64_t EventRing::lastSeq() const {
     std::lock_guard lock(mutex_);
     return nextSeq_ - 1;
@@ -88,7 +68,6 @@ void EventRing::close() {
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
-        published_.notify_all();
     }
     if (listener_) listener_();
 }

@@ -7,7 +7,6 @@
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -31,8 +30,6 @@ class EventRing {
 
     uint64_t publish(const std::string& type, const std::string& device,
                      const Poco::JSON::Object& data);
-    // Events after seq `after`; waits up to timeout when there are none yet.
-    EventBatch waitAfter(uint64_t after, std::chrono::milliseconds timeout);
     // At most maxEvents events after seq `after`, without waiting.
     EventBatch take(uint64_t after, size_t maxEvents);
     // Called (on the publisher's thread, outside the ring's lock) after each
@@ -40,7 +37,7 @@ class EventRing {
     void setListener(std::function<void()> listener);
     uint64_t lastSeq() const;
     size_t capacity() const { return capacity_; }
-    // Wakes every waiter (shutdown).
+    // Marks the ring closed and tells the listener (shutdown).
     void close();
     bool closed() const;
 
@@ -51,7 +48,6 @@ class EventRing {
     };
     const size_t capacity_;
     mutable std::mutex mutex_;
-    std::condition_variable published_;
     std::deque<Entry> entries_;
     uint64_t nextSeq_ = 1;
     bool closed_ = false;
