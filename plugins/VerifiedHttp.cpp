@@ -14,26 +14,28 @@
 
 namespace lojal::plugins {
 
+Poco::Net::Context::Ptr verifiedClientContext(const TlsSettings& tls) {
+    // Only on the first https use: OpenSSL's start-up touches megabytes that a
+    // store without https peers never needs.
+    static const bool initialized = [] {
+        Poco::Net::initializeSSL();
+        return true;
+    }();
+    (void)initialized;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, tls.clientKeyFile, tls.clientCertFile, tls.caFile,
+        Poco::Net::Context::VERIFY_STRICT, 9, false);
+    context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    return context;
+}
+
 std::unique_ptr<Poco::Net::HTTPClientSession> SessionFactory::open(const Poco::URI& uri,
                                                                    int timeoutMs) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (uri.getScheme() == "https") {
         std::lock_guard lock(contextMutex_);
-        if (!context_) {
-            // Only now: OpenSSL's start-up touches megabytes that a store without
-            // https providers never needs.
-            static const bool initialized = [] {
-                Poco::Net::initializeSSL();
-                return true;
-            }();
-            (void)initialized;
-            context_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE,
-                                              tls_.clientKeyFile, tls_.clientCertFile, tls_.caFile,
-                                              Poco::Net::Context::VERIFY_STRICT, 9, false);
-            context_->disableProtocols(
-                Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        }
+        if (!context_) context_ = verifiedClientContext(tls_);
         session =
             std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context_);
     } else {

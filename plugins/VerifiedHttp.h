@@ -22,6 +22,10 @@ struct TlsSettings {
     std::string clientKeyFile;
 };
 
+// A client context that verifies the chain against tls.caFile and the host
+// name, TLS 1.2 or newer (initialises OpenSSL on first use).
+Poco::Net::Context::Ptr verifiedClientContext(const TlsSettings& tls);
+
 class SessionFactory {
   public:
     explicit SessionFactory(std::string caFile) { tls_.caFile = std::move(caFile); }

@@ -8,7 +8,9 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <optional>
 
 #include "api/WsFrame.h"
@@ -93,6 +95,11 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
                                                            "'since' must be a sequence number"));
         }
         cursor = value;
+        // A seq from another run of lojald: replay this run's ring from its
+        // start, after a `reset` (a cursor past the newest event gives both).
+        if (auto instance = request.query.find("instance");
+            instance != request.query.end() && instance->second != context.events.instance())
+            cursor = std::numeric_limits<uint64_t>::max();
     }
     const std::string& token = request.caller->tokenName;
     if (!context.streams.admit(token)) {
@@ -114,6 +121,11 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
     httpResponse.set("Upgrade", "websocket");
     httpResponse.set("Connection", "Upgrade");
     httpResponse.set("Sec-WebSocket-Accept", ws::acceptKey(*upgradeKey));
+    // Which run of lojald this is and where the stream starts: a client resumes
+    // from here with ?since=&instance= even when no event came before it broke.
+    httpResponse.set("Lojal-Instance", context.events.instance());
+    httpResponse.set("Lojal-Cursor",
+                     std::to_string(std::min(cursor, context.events.lastSeq())));
     httpResponse.send().flush();
     auto& requestImpl = static_cast<Poco::Net::HTTPServerRequestImpl&>(httpRequest);
     context.streams.add(requestImpl.detachSocket(), cursor, token, request.connectionHold);

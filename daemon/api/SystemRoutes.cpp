@@ -29,6 +29,9 @@ Response health(SystemContext& context) {
     Poco::JSON::Object body;
     body.set("status", database.ok ? "ok" : "degraded");
     body.set("version", kLojalVersion);
+    // The local API's version: its major is the /v1 in every path; liblojal
+    // refuses a lojald of another major.
+    body.set("api_version", "1.0");
     body.set("store_id", context.config.store.id);
     body.set("database", db);
     return jsonResponse(database.ok ? 200 : 503, body);

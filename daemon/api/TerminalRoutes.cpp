@@ -11,6 +11,7 @@ Response run(DeviceManager& devices, const Request& request, const std::string& 
     if (result) {
         Poco::JSON::Object body = *result;
         body.set("terminal", terminal);
+        if (command == "flow") return jsonResponse(200, body);
         body.set("events", "/v1/events (types terminal and card)");
         return jsonResponse(202, body);
     }
@@ -22,7 +23,9 @@ Response run(DeviceManager& devices, const Request& request, const std::string& 
         case ErrorCode::busy: return errorResponse(409, "flow_in_progress", error.message);
         case ErrorCode::arg:
             if (command == "abort") return errorResponse(409, "no_flow_running", error.message);
-            return errorResponse(400, "invalid_field", error.message, "$.amount");
+            return errorResponse(400, "invalid_field", error.message,
+                                 error.message.starts_with("'reference'") ? "$.reference"
+                                                                          : "$.amount");
         default: return errorResponse(400, "unsupported", error.message);
     }
 }
@@ -42,6 +45,8 @@ void addTerminalRoutes(Router& router, DeviceManager& devices) {
     router.add(makeRoute("POST", "/v1/terminals/{id}/log-off", {Role::pos, Role::admin},
                          command("log-off")));
     router.add(makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos}, command("abort")));
+    router.add(makeRoute("GET", "/v1/terminals/{id}/flow", {Role::pos, Role::admin},
+                         command("flow")));
 }
 
 }  // namespace lojal

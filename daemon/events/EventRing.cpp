@@ -5,11 +5,23 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Timestamp.h>
 
+#include <random>
 #include <sstream>
 
 namespace lojal {
+namespace {
 
-EventRing::EventRing(size_t capacity) : capacity_(capacity) {}
+std::string newInstanceId() {
+    std::random_device random;
+    static const char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (int i = 0; i < 16; ++i) id += kHex[random() % 16];
+    return id;
+}
+
+}  // namespace
+
+EventRing::EventRing(size_t capacity) : capacity_(capacity), instance_(newInstanceId()) {}
 
 uint64_t EventRing::publish(const std::string& type, const std::string& device,
                             const Poco::JSON::Object& data) {

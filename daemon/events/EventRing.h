@@ -37,6 +37,10 @@ class EventRing {
     void setListener(std::function<void()> listener);
     uint64_t lastSeq() const;
     size_t capacity() const { return capacity_; }
+    // Random, fixed for this ring's life: a client that reconnects gives it back
+    // (?instance=) so a seq from before a restart is never mistaken for one of
+    // this run's, even when this run has already passed that number.
+    const std::string& instance() const { return instance_; }
     // Marks the ring closed and tells the listener (shutdown).
     void close();
     bool closed() const;
@@ -47,6 +51,7 @@ class EventRing {
         std::shared_ptr<const std::string> json;
     };
     const size_t capacity_;
+    const std::string instance_;
     mutable std::mutex mutex_;
     std::deque<Entry> entries_;
     uint64_t nextSeq_ = 1;

@@ -2,6 +2,9 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <cctype>
+#include <optional>
+
 #include "core/Crypto.h"
 #include "core/Money.h"
 #include "drivers/zvt/ZvtSession.h"
@@ -100,10 +103,17 @@ class ZvtDriver : public Driver {
             answer.set("abort", session_.abortSent() ? "sent" : "pending");
             return answer;
         }
+        if (name == "flow") return flowState();
         if (session_.busy()) {
             return Error{ErrorCode::busy, "flow " + std::to_string(flowId_) + " (" + flowName_ +
                                               ") is still running on this terminal"};
         }
+        const std::string reference = args.optValue<std::string>("reference", "");
+        if (!isValidReference(reference)) {
+            return Error{ErrorCode::arg,
+                         "'reference' must be 1 to 64 of A-Z a-z 0-9 . _ : -"};
+        }
+        nextReference_ = reference;
         if (name == "read-card") {
             startFlow("read-card", zvt::readCard(options_.readTimeoutSeconds),
                       zvt::FlowEnd::statusInformation, now, sink);
@@ -134,11 +144,37 @@ class ZvtDriver : public Driver {
     }
 
   private:
+    // The register's own name for a flow, so after a lost answer it can ask
+    // whether its payment started instead of starting a second one.
+    static bool isValidReference(const std::string& reference) {
+        if (reference.size() > 64) return false;
+        for (const char c : reference) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+                c != ':' && c != '-')
+                return false;
+        }
+        return true;
+    }
+
     Poco::JSON::Object flowAnswer() const {
         Poco::JSON::Object answer;
         answer.set("flow_id", flowId_);
         answer.set("flow", flowName_);
+        if (!flowReference_.empty()) answer.set("reference", flowReference_);
         return answer;
+    }
+
+    // The newest flow: running, or finished with its result.
+    Poco::JSON::Object flowState() const {
+        Poco::JSON::Object state;
+        if (flowId_ == 0) {
+            state.set("stage", "none");
+            return state;
+        }
+        state = flowAnswer();
+        state.set("stage", session_.busy() ? "running" : "finished");
+        if (!session_.busy() && lastFinished_) state.set("result", *lastFinished_);
+        return state;
     }
 
     void startFlow(const std::string& name, const zvt::Bytes& command, zvt::FlowEnd end,
@@ -147,6 +183,9 @@ class ZvtDriver : public Driver {
         if (!session_.start(command, end, millis(now), out)) return;
         ++flowId_;
         flowName_ = name;
+        flowReference_ = nextReference_;
+        nextReference_.clear();
+        lastFinished_.reset();
         printLines_.clear();
         Poco::JSON::Object data = flowAnswer();
         data.set("stage", "started");
@@ -254,6 +293,7 @@ class ZvtDriver : public Driver {
         Poco::JSON::Array lines;
         for (const std::string& line : printLines_) lines.add(line);
         data.set("receipt_lines", lines);
+        lastFinished_ = data;
         sink.publish("terminal", data);
         sink.count(event.ok ? "flows_ok" : "flows_failed");
     }
@@ -264,6 +304,9 @@ class ZvtDriver : public Driver {
     PortWriter* port_ = nullptr;
     int flowId_ = 0;
     std::string flowName_;
+    std::string flowReference_;
+    std::string nextReference_;
+    std::optional<Poco::JSON::Object> lastFinished_;
     std::vector<std::string> printLines_;
     int countedErrors_ = 0;
     int countedCollisions_ = 0;

@@ -1,0 +1,109 @@
+#include "CallRegistry.h"
+
+#include <sys/socket.h>
+
+#include "ThreadSignals.h"
+
+namespace lojal::pos {
+
+CallRegistry::CallRegistry() {
+    watchdog_ = std::thread([this] {
+        blockSigpipeInThisThread();
+        watch();
+    });
+}
+
+CallRegistry::~CallRegistry() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    changed_.notify_all();
+    watchdog_.join();
+}
+
+bool CallRegistry::begin(Call& call) {
+    std::lock_guard lock(mutex_);
+    if (closing_) return false;
+    call.cancelEpoch = cancelEpoch_;
+    calls_.insert(&call);
+    changed_.notify_all();  // the watchdog may need to wake earlier
+    return true;
+}
+
+void CallRegistry::end(Call& call) {
+    std::lock_guard lock(mutex_);
+    call.fd = -1;
+    calls_.erase(&call);
+    changed_.notify_all();  // close() waits for the last one
+}
+
+void CallRegistry::attach(Call& call, int fd) {
+    std::lock_guard lock(mutex_);
+    call.fd = fd;
+    // Cancelled or past its deadline while connecting: end it now.
+    if (call.cancelled || call.timedOut) shutdownLocked(call);
+}
+
+void CallRegistry::detach(Call& call) {
+    std::lock_guard lock(mutex_);
+    call.fd = -1;
+}
+
+void CallRegistry::shutdownLocked(Call& call) {
+    if (call.fd >= 0) ::shutdown(call.fd, SHUT_RDWR);
+}
+
+void CallRegistry::cancelAll() {
+    std::lock_guard lock(mutex_);
+    ++cancelEpoch_;
+    for (Call* call : calls_) {
+        call->cancelled = true;
+        shutdownLocked(*call);
+    }
+    changed_.notify_all();
+}
+
+void CallRegistry::close(const std::function<void()>& wakeWaiters) {
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+    }
+    cancelAll();
+    wakeWaiters();
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return calls_.empty(); });
+}
+
+uint64_t CallRegistry::cancelEpoch() const {
+    std::lock_guard lock(mutex_);
+    return cancelEpoch_;
+}
+
+bool CallRegistry::closing() const {
+    std::lock_guard lock(mutex_);
+    return closing_;
+}
+
+void CallRegistry::watch() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        const auto now = Clock::now();
+        auto next = Clock::time_point::max();
+        for (Call* call : calls_) {
+            if (call->timedOut) continue;
+            if (call->deadline <= now) {
+                call->timedOut = true;
+                shutdownLocked(*call);
+            } else if (call->deadline < next) {
+                next = call->deadline;
+            }
+        }
+        if (next == Clock::time_point::max())
+            changed_.wait(lock);
+        else
+            changed_.wait_until(lock, next);
+    }
+}
+
+}  // namespace lojal::pos

@@ -1,0 +1,84 @@
+#pragma once
+// Every blocking call on a handle registers here with its deadline and, once it
+// has one, its socket. A watchdog thread shuts the socket down at the deadline,
+// and lojal_cancel() shuts down all of them, so no call outlives its timeout
+// whatever the peer does (a stall, a trickle), and another thread can end it.
+// Sockets are shut down, never closed, and only while registered: the owner
+// detaches before its socket closes, so a reused descriptor is never touched.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace lojal::pos {
+
+using Clock = std::chrono::steady_clock;
+
+class CallRegistry;
+
+struct Call {
+    Clock::time_point deadline;
+    uint64_t cancelEpoch = 0;  // lojal_cancel() calls seen when this one began
+    int fd = -1;
+    std::atomic<bool> timedOut{false};
+    std::atomic<bool> cancelled{false};  // read by waits under other locks
+};
+
+class CallRegistry {
+  public:
+    CallRegistry();
+    ~CallRegistry();  // stops the watchdog
+
+    // False when the handle is closing (the call must not start).
+    bool begin(Call& call);
+    void end(Call& call);
+    void attach(Call& call, int fd);
+    void detach(Call& call);
+    // Ends every registered call and wakes every wait (waitUntil callers).
+    void cancelAll();
+    // Cancels everything and refuses new calls, calls wakeWaiters (for waits
+    // on other condition variables), and returns once none is in flight.
+    void close(const std::function<void()>& wakeWaiters);
+    // For waits that hold no socket (events, terminal results): the epoch of
+    // lojal_cancel() calls, compared with Call::cancelEpoch.
+    uint64_t cancelEpoch() const;
+    bool closing() const;
+
+  private:
+    void watch();
+    void shutdownLocked(Call& call);
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::set<Call*> calls_;
+    uint64_t cancelEpoch_ = 0;
+    bool closing_ = false;
+    bool stop_ = false;
+    std::thread watchdog_;
+};
+
+// Registers a call for its scope.
+class CallScope {
+  public:
+    CallScope(CallRegistry& registry, Call& call) : registry_(registry), call_(call) {
+        admitted_ = registry_.begin(call_);
+    }
+    ~CallScope() {
+        if (admitted_) registry_.end(call_);
+    }
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+    bool admitted() const { return admitted_; }
+
+  private:
+    CallRegistry& registry_;
+    Call& call_;
+    bool admitted_ = false;
+};
+
+}  // namespace lojal::pos

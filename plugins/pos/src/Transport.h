@@ -1,0 +1,81 @@
+#pragma once
+// HTTP to lojald with Poco::Net: one exchange per call, keep-alive connections
+// pooled per handle, every blocking step bounded by the call's deadline and
+// registered with the CallRegistry so a cancel or the watchdog can end it.
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "CallRegistry.h"
+
+namespace lojal::pos {
+
+struct Endpoint {
+    bool tls = false;
+    std::string host;
+    uint16_t port = 0;
+    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+};
+
+// "http://HOST:PORT" or "https://HOST:PORT", nothing after but one "/".
+std::optional<Endpoint> parseEndpoint(const std::string& url, std::string& why);
+
+struct HttpRequestSpec {
+    std::string method = "GET";
+    std::string target;  // path and query
+    std::optional<std::string> body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    // A lost answer on a reused connection may be sent again on a new one
+    // (GET, or a request lojald deduplicates by its key).
+    bool resendable = false;
+};
+
+struct HttpAnswer {
+    int status = 0;
+    std::string body;
+    std::string errorCode;  // "error":{"code":...} of a refusal
+    std::string errorMessage;
+};
+
+class Transport {
+  public:
+    Transport(Endpoint endpoint, CallRegistry& registry);
+
+    // LOJAL_OK when lojald answered (any status); else the failure, recorded in
+    // the thread's last error.
+    int exchange(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
+                 const std::string& userAgent, HttpAnswer& answer);
+    // A new connection, registered to the call (for the event stream's upgrade).
+    std::unique_ptr<Poco::Net::HTTPClientSession> connect(Call& call, int connectTimeoutMs);
+    void setCaFile(const std::string& caFile);
+    std::string hostHeader() const;
+    void dropIdle();
+
+  private:
+    struct Pooled {
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        Clock::time_point idleSince;
+    };
+    int attempt(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
+                const std::string& userAgent, HttpAnswer& answer, bool& reused);
+    std::unique_ptr<Poco::Net::HTTPClientSession> takeIdle();
+    void giveBack(std::unique_ptr<Poco::Net::HTTPClientSession> session);
+    Poco::Net::SocketAddress address();
+
+    Endpoint endpoint_;
+    CallRegistry& registry_;
+    std::mutex mutex_;
+    std::vector<Pooled> idle_;
+    std::optional<Poco::Net::SocketAddress> address_;
+    Poco::Net::Context::Ptr tlsContext_;
+};
+
+}  // namespace lojal::pos
