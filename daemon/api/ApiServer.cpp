@@ -197,7 +197,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         if (hasBody(httpRequest)) {
             if (auto refused = readBody(httpRequest, request.body, bodyConsumed)) return *refused;
         }
-        if (route.jsonBody) {
+        if (route.jsonBody || (route.optionalJsonBody && !request.body.empty())) {
             if (auto refused = parseJsonBody(httpRequest, request)) return *refused;
         }
         if (route.takeover) {

@@ -28,6 +28,8 @@ struct Route {
     std::string pathTemplate;  // also the metrics label
     std::vector<Role> roles;   // empty: no token needed
     bool jsonBody = false;     // the body must be a JSON object
+    // A body is optional; when there is one it must be a JSON object.
+    bool optionalJsonBody = false;
     Handler handler;
     TakeoverHandler takeover;  // set instead of handler for WebSocket routes
     // Browsers cannot set headers on a WebSocket: such routes also take

@@ -36,8 +36,10 @@ void addTerminalRoutes(Router& router, DeviceManager& devices) {
     const auto command = [&devices](const char* name) {
         return [&devices, name](const Request& request) { return run(devices, request, name); };
     };
-    router.add(
-        makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos}, command("read-card")));
+    // A read may carry the register's {"reference":...}; a plain POST still works.
+    Route readCard = makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos}, command("read-card"));
+    readCard.optionalJsonBody = true;
+    router.add(std::move(readCard));
     router.add(
         makeRoute("POST", "/v1/terminals/{id}/payments", {Role::pos}, command("payment"), true));
     router.add(makeRoute("POST", "/v1/terminals/{id}/status", {Role::pos, Role::admin},

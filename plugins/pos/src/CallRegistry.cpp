@@ -25,7 +25,6 @@ CallRegistry::~CallRegistry() {
 bool CallRegistry::begin(Call& call) {
     std::lock_guard lock(mutex_);
     if (closing_) return false;
-    call.cancelEpoch = cancelEpoch_;
     calls_.insert(&call);
     changed_.notify_all();  // the watchdog may need to wake earlier
     return true;
@@ -54,9 +53,14 @@ void CallRegistry::shutdownLocked(Call& call) {
     if (call.fd >= 0) ::shutdown(call.fd, SHUT_RDWR);
 }
 
+void CallRegistry::cancel(Call& call) {
+    std::lock_guard lock(mutex_);
+    call.cancelled = true;
+    if (calls_.count(&call)) shutdownLocked(call);
+}
+
 void CallRegistry::cancelAll() {
     std::lock_guard lock(mutex_);
-    ++cancelEpoch_;
     for (Call* call : calls_) {
         call->cancelled = true;
         shutdownLocked(*call);
@@ -73,16 +77,6 @@ void CallRegistry::close(const std::function<void()>& wakeWaiters) {
     wakeWaiters();
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return calls_.empty(); });
-}
-
-uint64_t CallRegistry::cancelEpoch() const {
-    std::lock_guard lock(mutex_);
-    return cancelEpoch_;
-}
-
-bool CallRegistry::closing() const {
-    std::lock_guard lock(mutex_);
-    return closing_;
 }
 
 void CallRegistry::watch() {

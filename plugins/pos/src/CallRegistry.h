@@ -23,7 +23,6 @@ class CallRegistry;
 
 struct Call {
     Clock::time_point deadline;
-    uint64_t cancelEpoch = 0;  // lojal_cancel() calls seen when this one began
     int fd = -1;
     std::atomic<bool> timedOut{false};
     std::atomic<bool> cancelled{false};  // read by waits under other locks
@@ -39,15 +38,13 @@ class CallRegistry {
     void end(Call& call);
     void attach(Call& call, int fd);
     void detach(Call& call);
-    // Ends every registered call and wakes every wait (waitUntil callers).
+    // Ends every registered call (waits on other condition variables need
+    // their own wake-up: see Client::cancel).
     void cancelAll();
+    void cancel(Call& call);
     // Cancels everything and refuses new calls, calls wakeWaiters (for waits
     // on other condition variables), and returns once none is in flight.
     void close(const std::function<void()>& wakeWaiters);
-    // For waits that hold no socket (events, terminal results): the epoch of
-    // lojal_cancel() calls, compared with Call::cancelEpoch.
-    uint64_t cancelEpoch() const;
-    bool closing() const;
 
   private:
     void watch();
@@ -56,7 +53,6 @@ class CallRegistry {
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::set<Call*> calls_;
-    uint64_t cancelEpoch_ = 0;
     bool closing_ = false;
     bool stop_ = false;
     std::thread watchdog_;

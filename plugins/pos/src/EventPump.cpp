@@ -76,6 +76,7 @@ void EventPump::stop() {
         if (std::this_thread::get_id() == threadId_) return;  // from the callback: see lojal.h
         stop_ = true;
         if (streamFd_ >= 0) ::shutdown(streamFd_, SHUT_RDWR);
+        if (handshake_) client_.calls().cancel(*handshake_);
         thread.swap(thread_);
     }
     changed_.notify_all();
@@ -87,11 +88,7 @@ void EventPump::stop() {
 
 void EventPump::setQueueMax(size_t max) {
     std::lock_guard lock(mutex_);
-    queueMax_ = max;
-    while (queue_.size() > queueMax_) {
-        queue_.pop_front();
-        ++dropped_;
-    }
+    queue_.setMax(max);
 }
 
 void EventPump::setCallback(lojal_event_callback callback, void* user) {
@@ -117,25 +114,11 @@ bool EventPump::online() const {
 
 int EventPump::next(Call& call, QueuedEvent& event) {
     std::unique_lock lock(mutex_);
-    const bool ready = changed_.wait_until(lock, call.deadline, [&] {
-        return dropped_ > 0 || !queue_.empty() || call.cancelled.load();
-    });
+    const bool ready = changed_.wait_until(
+        lock, call.deadline, [&] { return !queue_.empty() || call.cancelled.load(); });
     if (call.cancelled) return fail(LOJAL_E_CANCELLED, "the wait was cancelled");
     if (!ready) return fail(LOJAL_E_TIMEOUT, "no event within the timeout");
-    if (dropped_ > 0) {
-        // What the queue dropped was older than everything in it: the gap comes first.
-        Poco::JSON::Object data;
-        data.set("missed", dropped_);
-        data.set("reason", "the library's event queue was full (LOJAL_OPT_EVENT_QUEUE_MAX)");
-        event.seq = 0;
-        event.json = "{\"seq\":null,\"time\":\"" + nowText() +
-                     "\",\"type\":\"gap\",\"device\":\"\",\"source\":\"lojal\",\"data\":" +
-                     stringify(data) + "}";
-        dropped_ = 0;
-        return succeed();
-    }
-    event = std::move(queue_.front());
-    queue_.pop_front();
+    event = *queue_.pop(nowText());
     return succeed();
 }
 
@@ -195,6 +178,18 @@ bool EventPump::stream(std::string& why) {
             why = "the handle is being freed";
             return false;
         }
+        struct Handshake {  // stop() may cancel the call while it is open
+            EventPump& pump;
+            Handshake(EventPump& p, Call& c) : pump(p) {
+                std::lock_guard lock(pump.mutex_);
+                pump.handshake_ = &c;
+                if (pump.stop_) c.cancelled = true;
+            }
+            ~Handshake() {
+                std::lock_guard lock(pump.mutex_);
+                pump.handshake_ = nullptr;
+            }
+        } handshake(*this, call);
         HttpAnswer health;
         if (client_.checkVersion(call, &health) != LOJAL_OK) {
             why = lastError().message;
@@ -363,11 +358,7 @@ void EventPump::deliver(uint64_t seq, std::string json) {
         changed_.notify_all();  // terminal waits look at flows_
         return;
     }
-    queue_.push_back(QueuedEvent{seq, std::move(json)});
-    while (queue_.size() > queueMax_) {
-        queue_.pop_front();
-        ++dropped_;
-    }
+    queue_.push(QueuedEvent{seq, std::move(json)});
     changed_.notify_all();
 }
 

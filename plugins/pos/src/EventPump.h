@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "CallRegistry.h"
+#include "EventQueue.h"
 #include "lojal/lojal.h"
 
 namespace Poco::Net {
@@ -24,11 +25,6 @@ class WebSocket;
 namespace lojal::pos {
 
 class Client;
-
-struct QueuedEvent {
-    uint64_t seq = 0;  // 0 for lojald's control messages and the library's own events
-    std::string json;
-};
 
 // A terminal flow as the events told it.
 struct FlowRecord {
@@ -71,7 +67,8 @@ class EventPump {
     std::thread thread_;
     bool running_ = false;
     bool stop_ = false;
-    int streamFd_ = -1;  // shut down by stop()
+    int streamFd_ = -1;          // shut down by stop()
+    Call* handshake_ = nullptr;  // the stream's opening call, cancelled by stop()
     bool online_ = false;
     bool announcedOffline_ = false;
 
@@ -80,9 +77,7 @@ class EventPump {
     uint64_t lastSeq_ = 0;
     std::string instance_;
 
-    size_t queueMax_ = 1000;
-    std::deque<QueuedEvent> queue_;
-    uint64_t dropped_ = 0;
+    EventQueue queue_;
     lojal_event_callback callback_ = nullptr;
     void* callbackUser_ = nullptr;
     std::thread::id threadId_;

@@ -120,12 +120,14 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call,
             }
             context = tlsContext_;
         }
-        Poco::Net::SecureStreamSocket socket(context);
-        socket.setPeerHostName(endpoint_.host);
-        socket.connect(peer, timeout);  // TCP and the TLS handshake
-        registry_.attach(call, socket.impl()->sockfd());
-        socket.setNoDelay(true);
-        return std::make_unique<Poco::Net::HTTPSClientSession>(socket);
+        // Poco's HTTPS session connects (TCP and the handshake, both within the
+        // connect timeout) on its first request, so its socket is registered
+        // only after that: until then Poco's own timeouts bound it.
+        auto session = std::make_unique<Poco::Net::HTTPSClientSession>(
+            endpoint_.host, endpoint_.port, context);
+        const auto left = millis(remainingMs(call));
+        session->setTimeout(timeout, left, left);
+        return session;
     }
     Poco::Net::StreamSocket socket(peer.family());  // a descriptor now: cancel reaches the connect
     registry_.attach(call, socket.impl()->sockfd());
@@ -187,10 +189,11 @@ int Transport::attempt(Call& call, const HttpRequestSpec& request, int connectTi
         } else {
             session = connect(call, connectTimeoutMs);
         }
-        phase = Phase::sending;
-        const auto left = millis(remainingMs(call));
-        session->socket().setSendTimeout(left);
-        session->socket().setReceiveTimeout(left);
+        if (session->connected()) {
+            const auto left = millis(remainingMs(call));
+            session->socket().setSendTimeout(left);
+            session->socket().setReceiveTimeout(left);
+        }
         Poco::Net::HTTPRequest http(request.method, request.target,
                                     Poco::Net::HTTPMessage::HTTP_1_1);
         http.setHost(hostHeader());
@@ -202,6 +205,8 @@ int Transport::attempt(Call& call, const HttpRequestSpec& request, int connectTi
             http.setContentLength64(static_cast<Poco::Int64>(request.body->size()));
         }
         std::ostream& out = session->sendRequest(http);
+        registry_.attach(call, session->socket().impl()->sockfd());  // (HTTPS: connected now)
+        phase = Phase::sending;
         if (request.body) out << *request.body;
         out.flush();
         phase = Phase::receiving;
