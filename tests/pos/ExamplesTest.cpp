@@ -1,0 +1,81 @@
+// The examples of plugins/pos/examples run against the real lojald, each
+// loading the real liblojal: C (built -std=c99 -pedantic), Python (ctypes), C#
+// (Mono's mcs) and Java (JNA). C# and Java are skipped, with a message, where
+// their Debian packages (mono-mcs; default-jdk-headless and libjna-java) are
+// missing.
+#define BOOST_TEST_MODULE liblojal examples
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "LojaldProcess.h"
+
+using namespace lojal::test;
+
+namespace {
+
+const std::string kExamples = std::string(LOJAL_SOURCE_DIR) + "/plugins/pos/examples";
+
+bool installed(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 || ::access(path.c_str(), R_OK) == 0; }
+
+// Runs a program to its end; its output when it exited 0, else fails the test.
+void runExample(const std::string& name, const std::string& program,
+                const std::vector<std::string>& args) {
+    ChildProcess child(program, args, "/");
+    const auto status = child.waitForExit(120s);
+    BOOST_REQUIRE_MESSAGE(status.has_value(), name << " did not finish:\n" << child.output());
+    BOOST_TEST(*status == 0, name << " exited " << *status << ":\n" << child.output());
+    BOOST_TEST(child.output().find("example ok") != std::string::npos, child.output());
+    BOOST_TEST(child.output().find("\"duplicate\"") != std::string::npos, child.output());
+}
+
+struct Daemon {
+    RunningLojald lojald;
+    std::string url = "http://127.0.0.1:" + std::to_string(lojald.port);
+    TempDir work;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(c) {
+    Daemon d;
+    runExample("the C example", LOJAL_EXAMPLE_C, {d.url, kPosToken});
+}
+
+BOOST_AUTO_TEST_CASE(python_ctypes) {
+    Daemon d;
+    runExample("the Python example", "/usr/bin/env",
+               {std::string("LOJAL_LIBRARY=") + LOJAL_LIBRARY_FILE, "/usr/bin/python3",
+                kExamples + "/python/example.py", d.url, kPosToken});
+}
+
+BOOST_AUTO_TEST_CASE(csharp_mono) {
+    if (!installed("/usr/bin/mcs") || !installed("/usr/bin/mono")) {
+        BOOST_TEST_MESSAGE("skipped: the C# example needs Debian's mono-mcs");
+        return;
+    }
+    Daemon d;
+    const std::string exe = d.work.file("Example.exe");
+    ChildProcess compile("/usr/bin/mcs", {"-nologo", "-out:" + exe, kExamples + "/csharp/Example.cs"}, "/");
+    BOOST_REQUIRE_MESSAGE(compile.waitForExit(120s) == 0, compile.output());
+    runExample("the C# example", "/usr/bin/env",
+               {std::string("LD_LIBRARY_PATH=") + LOJAL_LIBRARY_DIR, "/usr/bin/mono", exe, d.url,
+                kPosToken});
+}
+
+BOOST_AUTO_TEST_CASE(java_jna) {
+    const std::string jna = "/usr/share/java/jna.jar";
+    if (!installed("/usr/bin/javac") || !installed(jna)) {
+        BOOST_TEST_MESSAGE("skipped: the Java example needs Debian's default-jdk-headless and libjna-java");
+        return;
+    }
+    Daemon d;
+    ChildProcess compile("/usr/bin/javac", {"-d", d.work.path(), "-cp", jna, kExamples + "/java/Example.java"}, "/");
+    BOOST_REQUIRE_MESSAGE(compile.waitForExit(120s) == 0, compile.output());
+    runExample("the Java example", "/usr/bin/java",
+               {"-cp", jna + ":" + d.work.path(), std::string("-Djna.library.path=") + LOJAL_LIBRARY_DIR,
+                "Example", d.url, kPosToken});
+}
