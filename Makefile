@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan package bench golden fuzz format clean
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean
 
 all: build
 
@@ -41,6 +41,20 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE package
 
+# liblojal's threading tests under ThreadSanitizer (the library and the tests
+# that drive it from many threads; lojald is not part of it).
+TSAN_BUILD ?= build-tsan
+test-tsan:
+	@packaging/install-deps.sh build test
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLOJAL_SANITIZE_THREAD=ON $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target pos_threading
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_BUILD)/tests/pos_threading --report_level=short
+
+# After an intended, compatible change of liblojal's ABI (a new node in
+# plugins/pos/src/lojal.map): rewrite the baseline the ABI gate compares with.
+abi-baseline: build
+	tests/pos/check-abi.sh $(BUILD)/plugins/pos/liblojal.so.1 --update
+
 package: build
 	cd $(BUILD) && cpack -G DEB
 
@@ -54,6 +68,7 @@ bench:
 	$(BUILD)/tests/card-guard-bench
 	$(BUILD)/tests/signup-bench 8000 200
 	$(BUILD)/tests/receipt-bench 100000
+	$(BUILD)/tests/pos-bench 20000 2000
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.

@@ -26,7 +26,10 @@ bool CallRegistry::begin(Call& call) {
     std::lock_guard lock(mutex_);
     if (closing_) return false;
     calls_.insert(&call);
-    changed_.notify_all();  // the watchdog may need to wake earlier
+    // Wake the watchdog only when it must wake earlier than it planned: most
+    // calls end long before their deadline, and a wake-up per call would cost
+    // two context switches on every request.
+    if (call.deadline < watchdogWake_) changed_.notify_all();
     return true;
 }
 
@@ -34,7 +37,7 @@ void CallRegistry::end(Call& call) {
     std::lock_guard lock(mutex_);
     call.fd = -1;
     calls_.erase(&call);
-    changed_.notify_all();  // close() waits for the last one
+    if (closing_) changed_.notify_all();  // close() waits for the last one
 }
 
 void CallRegistry::attach(Call& call, int fd) {
@@ -93,10 +96,12 @@ void CallRegistry::watch() {
                 next = call->deadline;
             }
         }
+        watchdogWake_ = next;
         if (next == Clock::time_point::max())
             changed_.wait(lock);
         else
             changed_.wait_until(lock, next);
+        watchdogWake_ = Clock::time_point::min();  // awake: begin() need not notify
     }
 }
 

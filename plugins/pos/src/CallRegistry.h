@@ -54,6 +54,7 @@ class CallRegistry {
     std::condition_variable changed_;
     std::set<Call*> calls_;
     bool closing_ = false;
+    Clock::time_point watchdogWake_ = Clock::time_point::min();  // when the watchdog wakes next
     bool stop_ = false;
     std::thread watchdog_;
 };

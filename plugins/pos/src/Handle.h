@@ -26,18 +26,19 @@ struct TerminalOp {
     std::string reference;
 };
 
-}  // namespace lojal::pos
-
-struct lojal_client {
-    lojal_client(lojal::pos::Endpoint endpoint, std::string token)
-        : client(std::move(endpoint), std::move(token)) {}
-    lojal::pos::Client client;
+// What a lojal_client* points to. The public struct is never defined, so it
+// stays opaque in the library's debug information too, and the ABI gate never
+// sees this layout (which may change in any release).
+struct Handle {
+    Handle(Endpoint endpoint, std::string token) : client(std::move(endpoint), std::move(token)) {}
+    Client client;
     std::mutex opsMutex;
-    std::map<uint64_t, lojal::pos::TerminalOp> ops;  // the newest 256
+    std::map<uint64_t, TerminalOp> ops;  // the newest 256
     uint64_t nextOp = 1;
 };
 
-namespace lojal::pos {
+inline Handle* handleOf(lojal_client* client) { return reinterpret_cast<Handle*>(client); }
+inline lojal_client* publicHandle(Handle* handle) { return reinterpret_cast<lojal_client*>(handle); }
 
 // Runs an entry point's body: no exception leaves it, and SIGPIPE raised by its
 // sockets never reaches the host.
@@ -67,7 +68,7 @@ std::string stringify(const Poco::JSON::Object& object);
 std::optional<Poco::JSON::Object::Ptr> parseObject(const std::string& json, const char* what);
 std::string newKey();  // a random UUID (version 4)
 // A request whose 2xx body goes to *out.
-int call(lojal_client* handle, const HttpRequestSpec& spec, int timeoutMs, char** out);
+int call(Handle* handle, const HttpRequestSpec& spec, int timeoutMs, char** out);
 HttpRequestSpec postJson(std::string target, std::string body, bool resendable);
 
 }  // namespace lojal::pos

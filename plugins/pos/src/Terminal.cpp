@@ -25,7 +25,7 @@ std::string newReference() {
     return reference;
 }
 
-uint64_t remember(lojal_client* handle, TerminalOp op) {
+uint64_t remember(Handle* handle, TerminalOp op) {
     std::lock_guard lock(handle->opsMutex);
     const uint64_t id = handle->nextOp++;
     handle->ops[id] = std::move(op);
@@ -33,7 +33,7 @@ uint64_t remember(lojal_client* handle, TerminalOp op) {
     return id;
 }
 
-std::optional<TerminalOp> find(lojal_client* handle, uint64_t id) {
+std::optional<TerminalOp> find(Handle* handle, uint64_t id) {
     std::lock_guard lock(handle->opsMutex);
     const auto found = handle->ops.find(id);
     if (found == handle->ops.end()) return std::nullopt;
@@ -57,7 +57,7 @@ int askFlow(Client& client, Call& call, const std::string& terminal, Poco::JSON:
 }
 
 // After a payment start whose answer was lost: did lojald start this reference?
-int resolveLostStart(lojal_client* handle, Call& call, const std::string& terminal,
+int resolveLostStart(Handle* handle, Call& call, const std::string& terminal,
                      const std::string& reference, int lostResult, uint64_t* outOp) {
     const std::string lost = lastError().message;
     Poco::JSON::Object::Ptr state;
@@ -107,7 +107,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
             return invalid("op must be LOJAL_TERMINAL_READ_CARD or LOJAL_TERMINAL_PAYMENT");
         if (payment && !plainText(amount, 32)) return invalid("a payment needs an amount (\"129.00\")");
         if (!payment && amount) return invalid("a card read takes no amount (pass NULL)");
-        Client& c = client->client;
+        Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, false);
         if (!deadline) return LOJAL_E_INVALID_ARG;
         const std::string reference = newReference();
@@ -127,7 +127,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         if (result == LOJAL_OK) {
             const auto parsed = parseObject(answer.body, "lojald's answer");
             if (!parsed) return fail(LOJAL_E_PROTOCOL, "lojald's answer is not JSON");
-            *out_op = remember(client, TerminalOp{terminal, (*parsed)->optValue<int>("flow_id", 0), reference});
+            *out_op = remember(handleOf(client), TerminalOp{terminal, (*parsed)->optValue<int>("flow_id", 0), reference});
             return succeed(answer.status);
         }
         // lojald answered: it refused, nothing started.
@@ -137,7 +137,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         CallScope checkScope(c.calls(), check);
         if (!checkScope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
         if (call.cancelled) check.cancelled = true;
-        return resolveLostStart(client, check, terminal, reference, result, out_op);
+        return resolveLostStart(handleOf(client), check, terminal, reference, result, out_op);
     });
 }
 
@@ -146,9 +146,9 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
     return guarded([&] {
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
-        const auto started = find(client, op);
+        const auto started = find(handleOf(client), op);
         if (!started) return fail(LOJAL_E_NOT_FOUND, "no such operation on this handle");
-        Client& c = client->client;
+        Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().terminalTimeoutMs, true);
         if (!deadline) return LOJAL_E_INVALID_ARG;
         Call call;
@@ -193,7 +193,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_abort(lojal_client* client, const char* 
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
         if (!validTerminal(terminal)) return invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
-        return call(client, postJson(std::string("/v1/terminals/") + terminal + "/abort", "{}", false),
+        return call(handleOf(client), postJson(std::string("/v1/terminals/") + terminal + "/abort", "{}", false),
                     timeout_ms, out_json);
     });
 }
@@ -207,7 +207,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_flow(lojal_client* client, const char* t
         HttpRequestSpec spec;
         spec.target = flowTarget(terminal);
         spec.resendable = true;
-        return call(client, spec, timeout_ms, out_json);
+        return call(handleOf(client), spec, timeout_ms, out_json);
     });
 }
 
@@ -217,7 +217,7 @@ LOJAL_API int LOJAL_CALL lojal_event_next(lojal_client* client, int timeout_ms, 
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
         if (out_seq) *out_seq = 0;
-        Client& c = client->client;
+        Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, true);
         if (!deadline) return LOJAL_E_INVALID_ARG;
         Call call;
@@ -237,7 +237,7 @@ LOJAL_API int LOJAL_CALL lojal_set_event_callback(lojal_client* client,
                                                   lojal_event_callback callback, void* user) {
     return guarded([&] {
         if (!client) return invalid("client is NULL");
-        client->client.events().setCallback(callback, user);
+        handleOf(client)->client.events().setCallback(callback, user);
         return succeed();
     });
 }

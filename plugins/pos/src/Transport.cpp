@@ -127,6 +127,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call,
             endpoint_.host, endpoint_.port, context);
         const auto left = millis(remainingMs(call));
         session->setTimeout(timeout, left, left);
+        session->setKeepAlive(true);
         return session;
     }
     Poco::Net::StreamSocket socket(peer.family());  // a descriptor now: cancel reaches the connect
@@ -138,7 +139,10 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call,
         registry_.detach(call);  // before the socket closes its descriptor
         throw;
     }
-    return std::make_unique<Poco::Net::HTTPClientSession>(socket);
+    auto session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
+    // Else Poco sends "Connection: close" whatever the request says.
+    session->setKeepAlive(true);
+    return session;
 }
 
 std::unique_ptr<Poco::Net::HTTPClientSession> Transport::takeIdle() {

@@ -90,7 +90,7 @@ std::string newKey() {
 }
 
 // A request whose 2xx body goes to *out.
-int call(lojal_client* handle, const HttpRequestSpec& spec, int timeoutMs, char** out) {
+int call(Handle* handle, const HttpRequestSpec& spec, int timeoutMs, char** out) {
     HttpAnswer answer;
     const int result = handle->client.request(spec, timeoutMs, answer);
     if (result == LOJAL_OK && out) *out = copyOut(answer.body);
@@ -159,9 +159,9 @@ LOJAL_API int LOJAL_CALL lojal_client_new(const char* url, const char* token,
         std::string why;
         auto endpoint = parseEndpoint(url, why);
         if (!endpoint) return invalid(why);
-        auto handle = std::make_unique<lojal_client>(std::move(*endpoint), token);
+        auto handle = std::make_unique<Handle>(std::move(*endpoint), token);
         handle->client.events().setEnabled(true);
-        *out_client = handle.release();
+        *out_client = publicHandle(handle.release());
         return succeed();
     });
 }
@@ -169,9 +169,9 @@ LOJAL_API int LOJAL_CALL lojal_client_new(const char* url, const char* token,
 LOJAL_API void LOJAL_CALL lojal_client_free(lojal_client* client) {
     guarded([&] {
         if (!client) return succeed();
-        if (client->client.events().onEventThread())
+        if (handleOf(client)->client.events().onEventThread())
             return fail(LOJAL_E_INVALID_ARG, "lojal_client_free() from the event callback is ignored");
-        delete client;
+        delete handleOf(client);
         return succeed();
     });
 }
@@ -180,7 +180,7 @@ LOJAL_API int LOJAL_CALL lojal_set_option_int(lojal_client* client, lojal_option
                                               int64_t value) {
     return guarded([&] {
         if (!client) return invalid("client is NULL");
-        return client->client.setOption(static_cast<int>(option), value);
+        return handleOf(client)->client.setOption(static_cast<int>(option), value);
     });
 }
 
@@ -188,14 +188,14 @@ LOJAL_API int LOJAL_CALL lojal_set_option_str(lojal_client* client, lojal_option
                                               const char* value) {
     return guarded([&] {
         if (!client) return invalid("client is NULL");
-        return client->client.setOption(static_cast<int>(option), value);
+        return handleOf(client)->client.setOption(static_cast<int>(option), value);
     });
 }
 
 LOJAL_API int LOJAL_CALL lojal_cancel(lojal_client* client) {
     return guarded([&] {
         if (!client) return invalid("client is NULL");
-        client->client.cancel();
+        handleOf(client)->client.cancel();
         return succeed();
     });
 }
@@ -204,7 +204,7 @@ LOJAL_API int LOJAL_CALL lojal_health(lojal_client* client, int timeout_ms, char
     return guarded([&] {
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
-        Client& c = client->client;
+        Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, false);
         if (!deadline) return LOJAL_E_INVALID_ARG;
         Call call;
@@ -236,7 +236,7 @@ LOJAL_API int LOJAL_CALL lojal_signup(lojal_client* client, const char* phone,
         if (!consent) return LOJAL_E_INVALID_ARG;
         Poco::JSON::Object body;
         {
-            Options& options = client->client.options();
+            Options& options = handleOf(client)->client.options();
             std::lock_guard lock(options.mutex);
             if (options.registerId.empty() || options.cashierId.empty())
                 return invalid("set LOJAL_OPT_REGISTER_ID and LOJAL_OPT_CASHIER_ID first");
@@ -248,7 +248,7 @@ LOJAL_API int LOJAL_CALL lojal_signup(lojal_client* client, const char* phone,
         body.set("consent", *consent);
         HttpRequestSpec spec = postJson("/v1/signups", stringify(body), true);
         spec.headers.emplace_back("Idempotency-Key", idempotency_key ? idempotency_key : newKey());
-        return call(client, spec, timeout_ms, out_json);
+        return call(handleOf(client), spec, timeout_ms, out_json);
     });
 }
 
@@ -266,7 +266,7 @@ LOJAL_API int LOJAL_CALL lojal_member_lookup(lojal_client* client, lojal_lookup 
         HttpRequestSpec spec;
         spec.target = std::string("/v1/members/lookup?") + key + "=" + queryValue(value);
         spec.resendable = true;
-        return call(client, spec, timeout_ms, out_json);
+        return call(handleOf(client), spec, timeout_ms, out_json);
     });
 }
 
@@ -289,7 +289,7 @@ LOJAL_API int LOJAL_CALL lojal_receipt_submit(lojal_client* client, const char* 
             body->set("receipt_id", idempotency_key ? std::string(idempotency_key) : newKey());
         }
         // lojald stores a receipt once per receipt_id: sending it again is safe.
-        return call(client, postJson("/v1/receipts", stringify(*body), true), timeout_ms, out_json);
+        return call(handleOf(client), postJson("/v1/receipts", stringify(*body), true), timeout_ms, out_json);
     });
 }
 
@@ -302,11 +302,11 @@ LOJAL_API int LOJAL_CALL lojal_otp_start(lojal_client* client, const char* phone
         Poco::JSON::Object body;
         body.set("phone", std::string(phone));
         {
-            Options& options = client->client.options();
+            Options& options = handleOf(client)->client.options();
             std::lock_guard lock(options.mutex);
             if (!options.locale.empty()) body.set("locale", options.locale);
         }
-        return call(client, postJson("/v1/otp", stringify(body), false), timeout_ms, out_json);
+        return call(handleOf(client), postJson("/v1/otp", stringify(body), false), timeout_ms, out_json);
     });
 }
 
@@ -321,7 +321,7 @@ LOJAL_API int LOJAL_CALL lojal_otp_verify(lojal_client* client, const char* phon
         body.set("phone", std::string(phone));
         body.set("code", std::string(code));
         // Never sent twice: every try counts against the PIN.
-        return call(client, postJson("/v1/otp/verify", stringify(body), false), timeout_ms,
+        return call(handleOf(client), postJson("/v1/otp/verify", stringify(body), false), timeout_ms,
                     out_json);
     });
 }
@@ -345,7 +345,7 @@ LOJAL_API int LOJAL_CALL lojal_request(lojal_client* client, const char* method,
         if (body) spec.body = std::string(body);
         spec.resendable = spec.method == "GET";
         HttpAnswer answer;
-        const int result = client->client.request(spec, timeout_ms, answer);
+        const int result = handleOf(client)->client.request(spec, timeout_ms, answer);
         if (answer.status != 0) {
             if (out_http_status) *out_http_status = answer.status;
             *out_body = copyOut(answer.body);
