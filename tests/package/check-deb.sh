@@ -19,8 +19,11 @@ contents=$(dpkg-deb --contents "$deb")
 for path in ./usr/bin/lojald ./etc/lojal/lojald.ini ./lib/systemd/system/lojald.service \
             ./usr/share/doc/lojald/copyright ./usr/share/doc/lojald/changelog.gz \
             ./usr/share/man/man8/lojald.8.gz ./usr/share/lojal/sms/signup.sv.txt \
-            ./usr/share/lojal/sms/otp.fi.txt; do
-    if grep -q " $path\$" <<<"$contents"; then pass "contains $path"; else fail "missing $path"; fi
+            ./usr/share/lojal/sms/otp.fi.txt ./usr/bin/lojal-pos \
+            ./usr/lib/x86_64-linux-gnu/liblojal.so.1.0.0 ./usr/lib/x86_64-linux-gnu/liblojal.so.1 \
+            ./usr/include/lojal/lojal.h ./usr/lib/x86_64-linux-gnu/pkgconfig/lojal.pc \
+            ./usr/lib/x86_64-linux-gnu/cmake/Lojal/LojalConfig.cmake; do
+    if grep -qE " $path( -> .*)?\$" <<<"$contents"; then pass "contains $path"; else fail "missing $path"; fi
 done
 
 mkdir -p "$work/control"
@@ -33,6 +36,8 @@ grep -q 'deb-systemd-helper' "$work/control/postinst" && grep -q 'deb-systemd-in
 if grep -E 'systemctl +(start|stop|restart|enable)' "$work/control/"*inst "$work/control/"*rm; then
     fail "maintainer scripts call systemctl directly"
 fi
+grep -q '^liblojal 1 lojald' "$work/control/shlibs" && grep -qx 'activate-noawait ldconfig' "$work/control/triggers" \
+    && pass "shlibs names liblojal 1; the ldconfig trigger is set" || fail "no shlibs or ldconfig trigger for liblojal"
 grep -q '^Depends:.*adduser' "$work/control/control" && pass "depends on adduser" || fail "no Depends: adduser"
 
 if lintian --fail-on error --tag-display-limit 0 "$deb" >"$work/lintian.log" 2>&1; then
