@@ -79,3 +79,51 @@ BOOST_AUTO_TEST_CASE(java_jna) {
                {"-cp", jna + ":" + d.work.path(), std::string("-Djna.library.path=") + LOJAL_LIBRARY_DIR,
                 "Example", d.url, kPosToken});
 }
+
+// lojal-pos, scripted on its standard input as the README's demo does, against
+// lojald with a simulated scanner and card terminal.
+BOOST_AUTO_TEST_CASE(the_cashier_client_runs_a_script) {
+    TempDir simDir;
+    ScannerSim scanner(simDir.file("scanner"));
+    BOOST_REQUIRE(scanner.command("plug").rfind("ok plugged", 0) == 0);
+    ZvtSim terminal(simDir.file("zvt"));
+    RunningLojald lojald("[signup]\nbase_url = https://join.example.com\nsecret = "
+                         "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n[device.scanner-1]\ndriver = serial-scanner\nport = " + scanner.link() +
+                         "\nsuffix = cr\n[device.t1]\ndriver = zvt\nport = " + terminal.location() +
+                         "\ncard_token_key = a-long-key-shared-by-every-store\n");
+    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
+                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
+                       .empty());
+    ChildProcess cashier(LOJAL_POS_PATH,
+                         {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token",
+                          kPosToken},
+                         "/");
+    BOOST_REQUIRE(cashier.waitForOutput("status: lojald online"));
+    BOOST_TEST(cashier.waitForOutput("| t1 ready"), cashier.output());
+    cashier.writeLine("signup 070-123 45 67");
+    BOOST_TEST(cashier.waitForOutput("ok signup: {\"phone\":\"+46701234567\""), cashier.output());
+    cashier.writeLine("read-card t1");
+    cashier.writeLine("wait-ops 10000");
+    BOOST_TEST(cashier.waitForOutput("ok read-card t1: {\"card\":{"), cashier.output());
+    cashier.writeLine("pay t1 12.50");
+    cashier.writeLine("wait-ops 10000");
+    BOOST_TEST(cashier.waitForOutput("ok pay t1 12.50: {\"amount\":\"12.50\""), cashier.output());
+    BOOST_REQUIRE(scanner.command("scan 4006381333931").rfind("ok", 0) == 0);
+    cashier.writeLine("wait-event scan 10000");
+    BOOST_TEST(cashier.waitForOutput("ok wait-event scan"), cashier.output());
+    BOOST_TEST(cashier.output().find("\"label\":\"4006381333931\"") != std::string::npos);
+    cashier.writeLine("quit");
+    BOOST_TEST((cashier.waitForExit() == 0), cashier.output());
+
+    // A failed command makes the exit status 1, and says why.
+    ChildProcess failing(LOJAL_POS_PATH,
+                         {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token",
+                          kPosToken},
+                         "/");
+    failing.writeLine("signup 12");
+    failing.writeLine("quit");
+    BOOST_TEST((failing.waitForExit() == 1), failing.output());
+    BOOST_TEST(failing.output().find("error signup: invalid argument (invalid_phone)") !=
+                   std::string::npos,
+               failing.output());
+}

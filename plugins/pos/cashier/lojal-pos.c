@@ -32,7 +32,7 @@ struct cashier {
     int pending_count;
     char terms_version[64];
     char consent_text[512];
-    char last_event_type[64];
+    char seen_types[1024]; /* " type " of each event since the last wait-event */
 };
 
 static void usage(void) {
@@ -53,7 +53,7 @@ static void help(void) {
          "pay TERMINAL AMOUNT         a card payment, e.g. pay t1 129.00\n"
          "abort TERMINAL              end the terminal's flow\n"
          "flow TERMINAL               the terminal's newest flow\n"
-         "wait-event TYPE [MS]        wait for an event of TYPE (scripts)\n"
+         "wait-event TYPE [MS]        wait for an event of TYPE, unless one came since the last wait\n"
          "wait-ops [MS]               wait until started terminal flows finish (scripts)\n"
          "feed on|off                 show events as they come\n"
          "quit");
@@ -125,7 +125,11 @@ static void status(struct cashier *cashier) {
 static void show_event(struct cashier *cashier, uint64_t seq, const char *json) {
     char type[64] = "";
     json_string_value(json, "type", type, sizeof type);
-    snprintf(cashier->last_event_type, sizeof cashier->last_event_type, "%s", type);
+    if (strlen(cashier->seen_types) + strlen(type) + 3 < sizeof cashier->seen_types) {
+        strcat(cashier->seen_types, " ");
+        strcat(cashier->seen_types, type);
+        strcat(cashier->seen_types, " ");
+    }
     if (cashier->feed) printf("event %llu %s\n", (unsigned long long)seq, json);
 }
 
@@ -165,21 +169,35 @@ static void tick(struct cashier *cashier) {
     fflush(stdout);
 }
 
+/* An event of TYPE seen since the last wait-event (the feed may have shown it
+ * before the command was read)? Forgets what was seen when it was. */
+static int seen_since_last_wait(struct cashier *cashier, const char *type) {
+    char key[72];
+    snprintf(key, sizeof key, " %s ", type);
+    if (!strstr(cashier->seen_types, key)) return 0;
+    cashier->seen_types[0] = '\0';
+    return 1;
+}
+
 static void wait_for(struct cashier *cashier, const char *type, long timeout_ms) {
     long long until = now_ms() + timeout_ms;
+    if (type != NULL && seen_since_last_wait(cashier, type)) {
+        printf("ok wait-event %s\n", type);
+        return;
+    }
     for (;;) {
         uint64_t seq = 0;
         char *json = NULL;
         long long left = until - now_ms();
         int rc;
         if (type == NULL) {
+            drain_events(cashier); /* a flow's events before its result */
             check_ops(cashier);
             if (cashier->pending_count == 0) {
                 printf("ok wait-ops\n");
                 return;
             }
             if (left <= 0) break;
-            drain_events(cashier);
             rc = lojal_event_next(cashier->client, left < TICK_MS ? (int)left : TICK_MS, &seq, &json);
             if (rc == LOJAL_OK) show_event(cashier, seq, json);
             lojal_free(json);
@@ -190,7 +208,7 @@ static void wait_for(struct cashier *cashier, const char *type, long timeout_ms)
         if (rc == LOJAL_OK) {
             show_event(cashier, seq, json);
             lojal_free(json);
-            if (strcmp(cashier->last_event_type, type) == 0) {
+            if (seen_since_last_wait(cashier, type)) {
                 printf("ok wait-event %s\n", type);
                 return;
             }
