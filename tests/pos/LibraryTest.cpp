@@ -17,6 +17,7 @@
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
+#include "PeerServers.h"
 #include "TestCrm.h"
 #include "TestPki.h"
 #include "barcode/MemberToken.h"
@@ -344,6 +345,52 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
                LOJAL_E_NOT_FOUND);
     BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "12,50", -1, &op) ==
                LOJAL_E_INVALID_ARG);
+}
+
+BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
+    TempDir simDir;
+    ZvtSim sim(simDir.file("ttyZVT"));
+    RunningLojald lojald(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
+                         "\ncard_token_key = zvt-card-token-key-for-tests\n");
+    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
+                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
+                       .empty());
+    const auto paymentsStarted = [&] {
+        EventClient replay(lojald.port, kPosToken, "?since=0");
+        size_t count = 0;
+        for (std::string event; !(event = replay.next(500ms)).empty();)
+            count += has(event, "\"flow\":\"payment\"") && has(event, "\"stage\":\"started\"");
+        return count;
+    };
+    char* json = nullptr;
+    uint64_t op = 0;
+    {
+        // lojald starts the payment; its answer never reaches the till.
+        LossyProxy proxy(lojald.port, "/payments", LossyProxy::Loses::answer);
+        Till till(proxy.url(), kPosToken);
+        const auto start = std::chrono::steady_clock::now();
+        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "10.00", 1000, &op) ==
+                       LOJAL_OK,
+                   lojal_last_error());
+        BOOST_TEST((std::chrono::steady_clock::now() - start < 1100ms));
+        BOOST_TEST(proxy.lost() == 1u);
+        BOOST_TEST(lojal_terminal_wait(till.client, op, 10000, &json) == LOJAL_OK, lojal_last_error());
+        const std::string paid = Till::take(json);
+        BOOST_TEST(has(paid, "\"ok\":true"), paid);
+        BOOST_TEST(has(paid, "\"amount\":\"10.00\""), paid);
+    }
+    BOOST_TEST(paymentsStarted() == 1u);  // asked, not sent again
+    {
+        // The request itself is lost: lojald shows no such payment, and says so.
+        LossyProxy proxy(lojald.port, "/payments", LossyProxy::Loses::request);
+        Till till(proxy.url(), kPosToken);
+        const auto start = std::chrono::steady_clock::now();
+        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "11.00", 1000, &op) ==
+                   LOJAL_E_TIMEOUT);
+        BOOST_TEST(has(lojal_last_error(), "none was started"), lojal_last_error());
+        BOOST_TEST((std::chrono::steady_clock::now() - start < 1100ms));
+    }
+    BOOST_TEST(paymentsStarted() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(https_verifies_lojalds_certificate) {

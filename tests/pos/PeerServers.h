@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -100,6 +101,105 @@ class PeerServer {
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<std::string> requests_;  // the first bytes of each
+};
+
+// A TCP proxy in front of lojald that loses what a till dreads losing: on a
+// connection whose request holds `marker`, either lojald's answer (the request
+// was carried out, the till never hears so) or the request itself (it never
+// reached lojald). Everything else passes both ways, WebSockets included.
+class LossyProxy {
+  public:
+    enum class Loses { answer, request };
+
+    LossyProxy(int upstreamPort, std::string marker, Loses loses)
+        : upstream_(upstreamPort), marker_(std::move(marker)), loses_(loses) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        const int one = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in address = loopback(0);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        ::listen(fd_, 64);
+        socklen_t length = sizeof address;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+        acceptor_ = std::thread([this] { accept(); });
+    }
+    ~LossyProxy() {
+        stop_ = true;
+        ::shutdown(fd_, SHUT_RDWR);
+        acceptor_.join();
+        {
+            std::lock_guard lock(mutex_);
+            for (const int fd : sockets_) ::shutdown(fd, SHUT_RDWR);
+        }
+        for (auto& pump : pumps_) pump.join();
+        for (const int fd : sockets_) ::close(fd);
+        ::close(fd_);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    // How many requests holding the marker it has seen.
+    size_t lost() {
+        std::lock_guard lock(mutex_);
+        return lost_;
+    }
+
+  private:
+    static sockaddr_in loopback(int port) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return address;
+    }
+    void accept() {
+        for (;;) {
+            const int client = ::accept(fd_, nullptr, nullptr);
+            if (client < 0 || stop_) {
+                if (client >= 0) ::close(client);
+                return;
+            }
+            const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in address = loopback(upstream_);
+            if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+                ::close(client);
+                ::close(server);
+                continue;
+            }
+            auto marked = std::make_shared<std::atomic<bool>>(false);
+            std::lock_guard lock(mutex_);
+            sockets_.push_back(client);
+            sockets_.push_back(server);
+            pumps_.emplace_back([this, client, server, marked] { pump(client, server, marked, true); });
+            pumps_.emplace_back([this, client, server, marked] { pump(server, client, marked, false); });
+        }
+    }
+    void pump(int from, int to, const std::shared_ptr<std::atomic<bool>>& marked, bool request) {
+        char buffer[16384];
+        for (;;) {
+            const ssize_t got = ::recv(from, buffer, sizeof buffer, 0);
+            if (got <= 0) break;
+            if (request && std::string(buffer, static_cast<size_t>(got)).find(marker_) != std::string::npos) {
+                *marked = true;
+                std::lock_guard lock(mutex_);
+                ++lost_;
+            }
+            const bool drop = *marked && (request ? loses_ == Loses::request : loses_ == Loses::answer);
+            if (!drop && ::send(to, buffer, static_cast<size_t>(got), MSG_NOSIGNAL) < 0) break;
+        }
+        ::shutdown(to, SHUT_WR);
+    }
+
+    const int upstream_;
+    const std::string marker_;
+    const Loses loses_;
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread acceptor_;
+    std::mutex mutex_;
+    std::vector<int> sockets_;
+    std::vector<std::thread> pumps_;
+    size_t lost_ = 0;
 };
 
 }  // namespace lojal::test

@@ -92,9 +92,14 @@ void EventPump::setQueueMax(size_t max) {
 }
 
 void EventPump::setCallback(lojal_event_callback callback, void* user) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     callback_ = callback;
     callbackUser_ = user;
+    // Once this returns the old callback is not running and never runs again,
+    // so the host may free what its user pointer points to. (From the callback
+    // itself there is nothing to wait for.)
+    if (std::this_thread::get_id() != threadId_)
+        changed_.wait(lock, [this] { return !inCallback_; });
 }
 
 void EventPump::wake() {
@@ -352,10 +357,12 @@ void EventPump::deliver(uint64_t seq, std::string json) {
     if (callback_) {
         const auto callback = callback_;
         void* const user = callbackUser_;
+        inCallback_ = true;
         lock.unlock();
         callback(user, seq, json.c_str());
         lock.lock();
-        changed_.notify_all();  // terminal waits look at flows_
+        inCallback_ = false;
+        changed_.notify_all();  // terminal waits look at flows_; setCallback waits for this
         return;
     }
     queue_.push(QueuedEvent{seq, std::move(json)});

@@ -80,6 +80,7 @@ class EventPump {
     EventQueue queue_;
     lojal_event_callback callback_ = nullptr;
     void* callbackUser_ = nullptr;
+    bool inCallback_ = false;
     std::thread::id threadId_;
 
     std::map<std::tuple<std::string, int>, FlowRecord> flows_;  // newest 64

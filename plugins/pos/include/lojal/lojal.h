@@ -104,7 +104,8 @@ typedef enum lojal_terminal_op {
 typedef struct lojal_client lojal_client;
 
 /* Called on the library's event thread, never on the caller's. It must return
- * quickly and must not call lojal_client_free() on its client. */
+ * quickly, must not wait for events or terminal results (they come through this
+ * same thread) and must not call lojal_client_free() on its client. */
 typedef void(LOJAL_CALL *lojal_event_callback)(void *user, uint64_t seq, const char *json);
 
 /* Version and errors (no handle needed). */
@@ -180,7 +181,9 @@ LOJAL_API int LOJAL_CALL lojal_terminal_flow(lojal_client *client, const char *t
 
 /* Events: lojald's (scan, card, terminal, device...) and the library's own
  * (connection online/offline, gap). Poll with lojal_event_next() (0 = do not
- * wait), or set a callback: then events go to it and not to the queue. */
+ * wait), or set a callback: then events go to it and not to the queue. When
+ * lojal_set_event_callback() returns, the previous callback is not running and
+ * will not run again (NULL: back to the queue). */
 LOJAL_API int LOJAL_CALL lojal_event_next(lojal_client *client, int timeout_ms,
                                           uint64_t *out_seq, char **out_json);
 LOJAL_API int LOJAL_CALL lojal_set_event_callback(lojal_client *client,
