@@ -32,6 +32,11 @@ namespace {
 
 const std::string kPhoneQuery = "phone=%2B46701234567";
 
+[[noreturn]] void die(const char* why) {
+    std::fprintf(stderr, "pos-bench: %s (%s)\n", why, lojal_last_error());
+    std::exit(1);
+}
+
 double micros(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::micro>(to - from).count();
 }
@@ -50,7 +55,8 @@ class RawKeepAlive {
         address.sin_family = AF_INET;
         address.sin_port = htons(static_cast<uint16_t>(port));
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::exit(1);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+            die("cannot connect the hand-written client");
         const int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         request_ = "GET /v1/members/lookup?" + kPhoneQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" +
@@ -105,7 +111,7 @@ struct CachedStore {
         const std::string config =
             writeTestConfig(dir, port, "[store]\nid = SE-0042\ncountry = SE\n" + extra);
         lojald.emplace(std::vector<std::string>{"--config", config}, dir.path());
-        if (!lojald->waitUntilReady()) std::exit(1);
+        if (!lojald->waitUntilReady()) die(("lojald did not start:\n" + lojald->output()).c_str());
     }
 };
 
@@ -126,11 +132,11 @@ void lookups(int count) {
     for (int i = 0; i < count; ++i) {  // interleaved, so both see the same machine
         auto start = Clock::now();
         if (lojal_member_lookup(client, LOJAL_LOOKUP_PHONE, "+46701234567", -1, &json) != LOJAL_OK)
-            std::exit(1);
+            die("a lookup failed");
         library.push_back(micros(start, Clock::now()));
         lojal_free(json);
         start = Clock::now();
-        if (raw.get() != 200) std::exit(1);
+        if (raw.get() != 200) die("a hand-written lookup failed");
         plain.push_back(micros(start, Clock::now()));
     }
     lojal_client_free(client);
@@ -146,23 +152,23 @@ void scans(int count) {
     TempDir dir;
     int master = -1, slave = -1;
     char name[256];
-    if (openpty(&master, &slave, name, nullptr, nullptr) != 0) std::exit(1);
+    if (openpty(&master, &slave, name, nullptr, nullptr) != 0) die("no pty");
     termios tio{};
     tcgetattr(slave, &tio);
     cfmakeraw(&tio);
     tcsetattr(slave, TCSANOW, &tio);
     const std::string link = dir.file("scanner");
-    if (symlink(name, link.c_str()) != 0) std::exit(1);
+    if (symlink(name, link.c_str()) != 0) die("no link to the pty");
     RunningLojald lojald("[device.bench]\ndriver = serial-scanner\nport = " + link +
                          "\nbaud = 115200\nsuffix = cr\ndedup_window_ms = 0\n");
     EventClient raw(lojald.port, kPosToken, "?since=0");
-    if (raw.waitFor({"\"state\":\"ready\""}).empty()) std::exit(1);
+    if (raw.waitFor({"\"state\":\"ready\""}).empty()) die("the scanner never became ready");
     lojal_client* client = nullptr;
     lojal_client_new(("http://127.0.0.1:" + std::to_string(lojald.port)).c_str(), kPosToken, &client);
     uint64_t seq = 0;
     char* json = nullptr;
     for (;;) {  // the stream is up once the library says so
-        if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK) std::exit(1);
+        if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK) die("the library never came online");
         const bool online = std::string(json).find("\"online\"") != std::string::npos;
         lojal_free(json);
         if (online) break;
@@ -171,23 +177,23 @@ void scans(int count) {
     for (int i = 0; i < count; ++i) {
         const std::string scan = "]C0BENCH" + std::to_string(i) + "\r";
         const std::string marker = "BENCH" + std::to_string(i) + "\"";
-        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) std::exit(1);
+        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) die("pty write");
         const auto written = Clock::now();
         // The library's event first, then the raw stream's (already waiting for it).
         if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK ||
             std::string(json).find(marker) == std::string::npos)
-            std::exit(1);
+            die("the library's event is not the scan");
         library.push_back(micros(written, Clock::now()));
         lojal_free(json);
-        if (raw.next(std::chrono::seconds(5)).find(marker) == std::string::npos) std::exit(1);
+        if (raw.next(std::chrono::seconds(5)).find(marker) == std::string::npos) die("the raw event is not the scan");
     }
     // The raw WebSocket alone, for comparison.
     for (int i = 0; i < count; ++i) {
         const std::string scan = "]C0RAW" + std::to_string(i) + "\r";
-        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) std::exit(1);
+        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) die("pty write");
         const auto written = Clock::now();
         if (raw.next(std::chrono::seconds(5)).find("RAW" + std::to_string(i) + "\"") == std::string::npos)
-            std::exit(1);
+            die("the raw event is not the scan");
         websocket.push_back(micros(written, Clock::now()));
         if (lojal_event_next(client, 5000, &seq, &json) == LOJAL_OK) lojal_free(json);
     }
@@ -200,14 +206,18 @@ void scans(int count) {
 }
 
 // pos-rss-bench, a C host that dlopens the library, against a running lojald.
+// For a C host, and for one that already has libstdc++ (C++, .NET and Java hosts).
 void residentMemory() {
     RunningLojald lojald;
-    ChildProcess host(POS_RSS_BENCH_PATH,
-                      {LOJAL_LIBRARY_FILE, "http://127.0.0.1:" + std::to_string(lojald.port), kPosToken},
-                      "/");
-    const auto status = host.waitForExit(std::chrono::seconds(30));
-    std::printf("%s", host.output().c_str());
-    if (status != 0) std::exit(1);
+    const std::string url = "http://127.0.0.1:" + std::to_string(lojald.port);
+    for (const bool cxxHost : {false, true}) {
+        std::vector<std::string> args = {LOJAL_LIBRARY_FILE, url, kPosToken};
+        if (cxxHost) args.push_back("libstdc++.so.6");
+        ChildProcess host(POS_RSS_BENCH_PATH, args, "/");
+        const auto status = host.waitForExit(std::chrono::seconds(30));
+        std::printf("%s", host.output().c_str());
+        if (status != 0) die("pos-rss-bench failed");
+    }
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 /* What loading liblojal and opening one client adds to a host process's
  * resident memory (goal < 4 MB): VmRSS before dlopen, after it, and once the
- * client's event stream is online. A C host that links nothing of Lojal's.
- *   pos-rss-bench LIBRARY URL TOKEN */
+ * client's event stream is online. A C host that links nothing of Lojal's; with
+ * HOST_LIBRARY (e.g. libstdc++.so.6) it first loads what a C++, .NET or Java
+ * host has loaded anyway.
+ *   pos-rss-bench LIBRARY URL TOKEN [HOST_LIBRARY] */
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +35,9 @@ int main(int argc, char **argv) {
     char *json = NULL;
     uint64_t seq = 0;
     int connected = 0;
-    if (argc != 4) return fprintf(stderr, "usage: pos-rss-bench LIBRARY URL TOKEN\n"), 2;
+    if (argc != 4 && argc != 5)
+        return fprintf(stderr, "usage: pos-rss-bench LIBRARY URL TOKEN [HOST_LIBRARY]\n"), 2;
+    if (argc == 5 && !dlopen(argv[4], RTLD_NOW | RTLD_GLOBAL)) return fprintf(stderr, "%s\n", dlerror()), 1;
     before = field_kib("Rss");
     private_before = field_kib("Private_Dirty");
     lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -54,9 +58,10 @@ int main(int argc, char **argv) {
         client_free(client);
     }
     if (!connected) return fprintf(stderr, "the client never came online\n"), 1;
-    printf("host RSS: %ld KiB before; +%ld KiB after dlopen(liblojal); +%ld KiB with one client "
+    printf("%s host RSS: %ld KiB before; +%ld KiB after dlopen(liblojal); +%ld KiB with one client "
            "online (goal < 4096 KiB); of that, private (not shared with other processes): "
            "+%ld KiB\n",
-           before, loaded - before, online - before, private_online - private_before);
+           argc == 5 ? "C++" : "C", before, loaded - before, online - before,
+           private_online - private_before);
     return 0;
 }

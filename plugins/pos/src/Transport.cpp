@@ -5,15 +5,13 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 
 #include "Errors.h"
-#include "VerifiedHttp.h"
+#include "tls/TlsModule.h"
 
 namespace lojal::pos {
 namespace {
@@ -84,7 +82,6 @@ Transport::Transport(Endpoint endpoint, CallRegistry& registry)
 void Transport::setCaFile(const std::string& caFile) {
     std::lock_guard lock(mutex_);
     endpoint_.caFile = caFile;
-    tlsContext_ = nullptr;
 }
 
 std::string Transport::hostHeader() const {
@@ -110,21 +107,19 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call,
     const Poco::Net::SocketAddress peer = address();
     const auto timeout = millis(std::min<long long>(connectTimeoutMs, remainingMs(call)));
     if (endpoint_.tls) {
-        Poco::Net::Context::Ptr context;
-        {
-            std::lock_guard lock(mutex_);
-            if (!tlsContext_) {
-                plugins::TlsSettings tls;
-                tls.caFile = endpoint_.caFile;
-                tlsContext_ = plugins::verifiedClientContext(tls);
-            }
-            context = tlsContext_;
-        }
         // Poco's HTTPS session connects (TCP and the handshake, both within the
         // connect timeout) on its first request, so its socket is registered
         // only after that: until then Poco's own timeouts bound it.
-        auto session = std::make_unique<Poco::Net::HTTPSClientSession>(
-            endpoint_.host, endpoint_.port, context);
+        std::string why;
+        const OpenTlsSession open = tlsSessionFactory(why);
+        if (!open) throw Poco::Net::NetException(why);
+        std::string caFile;
+        {
+            std::lock_guard lock(mutex_);
+            caFile = endpoint_.caFile;
+        }
+        std::unique_ptr<Poco::Net::HTTPClientSession> session(
+            open(endpoint_.host, endpoint_.port, caFile));
         const auto left = millis(remainingMs(call));
         session->setTimeout(timeout, left, left);
         session->setKeepAlive(true);

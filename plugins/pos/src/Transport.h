@@ -3,7 +3,6 @@
 // pooled per handle, every blocking step bounded by the call's deadline and
 // registered with the CallRegistry so a cancel or the watchdog can end it.
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/SocketAddress.h>
 
@@ -75,7 +74,6 @@ class Transport {
     std::mutex mutex_;
     std::vector<Pooled> idle_;
     std::optional<Poco::Net::SocketAddress> address_;
-    Poco::Net::Context::Ptr tlsContext_;
 };
 
 }  // namespace lojal::pos
