@@ -393,6 +393,28 @@ BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
     BOOST_TEST(paymentsStarted() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_flow_lost_with_a_lojald_restart_is_reported_not_awaited) {
+    TempDir simDir;
+    ZvtSim sim(simDir.file("ttyZVT"));
+    RunningLojald lojald(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
+                         "\ncard_token_key = zvt-card-token-key-for-tests\n");
+    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
+                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
+                       .empty());
+    Till till(lojald.port, kPosToken);
+    sim.mode("wait");  // the card never comes
+    uint64_t op = 0;
+    BOOST_REQUIRE_EQUAL(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
+                        LOJAL_OK);
+    lojald.process->signal(SIGKILL);
+    BOOST_REQUIRE(lojald.process->waitForExit().has_value());
+    lojald.process.emplace(std::vector<std::string>{"--config", lojald.config}, lojald.dir.path());
+    BOOST_REQUIRE(lojald.process->waitUntilReady());
+    char* json = nullptr;
+    BOOST_TEST(lojal_terminal_wait(till.client, op, 20000, &json) == LOJAL_E_NOT_FOUND, lojal_last_error());
+    BOOST_TEST(has(lojal_last_error(), "restarted"), lojal_last_error());
+}
+
 BOOST_AUTO_TEST_CASE(https_verifies_lojalds_certificate) {
     Pki pki;
     const int tlsPort = freePort();

@@ -112,6 +112,11 @@ bool EventPump::onEventThread() const {
     return running_ && std::this_thread::get_id() == threadId_;
 }
 
+uint64_t EventPump::resets() const {
+    std::lock_guard lock(mutex_);
+    return resets_;
+}
+
 bool EventPump::online() const {
     std::lock_guard lock(mutex_);
     return online_;
@@ -321,6 +326,7 @@ void EventPump::handle(const std::string& json) {
         if (type == "reset") {
             // Another run of lojald: its sequence and flow ids start again.
             lastSeq_ = 0;
+            ++resets_;
             flows_.clear();
             flowOrder_.clear();
         }

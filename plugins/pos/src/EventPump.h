@@ -52,6 +52,8 @@ class EventPump {
                   FlowRecord& record);
     bool online() const;
     bool onEventThread() const;
+    // How often lojald was found restarted (a `reset` on the stream).
+    uint64_t resets() const;
 
   private:
     void run();
@@ -76,6 +78,7 @@ class EventPump {
     bool haveCursor_ = false;
     uint64_t lastSeq_ = 0;
     std::string instance_;
+    uint64_t resets_ = 0;
 
     EventQueue queue_;
     lojal_event_callback callback_ = nullptr;

@@ -155,6 +155,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
         call.deadline = *deadline;
         CallScope scope(c.calls(), call);
         if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
+        const uint64_t resetsAtStart = c.events().resets();
         for (;;) {
             FlowRecord record;
             const auto slice = std::min(*deadline, Clock::now() + kPollEvery);
@@ -165,8 +166,9 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
             }
             if (call.cancelled) return fail(LOJAL_E_CANCELLED, "the wait was cancelled");
             if (Clock::now() >= *deadline) return fail(LOJAL_E_TIMEOUT, "the flow is still running");
-            if (c.events().online()) continue;
-            // No event stream: ask lojald (bounded by the request timeout).
+            if (c.events().online() && c.events().resets() == resetsAtStart) continue;
+            // No event stream, or lojald restarted since the flow began (its
+            // events are gone): ask lojald (bounded by the request timeout).
             Call ask;
             ask.deadline = std::min(*deadline, Clock::now() + std::chrono::milliseconds(
                                                                    c.options().requestTimeoutMs));
