@@ -219,6 +219,8 @@ BOOST_AUTO_TEST_CASE(every_entry_point_refuses_bad_arguments) {
     BOOST_TEST(lojal_set_option_int(c, LOJAL_OPT_CONNECT_TIMEOUT_MS, 0) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_set_option_int(c, LOJAL_OPT_EVENTS, 2) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_set_option_int(c, static_cast<lojal_option>(999), 1) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_set_option_int(c, static_cast<lojal_option>(-5), 1) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_set_option_int(c, LOJAL_OPT_INT_MAX_, 1) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_set_option_int(c, LOJAL_OPT_USER_AGENT, 1) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_set_option_str(c, LOJAL_OPT_REQUEST_TIMEOUT_MS, "1") == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_set_option_str(c, LOJAL_OPT_REGISTER_ID, nullptr) == LOJAL_E_INVALID_ARG);
@@ -234,6 +236,8 @@ BOOST_AUTO_TEST_CASE(every_entry_point_refuses_bad_arguments) {
     BOOST_TEST(lojal_signup(c, "0701234567", "{}", "bad key!", 100, &json) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_signup(c, nullptr, "{}", nullptr, 100, &json) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_member_lookup(c, static_cast<lojal_lookup>(7), "x", 100, &json) ==
+               LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_member_lookup(c, static_cast<lojal_lookup>(-1000), "x", 100, &json) ==
                LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_member_lookup(c, LOJAL_LOOKUP_CARD, "", 100, &json) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_receipt_submit(c, "not json", nullptr, 100, &json) == LOJAL_E_INVALID_ARG);
@@ -253,6 +257,8 @@ BOOST_AUTO_TEST_CASE(every_entry_point_refuses_bad_arguments) {
     BOOST_TEST(lojal_terminal_start(c, "../admin", LOJAL_TERMINAL_READ_CARD, nullptr, 100, &op) ==
                LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(0), nullptr, 100, &op) ==
+               LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(4096), nullptr, 100, &op) ==
                LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_terminal_wait(c, 12345, 0, &json) == LOJAL_E_NOT_FOUND);
     BOOST_TEST(lojal_event_next(c, -1, nullptr, nullptr) == LOJAL_E_INVALID_ARG);

@@ -85,20 +85,28 @@ typedef enum lojal_option {
     LOJAL_OPT_REGISTER_ID = 101,        /* string: this till's id, sent with sign-ups */
     LOJAL_OPT_CASHIER_ID = 102,         /* string: who is logged in at the till */
     LOJAL_OPT_LOCALE = 103,             /* string: sv, nb, da, fi, en; default lojald's */
-    LOJAL_OPT_CA_FILE = 104             /* string: CA bundle for https:// (default the system's) */
+    LOJAL_OPT_CA_FILE = 104,            /* string: CA bundle for https:// (default the system's) */
+    /* Range markers, not options: the enum spans every int, so whatever number a
+     * binding passes is a value the library may look at (and refuse). */
+    LOJAL_OPT_INT_MIN_ = -2147483647 - 1,
+    LOJAL_OPT_INT_MAX_ = 2147483647
 } lojal_option;
 
 /* What lojal_member_lookup() looks up by. */
 typedef enum lojal_lookup {
     LOJAL_LOOKUP_PHONE = 1,  /* a phone number as typed */
     LOJAL_LOOKUP_CARD = 2,   /* a payment-card or member-card token (ct_...) */
-    LOJAL_LOOKUP_QR = 3      /* a member app QR token (LJM1...) */
+    LOJAL_LOOKUP_QR = 3,     /* a member app QR token (LJM1...) */
+    LOJAL_LOOKUP_INT_MIN_ = -2147483647 - 1, /* range markers, as for lojal_option */
+    LOJAL_LOOKUP_INT_MAX_ = 2147483647
 } lojal_lookup;
 
 /* What lojal_terminal_start() starts. */
 typedef enum lojal_terminal_op {
     LOJAL_TERMINAL_READ_CARD = 1,
-    LOJAL_TERMINAL_PAYMENT = 2
+    LOJAL_TERMINAL_PAYMENT = 2,
+    LOJAL_TERMINAL_INT_MIN_ = -2147483647 - 1, /* range markers, as for lojal_option */
+    LOJAL_TERMINAL_INT_MAX_ = 2147483647
 } lojal_terminal_op;
 
 typedef struct lojal_client lojal_client;
