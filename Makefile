@@ -95,7 +95,7 @@ fuzz:
 	done
 
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.h')
+	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.c')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -124,8 +124,7 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
     // Which run of lojald this is and where the stream starts: a client resumes
     // from here with ?since=&instance= even when no event came before it broke.
     httpResponse.set("Lojal-Instance", context.events.instance());
-    httpResponse.set("Lojal-Cursor",
-                     std::to_string(std::min(cursor, context.events.lastSeq())));
+    httpResponse.set("Lojal-Cursor", std::to_string(std::min(cursor, context.events.lastSeq())));
     httpResponse.send().flush();
     auto& requestImpl = static_cast<Poco::Net::HTTPServerRequestImpl&>(httpRequest);
     context.streams.add(requestImpl.detachSocket(), cursor, token, request.connectionHold);

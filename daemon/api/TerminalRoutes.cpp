@@ -23,9 +23,9 @@ Response run(DeviceManager& devices, const Request& request, const std::string& 
         case ErrorCode::busy: return errorResponse(409, "flow_in_progress", error.message);
         case ErrorCode::arg:
             if (command == "abort") return errorResponse(409, "no_flow_running", error.message);
-            return errorResponse(400, "invalid_field", error.message,
-                                 error.message.starts_with("'reference'") ? "$.reference"
-                                                                          : "$.amount");
+            return errorResponse(
+                400, "invalid_field", error.message,
+                error.message.starts_with("'reference'") ? "$.reference" : "$.amount");
         default: return errorResponse(400, "unsupported", error.message);
     }
 }
@@ -37,7 +37,8 @@ void addTerminalRoutes(Router& router, DeviceManager& devices) {
         return [&devices, name](const Request& request) { return run(devices, request, name); };
     };
     // A read may carry the register's {"reference":...}; a plain POST still works.
-    Route readCard = makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos}, command("read-card"));
+    Route readCard =
+        makeRoute("POST", "/v1/terminals/{id}/read-card", {Role::pos}, command("read-card"));
     readCard.optionalJsonBody = true;
     router.add(std::move(readCard));
     router.add(
@@ -47,8 +48,8 @@ void addTerminalRoutes(Router& router, DeviceManager& devices) {
     router.add(makeRoute("POST", "/v1/terminals/{id}/log-off", {Role::pos, Role::admin},
                          command("log-off")));
     router.add(makeRoute("POST", "/v1/terminals/{id}/abort", {Role::pos}, command("abort")));
-    router.add(makeRoute("GET", "/v1/terminals/{id}/flow", {Role::pos, Role::admin},
-                         command("flow")));
+    router.add(
+        makeRoute("GET", "/v1/terminals/{id}/flow", {Role::pos, Role::admin}, command("flow")));
 }
 
 }  // namespace lojal

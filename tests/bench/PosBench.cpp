@@ -59,8 +59,9 @@ class RawKeepAlive {
             die("cannot connect the hand-written client");
         const int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        request_ = "GET /v1/members/lookup?" + kPhoneQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                   std::to_string(port) + "\r\nAuthorization: Bearer " + kPosToken + "\r\n\r\n";
+        request_ = "GET /v1/members/lookup?" + kPhoneQuery +
+                   " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                   "\r\nAuthorization: Bearer " + kPosToken + "\r\n\r\n";
     }
     ~RawKeepAlive() { ::close(fd_); }
     // The whole answer's status.
@@ -118,7 +119,8 @@ struct CachedStore {
 void lookups(int count) {
     CachedStore store;
     lojal_client* client = nullptr;
-    lojal_client_new(("http://127.0.0.1:" + std::to_string(store.port)).c_str(), kPosToken, &client);
+    lojal_client_new(("http://127.0.0.1:" + std::to_string(store.port)).c_str(), kPosToken,
+                     &client);
     lojal_set_option_int(client, LOJAL_OPT_EVENTS, 0);
     char* json = nullptr;
     if (lojal_member_lookup(client, LOJAL_LOOKUP_PHONE, "+46701234567", -1, &json) != LOJAL_OK ||
@@ -164,11 +166,13 @@ void scans(int count) {
     EventClient raw(lojald.port, kPosToken, "?since=0");
     if (raw.waitFor({"\"state\":\"ready\""}).empty()) die("the scanner never became ready");
     lojal_client* client = nullptr;
-    lojal_client_new(("http://127.0.0.1:" + std::to_string(lojald.port)).c_str(), kPosToken, &client);
+    lojal_client_new(("http://127.0.0.1:" + std::to_string(lojald.port)).c_str(), kPosToken,
+                     &client);
     uint64_t seq = 0;
     char* json = nullptr;
     for (;;) {  // the stream is up once the library says so
-        if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK) die("the library never came online");
+        if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK)
+            die("the library never came online");
         const bool online = std::string(json).find("\"online\"") != std::string::npos;
         lojal_free(json);
         if (online) break;
@@ -177,7 +181,8 @@ void scans(int count) {
     for (int i = 0; i < count; ++i) {
         const std::string scan = "]C0BENCH" + std::to_string(i) + "\r";
         const std::string marker = "BENCH" + std::to_string(i) + "\"";
-        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) die("pty write");
+        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size()))
+            die("pty write");
         const auto written = Clock::now();
         // The library's event first, then the raw stream's (already waiting for it).
         if (lojal_event_next(client, 5000, &seq, &json) != LOJAL_OK ||
@@ -185,14 +190,17 @@ void scans(int count) {
             die("the library's event is not the scan");
         library.push_back(micros(written, Clock::now()));
         lojal_free(json);
-        if (raw.next(std::chrono::seconds(5)).find(marker) == std::string::npos) die("the raw event is not the scan");
+        if (raw.next(std::chrono::seconds(5)).find(marker) == std::string::npos)
+            die("the raw event is not the scan");
     }
     // The raw WebSocket alone, for comparison.
     for (int i = 0; i < count; ++i) {
         const std::string scan = "]C0RAW" + std::to_string(i) + "\r";
-        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size())) die("pty write");
+        if (write(master, scan.data(), scan.size()) != static_cast<ssize_t>(scan.size()))
+            die("pty write");
         const auto written = Clock::now();
-        if (raw.next(std::chrono::seconds(5)).find("RAW" + std::to_string(i) + "\"") == std::string::npos)
+        if (raw.next(std::chrono::seconds(5)).find("RAW" + std::to_string(i) + "\"") ==
+            std::string::npos)
             die("the raw event is not the scan");
         websocket.push_back(micros(written, Clock::now()));
         if (lojal_event_next(client, 5000, &seq, &json) == LOJAL_OK) lojal_free(json);

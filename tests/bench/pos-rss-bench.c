@@ -13,8 +13,8 @@
 /* A field of /proc/self/smaps_rollup in KiB: Rss, or Private_Dirty (the part
  * no other process can share: file pages of Poco and libstdc++ are shared with
  * lojald and every other process that maps them). */
-static long field_kib(const char *name) {
-    FILE *rollup = fopen("/proc/self/smaps_rollup", "r");
+static long field_kib(const char* name) {
+    FILE* rollup = fopen("/proc/self/smaps_rollup", "r");
     char line[256];
     long kib = -1;
     size_t length = strlen(name);
@@ -24,20 +24,21 @@ static long field_kib(const char *name) {
     return kib;
 }
 
-typedef int (*client_new_fn)(const char *, const char *, void **);
-typedef int (*event_next_fn)(void *, int, uint64_t *, char **);
-typedef void (*free_fn)(void *);
+typedef int (*client_new_fn)(const char*, const char*, void**);
+typedef int (*event_next_fn)(void*, int, uint64_t*, char**);
+typedef void (*free_fn)(void*);
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     long before, loaded, online, private_before, private_online;
-    void *lib;
-    void *client = NULL;
-    char *json = NULL;
+    void* lib;
+    void* client = NULL;
+    char* json = NULL;
     uint64_t seq = 0;
     int connected = 0;
     if (argc != 4 && argc != 5)
         return fprintf(stderr, "usage: pos-rss-bench LIBRARY URL TOKEN [HOST_LIBRARY]\n"), 2;
-    if (argc == 5 && !dlopen(argv[4], RTLD_NOW | RTLD_GLOBAL)) return fprintf(stderr, "%s\n", dlerror()), 1;
+    if (argc == 5 && !dlopen(argv[4], RTLD_NOW | RTLD_GLOBAL))
+        return fprintf(stderr, "%s\n", dlerror()), 1;
     before = field_kib("Rss");
     private_before = field_kib("Private_Dirty");
     lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -58,10 +59,11 @@ int main(int argc, char **argv) {
         client_free(client);
     }
     if (!connected) return fprintf(stderr, "the client never came online\n"), 1;
-    printf("%s host RSS: %ld KiB before; +%ld KiB after dlopen(liblojal); +%ld KiB with one client "
-           "online (goal < 4096 KiB); of that, private (not shared with other processes): "
-           "+%ld KiB\n",
-           argc == 5 ? "C++" : "C", before, loaded - before, online - before,
-           private_online - private_before);
+    printf(
+        "%s host RSS: %ld KiB before; +%ld KiB after dlopen(liblojal); +%ld KiB with one client "
+        "online (goal < 4096 KiB); of that, private (not shared with other processes): "
+        "+%ld KiB\n",
+        argc == 5 ? "C++" : "C", before, loaded - before, online - before,
+        private_online - private_before);
     return 0;
 }

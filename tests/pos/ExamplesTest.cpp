@@ -31,7 +31,9 @@ bool skippedUnderSanitizers(const char* what) {
 #endif
 }
 
-bool installed(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 || ::access(path.c_str(), R_OK) == 0; }
+bool installed(const std::string& path) {
+    return ::access(path.c_str(), X_OK) == 0 || ::access(path.c_str(), R_OK) == 0;
+}
 
 // Runs a program to its end; its output when it exited 0, else fails the test.
 void runExample(const std::string& name, const std::string& program,
@@ -73,7 +75,8 @@ BOOST_AUTO_TEST_CASE(csharp_mono) {
     }
     Daemon d;
     const std::string exe = d.work.file("Example.exe");
-    ChildProcess compile("/usr/bin/mcs", {"-nologo", "-out:" + exe, kExamples + "/csharp/Example.cs"}, "/");
+    ChildProcess compile("/usr/bin/mcs",
+                         {"-nologo", "-out:" + exe, kExamples + "/csharp/Example.cs"}, "/");
     BOOST_REQUIRE_MESSAGE(compile.waitForExit(120s) == 0, compile.output());
     runExample("the C# example", "/usr/bin/env",
                {std::string("LD_LIBRARY_PATH=") + LOJAL_LIBRARY_DIR, "/usr/bin/mono", exe, d.url,
@@ -84,15 +87,18 @@ BOOST_AUTO_TEST_CASE(java_jna) {
     if (skippedUnderSanitizers("java")) return;
     const std::string jna = "/usr/share/java/jna.jar";
     if (!installed("/usr/bin/javac") || !installed(jna)) {
-        BOOST_TEST_MESSAGE("skipped: the Java example needs Debian's default-jdk-headless and libjna-java");
+        BOOST_TEST_MESSAGE(
+            "skipped: the Java example needs Debian's default-jdk-headless and libjna-java");
         return;
     }
     Daemon d;
-    ChildProcess compile("/usr/bin/javac", {"-d", d.work.path(), "-cp", jna, kExamples + "/java/Example.java"}, "/");
+    ChildProcess compile("/usr/bin/javac",
+                         {"-d", d.work.path(), "-cp", jna, kExamples + "/java/Example.java"}, "/");
     BOOST_REQUIRE_MESSAGE(compile.waitForExit(120s) == 0, compile.output());
-    runExample("the Java example", "/usr/bin/java",
-               {"-cp", jna + ":" + d.work.path(), std::string("-Djna.library.path=") + LOJAL_LIBRARY_DIR,
-                "Example", d.url, kPosToken});
+    runExample(
+        "the Java example", "/usr/bin/java",
+        {"-cp", jna + ":" + d.work.path(), std::string("-Djna.library.path=") + LOJAL_LIBRARY_DIR,
+         "Example", d.url, kPosToken});
 }
 
 // lojal-pos, scripted on its standard input as the README's demo does, against
@@ -102,17 +108,18 @@ BOOST_AUTO_TEST_CASE(the_cashier_client_runs_a_script) {
     ScannerSim scanner(simDir.file("scanner"));
     BOOST_REQUIRE(scanner.command("plug").rfind("ok plugged", 0) == 0);
     ZvtSim terminal(simDir.file("zvt"));
-    RunningLojald lojald("[signup]\nbase_url = https://join.example.com\nsecret = "
-                         "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n[device.scanner-1]\ndriver = serial-scanner\nport = " + scanner.link() +
-                         "\nsuffix = cr\n[device.t1]\ndriver = zvt\nport = " + terminal.location() +
-                         "\ncard_token_key = a-long-key-shared-by-every-store\n");
+    RunningLojald lojald(
+        "[signup]\nbase_url = https://join.example.com\nsecret = "
+        "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n[device.scanner-1]\ndriver = "
+        "serial-scanner\nport = " +
+        scanner.link() + "\nsuffix = cr\n[device.t1]\ndriver = zvt\nport = " + terminal.location() +
+        "\ncard_token_key = a-long-key-shared-by-every-store\n");
     BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
                        .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
                        .empty());
-    ChildProcess cashier(LOJAL_POS_PATH,
-                         {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token",
-                          kPosToken},
-                         "/");
+    ChildProcess cashier(
+        LOJAL_POS_PATH,
+        {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token", kPosToken}, "/");
     BOOST_REQUIRE(cashier.waitForOutput("status: lojald online"));
     BOOST_TEST(cashier.waitForOutput("| t1 ready"), cashier.output());
     cashier.writeLine("signup 070-123 45 67");
@@ -131,10 +138,9 @@ BOOST_AUTO_TEST_CASE(the_cashier_client_runs_a_script) {
     BOOST_TEST((cashier.waitForExit() == 0), cashier.output());
 
     // A failed command makes the exit status 1, and says why.
-    ChildProcess failing(LOJAL_POS_PATH,
-                         {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token",
-                          kPosToken},
-                         "/");
+    ChildProcess failing(
+        LOJAL_POS_PATH,
+        {"--url", "http://127.0.0.1:" + std::to_string(lojald.port), "--token", kPosToken}, "/");
     failing.writeLine("signup 12");
     failing.writeLine("quit");
     BOOST_TEST((failing.waitForExit() == 1), failing.output());

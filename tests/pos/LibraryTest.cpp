@@ -43,10 +43,12 @@ bool has(const std::string& text, const std::string& part) {
 // One handle, freed at the end; every result string is freed as it is read.
 struct Till {
     lojal_client* client = nullptr;
-    Till(int port, const std::string& token) : Till("http://127.0.0.1:" + std::to_string(port), token) {}
+    Till(int port, const std::string& token)
+        : Till("http://127.0.0.1:" + std::to_string(port), token) {}
     Till(const std::string& url, const std::string& token) {
         BOOST_REQUIRE_EQUAL(lojal_client_new(url.c_str(), token.c_str(), &client), LOJAL_OK);
-        BOOST_REQUIRE_EQUAL(lojal_set_option_str(client, LOJAL_OPT_REGISTER_ID, "kassa-3"), LOJAL_OK);
+        BOOST_REQUIRE_EQUAL(lojal_set_option_str(client, LOJAL_OPT_REGISTER_ID, "kassa-3"),
+                            LOJAL_OK);
         BOOST_REQUIRE_EQUAL(lojal_set_option_str(client, LOJAL_OPT_CASHIER_ID, "c-17"), LOJAL_OK);
     }
     ~Till() { lojal_client_free(client); }
@@ -99,29 +101,33 @@ BOOST_AUTO_TEST_CASE(a_till_signs_up_looks_up_and_sends_receipts) {
     BOOST_TEST(lojal_last_http_status() == 200);
 
     // Sign-up, the same key again (a retry), the key with another number.
-    BOOST_TEST(lojal_signup(till.client, "070-123 45 67", kConsent, "kassa-3:r-42", -1, &json) ==
-                   LOJAL_OK,
-               lojal_last_error());
+    BOOST_TEST(
+        lojal_signup(till.client, "070-123 45 67", kConsent, "kassa-3:r-42", -1, &json) == LOJAL_OK,
+        lojal_last_error());
     const std::string first = Till::take(json);
     BOOST_TEST(has(first, "\"status\":\"queued\""), first);
     BOOST_TEST(lojal_last_http_status() == 202);
-    BOOST_TEST(lojal_signup(till.client, "070-123 45 67", kConsent, "kassa-3:r-42", -1, &json) == LOJAL_OK);
+    BOOST_TEST(lojal_signup(till.client, "070-123 45 67", kConsent, "kassa-3:r-42", -1, &json) ==
+               LOJAL_OK);
     BOOST_TEST(has(Till::take(json), "\"repeat\":true"));
     BOOST_TEST(lojal_signup(till.client, "070-765 43 21", kConsent, "kassa-3:r-42", -1, &json) ==
                LOJAL_E_CONFLICT);
     BOOST_TEST(json == nullptr);
     BOOST_TEST(std::string(lojal_last_error_code()) == "idempotency_conflict");
     BOOST_TEST(lojal_last_http_status() == 409);
-    BOOST_TEST(lojal_signup(till.client, "12", kConsent, nullptr, -1, &json) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_signup(till.client, "12", kConsent, nullptr, -1, &json) ==
+               LOJAL_E_INVALID_ARG);
     BOOST_TEST(std::string(lojal_last_error_code()) == "invalid_phone");
     BOOST_TEST(lojal_last_http_status() == 400);
 
     // Lookups by phone, card token and member QR; an unknown one.
     BOOST_TEST(lojal_member_lookup(till.client, LOJAL_LOOKUP_PHONE, "070-123 45 67", -1, &json) ==
-               LOJAL_OK, lojal_last_error());
-    BOOST_TEST(has(Till::take(json), "\"member_id\":\"M1\""));
-    BOOST_TEST(lojal_member_lookup(till.client, LOJAL_LOOKUP_CARD, "card-tok-1", -1, &json) == LOJAL_OK,
+                   LOJAL_OK,
                lojal_last_error());
+    BOOST_TEST(has(Till::take(json), "\"member_id\":\"M1\""));
+    BOOST_TEST(
+        lojal_member_lookup(till.client, LOJAL_LOOKUP_CARD, "card-tok-1", -1, &json) == LOJAL_OK,
+        lojal_last_error());
     BOOST_TEST(has(Till::take(json), "\"member_id\":\"M1\""));
     const std::string qr = lojal::barcode::signMemberToken(
         {"M1", static_cast<int64_t>(std::time(nullptr)) + 600}, kQrKey);
@@ -147,28 +153,31 @@ BOOST_AUTO_TEST_CASE(a_till_signs_up_looks_up_and_sends_receipts) {
     BOOST_TEST(has(Till::take(json), "duplicate"));
     BOOST_TEST(lojal_last_http_status() == 200);
     BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"),
-                             std::string("SELECT count(*) FROM receipts WHERE receipt_id = '") + key +
-                                 "'") == "1\n");
+                             std::string("SELECT count(*) FROM receipts WHERE receipt_id = '") +
+                                 key + "'") == "1\n");
     // Without a key the library makes one, and says which.
     BOOST_TEST(lojal_receipt_submit(till.client, receipt.c_str(), nullptr, -1, &json) == LOJAL_OK);
     BOOST_TEST(has(Till::take(json), "\"receipt_id\":\""));
     // lojald's own refusal comes through with its code and path message.
     std::string card = exampleReceiptWithId("with-card");
     card.replace(card.find("Kaffe 450 g"), 11, "4111 1111 1111 1111");
-    BOOST_TEST(lojal_receipt_submit(till.client, card.c_str(), nullptr, -1, &json) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_receipt_submit(till.client, card.c_str(), nullptr, -1, &json) ==
+               LOJAL_E_INVALID_ARG);
     BOOST_TEST(std::string(lojal_last_error_code()) == "card_number_refused");
 
     // PINs are the kiosk's: the POS token is refused; a kiosk token goes through.
     BOOST_TEST(lojal_otp_start(till.client, "070-123 45 67", -1, &json) == LOJAL_E_FORBIDDEN);
     Till kiosk(lojald.port, kKioskToken);
-    BOOST_TEST(lojal_otp_start(kiosk.client, "070-123 45 67", -1, &json) == LOJAL_OK, lojal_last_error());
+    BOOST_TEST(lojal_otp_start(kiosk.client, "070-123 45 67", -1, &json) == LOJAL_OK,
+               lojal_last_error());
     BOOST_TEST(has(Till::take(json), "\"expires_in\":300"));
     BOOST_TEST(lojal_otp_verify(kiosk.client, "070-123 45 67", "000000", -1, &json) == LOJAL_OK);
     BOOST_TEST(has(Till::take(json), "\"verified\":false"));
 
     // The escape hatch: any endpoint, status and body also on errors.
     int status = 0;
-    BOOST_TEST(lojal_request(till.client, "GET", "/v1/whoami", nullptr, -1, &status, &json) == LOJAL_OK);
+    BOOST_TEST(lojal_request(till.client, "GET", "/v1/whoami", nullptr, -1, &status, &json) ==
+               LOJAL_OK);
     BOOST_TEST(has(Till::take(json), "\"role\":\"pos\""));
     BOOST_TEST(lojal_request(till.client, "GET", "/v1/nothing", nullptr, -1, &status, &json) ==
                LOJAL_E_NOT_FOUND);
@@ -243,7 +252,8 @@ BOOST_AUTO_TEST_CASE(events_resume_exactly_once_across_a_kill_9_of_lojald) {
     };
     waitReady();
     const std::vector<std::string> before = {"4006381333931", "73513537", "96385074"};
-    for (const auto& label : before) BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
+    for (const auto& label : before)
+        BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"scan\"", before.back()}).empty());
 
     lojald.process->signal(SIGKILL);
@@ -270,8 +280,10 @@ BOOST_AUTO_TEST_CASE(events_resume_exactly_once_across_a_kill_9_of_lojald) {
             last = seq;
         }
         if (!has(event, "\"type\":\"scan\"")) continue;
-        for (const auto& label : before) if (has(event, label)) scanned.push_back(label);
-        for (const auto& label : after) if (has(event, label)) scanned.push_back(label);
+        for (const auto& label : before)
+            if (has(event, label)) scanned.push_back(label);
+        for (const auto& label : after)
+            if (has(event, label)) scanned.push_back(label);
     }
     std::vector<std::string> expected = before;
     expected.insert(expected.end(), after.begin(), after.end());
@@ -302,8 +314,9 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
 
     // A card read: the result carries the card's token.
     uint64_t op = 0;
-    BOOST_REQUIRE_EQUAL(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
-                        LOJAL_OK);
+    BOOST_REQUIRE_EQUAL(
+        lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
+        LOJAL_OK);
     BOOST_TEST(op != 0u);
     BOOST_TEST(lojal_terminal_wait(till.client, op, 10000, &json) == LOJAL_OK, lojal_last_error());
     const std::string read = Till::take(json);
@@ -313,8 +326,9 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
     BOOST_TEST(has(read, "\"reference\":\"lojal-"), read);
 
     // A payment; then the flow as lojald reports it.
-    BOOST_REQUIRE_EQUAL(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "129.00", -1, &op),
-                        LOJAL_OK);
+    BOOST_REQUIRE_EQUAL(
+        lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "129.00", -1, &op),
+        LOJAL_OK);
     BOOST_TEST(lojal_terminal_wait(till.client, op, 10000, &json) == LOJAL_OK, lojal_last_error());
     const std::string paid = Till::take(json);
     BOOST_TEST(has(paid, "\"flow\":\"payment\""), paid);
@@ -326,13 +340,14 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
 
     // A read that waits for a card: wait(0) says it runs; abort ends it.
     sim.mode("wait");
-    BOOST_REQUIRE_EQUAL(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
-                        LOJAL_OK);
+    BOOST_REQUIRE_EQUAL(
+        lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
+        LOJAL_OK);
     BOOST_TEST(lojal_terminal_wait(till.client, op, 0, &json) == LOJAL_E_TIMEOUT);
     BOOST_TEST(!till.waitForEvent({"\"text\":\"insert card\""}).empty());
     uint64_t second = 0;
-    BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "5.00", -1, &second) ==
-               LOJAL_E_BUSY);
+    BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "5.00", -1,
+                                    &second) == LOJAL_E_BUSY);
     BOOST_TEST(std::string(lojal_last_error_code()) == "flow_in_progress");
     BOOST_TEST(lojal_terminal_abort(till.client, "t1", -1, &json) == LOJAL_OK, lojal_last_error());
     Till::take(json);
@@ -341,8 +356,8 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
     BOOST_TEST(has(aborted, "\"ok\":false"), aborted);
     BOOST_TEST(has(aborted, "\"code\":108"), aborted);
 
-    BOOST_TEST(lojal_terminal_start(till.client, "t9", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op) ==
-               LOJAL_E_NOT_FOUND);
+    BOOST_TEST(lojal_terminal_start(till.client, "t9", LOJAL_TERMINAL_READ_CARD, nullptr, -1,
+                                    &op) == LOJAL_E_NOT_FOUND);
     BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "12,50", -1, &op) ==
                LOJAL_E_INVALID_ARG);
 }
@@ -369,12 +384,13 @@ BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
         LossyProxy proxy(lojald.port, "/payments", LossyProxy::Loses::answer);
         Till till(proxy.url(), kPosToken);
         const auto start = std::chrono::steady_clock::now();
-        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "10.00", 1000, &op) ==
-                       LOJAL_OK,
+        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "10.00", 1000,
+                                        &op) == LOJAL_OK,
                    lojal_last_error());
         BOOST_TEST((std::chrono::steady_clock::now() - start < 1100ms));
         BOOST_TEST(proxy.lost() == 1u);
-        BOOST_TEST(lojal_terminal_wait(till.client, op, 10000, &json) == LOJAL_OK, lojal_last_error());
+        BOOST_TEST(lojal_terminal_wait(till.client, op, 10000, &json) == LOJAL_OK,
+                   lojal_last_error());
         const std::string paid = Till::take(json);
         BOOST_TEST(has(paid, "\"ok\":true"), paid);
         BOOST_TEST(has(paid, "\"amount\":\"10.00\""), paid);
@@ -385,8 +401,8 @@ BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
         LossyProxy proxy(lojald.port, "/payments", LossyProxy::Loses::request);
         Till till(proxy.url(), kPosToken);
         const auto start = std::chrono::steady_clock::now();
-        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "11.00", 1000, &op) ==
-                   LOJAL_E_TIMEOUT);
+        BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "11.00", 1000,
+                                        &op) == LOJAL_E_TIMEOUT);
         BOOST_TEST(has(lojal_last_error(), "none was started"), lojal_last_error());
         BOOST_TEST((std::chrono::steady_clock::now() - start < 1100ms));
     }
@@ -404,14 +420,16 @@ BOOST_AUTO_TEST_CASE(a_flow_lost_with_a_lojald_restart_is_reported_not_awaited) 
     Till till(lojald.port, kPosToken);
     sim.mode("wait");  // the card never comes
     uint64_t op = 0;
-    BOOST_REQUIRE_EQUAL(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
-                        LOJAL_OK);
+    BOOST_REQUIRE_EQUAL(
+        lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_READ_CARD, nullptr, -1, &op),
+        LOJAL_OK);
     lojald.process->signal(SIGKILL);
     BOOST_REQUIRE(lojald.process->waitForExit().has_value());
     lojald.process.emplace(std::vector<std::string>{"--config", lojald.config}, lojald.dir.path());
     BOOST_REQUIRE(lojald.process->waitUntilReady());
     char* json = nullptr;
-    BOOST_TEST(lojal_terminal_wait(till.client, op, 20000, &json) == LOJAL_E_NOT_FOUND, lojal_last_error());
+    BOOST_TEST(lojal_terminal_wait(till.client, op, 20000, &json) == LOJAL_E_NOT_FOUND,
+               lojal_last_error());
     BOOST_TEST(has(lojal_last_error(), "restarted"), lojal_last_error());
 }
 
@@ -425,10 +443,11 @@ BOOST_AUTO_TEST_CASE(https_verifies_lojalds_certificate) {
     char* json = nullptr;
     {
         Till trusted(url, kPosToken);
-        BOOST_REQUIRE_EQUAL(lojal_set_option_str(trusted.client, LOJAL_OPT_CA_FILE, pki.file("ca.pem").c_str()),
-                            LOJAL_OK);
-        BOOST_TEST(lojal_request(trusted.client, "GET", "/v1/whoami", nullptr, 5000, nullptr, &json) ==
-                       LOJAL_OK,
+        BOOST_REQUIRE_EQUAL(
+            lojal_set_option_str(trusted.client, LOJAL_OPT_CA_FILE, pki.file("ca.pem").c_str()),
+            LOJAL_OK);
+        BOOST_TEST(lojal_request(trusted.client, "GET", "/v1/whoami", nullptr, 5000, nullptr,
+                                 &json) == LOJAL_OK,
                    lojal_last_error());
         BOOST_TEST(has(Till::take(json), "\"role\":\"pos\""));
         BOOST_TEST(!trusted.waitForEvent({"\"type\":\"connection\"", "\"online\""}).empty());

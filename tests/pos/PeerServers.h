@@ -11,8 +11,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -169,8 +169,10 @@ class LossyProxy {
             std::lock_guard lock(mutex_);
             sockets_.push_back(client);
             sockets_.push_back(server);
-            pumps_.emplace_back([this, client, server, marked] { pump(client, server, marked, true); });
-            pumps_.emplace_back([this, client, server, marked] { pump(server, client, marked, false); });
+            pumps_.emplace_back(
+                [this, client, server, marked] { pump(client, server, marked, true); });
+            pumps_.emplace_back(
+                [this, client, server, marked] { pump(server, client, marked, false); });
         }
     }
     void pump(int from, int to, const std::shared_ptr<std::atomic<bool>>& marked, bool request) {
@@ -178,12 +180,14 @@ class LossyProxy {
         for (;;) {
             const ssize_t got = ::recv(from, buffer, sizeof buffer, 0);
             if (got <= 0) break;
-            if (request && std::string(buffer, static_cast<size_t>(got)).find(marker_) != std::string::npos) {
+            if (request &&
+                std::string(buffer, static_cast<size_t>(got)).find(marker_) != std::string::npos) {
                 *marked = true;
                 std::lock_guard lock(mutex_);
                 ++lost_;
             }
-            const bool drop = *marked && (request ? loses_ == Loses::request : loses_ == Loses::answer);
+            const bool drop =
+                *marked && (request ? loses_ == Loses::request : loses_ == Loses::answer);
             if (!drop && ::send(to, buffer, static_cast<size_t>(got), MSG_NOSIGNAL) < 0) break;
         }
         ::shutdown(to, SHUT_WR);

@@ -54,12 +54,14 @@ BOOST_AUTO_TEST_CASE(a_stalled_lojald_times_out_within_the_timeout_plus_100_ms) 
     for (const int timeout : {150, 400}) {
         char* json = reinterpret_cast<char*>(1);
         const auto start = Clock::now();
-        const int rc = lojal_member_lookup(handle.client, LOJAL_LOOKUP_PHONE, "0701234567", timeout, &json);
+        const int rc =
+            lojal_member_lookup(handle.client, LOJAL_LOOKUP_PHONE, "0701234567", timeout, &json);
         const long long took = elapsedMs(start);
         BOOST_TEST(rc == LOJAL_E_TIMEOUT, lojal_last_error());
         BOOST_TEST(json == nullptr);  // set to NULL on every failure
         BOOST_TEST(took >= timeout - 5);
-        BOOST_TEST(took < timeout + 100, "took " << took << " ms for a " << timeout << " ms timeout");
+        BOOST_TEST(took < timeout + 100,
+                   "took " << took << " ms for a " << timeout << " ms timeout");
         BOOST_TEST(lojal_last_http_status() == 0);
     }
 }
@@ -150,7 +152,8 @@ BOOST_AUTO_TEST_CASE(another_major_api_version_is_refused) {
     Handle handle(newer.url());
     char* json = nullptr;
     BOOST_TEST(lojal_health(handle.client, 2000, &json) == LOJAL_E_VERSION);
-    BOOST_TEST(std::string(lojal_last_error()).find("2.0") != std::string::npos, lojal_last_error());
+    BOOST_TEST(std::string(lojal_last_error()).find("2.0") != std::string::npos,
+               lojal_last_error());
     lojal_free(json);
     BOOST_TEST(lojal_member_lookup(handle.client, LOJAL_LOOKUP_PHONE, "0701234567", 2000, &json) ==
                LOJAL_E_VERSION);
@@ -256,10 +259,10 @@ BOOST_AUTO_TEST_CASE(every_entry_point_refuses_bad_arguments) {
                LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_terminal_start(c, "../admin", LOJAL_TERMINAL_READ_CARD, nullptr, 100, &op) ==
                LOJAL_E_INVALID_ARG);
-    BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(0), nullptr, 100, &op) ==
-               LOJAL_E_INVALID_ARG);
-    BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(4096), nullptr, 100, &op) ==
-               LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(0), nullptr, 100,
+                                    &op) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(lojal_terminal_start(c, "t1", static_cast<lojal_terminal_op>(4096), nullptr, 100,
+                                    &op) == LOJAL_E_INVALID_ARG);
     BOOST_TEST(lojal_terminal_wait(c, 12345, 0, &json) == LOJAL_E_NOT_FOUND);
     BOOST_TEST(lojal_event_next(c, -1, nullptr, nullptr) == LOJAL_E_INVALID_ARG);
     uint64_t seq = 7;

@@ -38,7 +38,8 @@ if diff -u "$symbols" <(exported) >"$work/symbols.diff"; then
 else
     cat "$work/symbols.diff"; fail "exported symbols differ from $symbols"
 fi
-grep -o 'LOJAL_CALL \**lojal_[a-z_]*(' "$pos/include/lojal/lojal.h" | sed 's/.* \**//; s/($//' | sort >"$work/header"
+tr '\n' ' ' <"$pos/include/lojal/lojal.h" | grep -oE 'LOJAL_CALL[[:space:]]+\**[[:space:]]*lojal_[a-z_]+\(' |
+    sed -E 's/.*(lojal_[a-z_]+)\($/\1/' | sort >"$work/header"
 sed 's/@.*//' "$symbols" | sort >"$work/listed"
 if diff -u "$work/header" "$work/listed" >"$work/header.diff"; then
     pass "every function of lojal.h is exported, and nothing else"

@@ -110,8 +110,7 @@ class ZvtDriver : public Driver {
         }
         const std::string reference = args.optValue<std::string>("reference", "");
         if (!isValidReference(reference)) {
-            return Error{ErrorCode::arg,
-                         "'reference' must be 1 to 64 of A-Z a-z 0-9 . _ : -"};
+            return Error{ErrorCode::arg, "'reference' must be 1 to 64 of A-Z a-z 0-9 . _ : -"};
         }
         nextReference_ = reference;
         if (name == "read-card") {
@@ -149,8 +148,8 @@ class ZvtDriver : public Driver {
     static bool isValidReference(const std::string& reference) {
         if (reference.size() > 64) return false;
         for (const char c : reference) {
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-                c != ':' && c != '-')
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+                c != '-')
                 return false;
         }
         return true;

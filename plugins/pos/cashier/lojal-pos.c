@@ -25,7 +25,7 @@ struct pending_op {
 };
 
 struct cashier {
-    lojal_client *client;
+    lojal_client* client;
     int feed;     /* print events as they come */
     int failures; /* commands that failed: the exit status */
     struct pending_op pending[MAX_PENDING];
@@ -45,21 +45,23 @@ static void usage(void) {
 }
 
 static void help(void) {
-    puts("status                      lojald and its devices\n"
-         "signup PHONE                send the sign-up SMS (the consent given at start-up)\n"
-         "lookup phone|card|qr VALUE  find a member\n"
-         "receipt FILE.json           send a receipt (safe to repeat)\n"
-         "read-card TERMINAL          ask the terminal for a card\n"
-         "pay TERMINAL AMOUNT         a card payment, e.g. pay t1 129.00\n"
-         "abort TERMINAL              end the terminal's flow\n"
-         "flow TERMINAL               the terminal's newest flow\n"
-         "wait-event TYPE [MS]        wait for an event of TYPE, unless one came since the last wait\n"
-         "wait-ops [MS]               wait until started terminal flows finish (scripts)\n"
-         "feed on|off                 show events as they come\n"
-         "quit");
+    puts(
+        "status                      lojald and its devices\n"
+        "signup PHONE                send the sign-up SMS (the consent given at start-up)\n"
+        "lookup phone|card|qr VALUE  find a member\n"
+        "receipt FILE.json           send a receipt (safe to repeat)\n"
+        "read-card TERMINAL          ask the terminal for a card\n"
+        "pay TERMINAL AMOUNT         a card payment, e.g. pay t1 129.00\n"
+        "abort TERMINAL              end the terminal's flow\n"
+        "flow TERMINAL               the terminal's newest flow\n"
+        "wait-event TYPE [MS]        wait for an event of TYPE, unless one came since the last "
+        "wait\n"
+        "wait-ops [MS]               wait until started terminal flows finish (scripts)\n"
+        "feed on|off                 show events as they come\n"
+        "quit");
 }
 
-static int report(struct cashier *cashier, const char *command, int rc, char *json) {
+static int report(struct cashier* cashier, const char* command, int rc, char* json) {
     if (rc == LOJAL_OK) {
         printf("ok %s: %s\n", command, json ? json : "");
     } else {
@@ -73,11 +75,11 @@ static int report(struct cashier *cashier, const char *command, int rc, char *js
     return rc;
 }
 
-static int json_string_value(const char *json, const char *key, char *out, size_t size) {
+static int json_string_value(const char* json, const char* key, char* out, size_t size) {
     /* Enough for the status line: "key":"value" without escapes. */
     char pattern[64];
-    const char *at;
-    const char *end;
+    const char* at;
+    const char* end;
     snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
     at = strstr(json, pattern);
     if (!at) return 0;
@@ -89,9 +91,9 @@ static int json_string_value(const char *json, const char *key, char *out, size_
     return 1;
 }
 
-static void status(struct cashier *cashier) {
-    char *health = NULL;
-    char *devices = NULL;
+static void status(struct cashier* cashier) {
+    char* health = NULL;
+    char* devices = NULL;
     char version[32] = "?";
     int http = 0;
     int rc = lojal_health(cashier->client, -1, &health);
@@ -103,14 +105,15 @@ static void status(struct cashier *cashier) {
     }
     if (health) json_string_value(health, "version", version, sizeof version);
     printf("status: lojald %s %s", rc == LOJAL_OK ? "online" : "degraded", version);
-    if (lojal_request(cashier->client, "GET", "/v1/devices", NULL, -1, &http, &devices) == LOJAL_OK) {
+    if (lojal_request(cashier->client, "GET", "/v1/devices", NULL, -1, &http, &devices) ==
+        LOJAL_OK) {
         /* Each device: "name":"...", then its "state":"...". */
-        const char *at = devices;
+        const char* at = devices;
         char name[64];
         char state[32];
         while ((at = strstr(at, "\"name\":\"")) != NULL) {
-            const char *object_end = strchr(at, '}');
-            const char *state_at = strstr(at, "\"state\":\"");
+            const char* object_end = strchr(at, '}');
+            const char* state_at = strstr(at, "\"state\":\"");
             if (json_string_value(at, "name", name, sizeof name) && state_at &&
                 json_string_value(state_at, "state", state, sizeof state))
                 printf(" | %s %s", name, state);
@@ -122,7 +125,7 @@ static void status(struct cashier *cashier) {
     lojal_free(devices);
 }
 
-static void show_event(struct cashier *cashier, uint64_t seq, const char *json) {
+static void show_event(struct cashier* cashier, uint64_t seq, const char* json) {
     char type[64] = "";
     json_string_value(json, "type", type, sizeof type);
     if (strlen(cashier->seen_types) + strlen(type) + 3 < sizeof cashier->seen_types) {
@@ -133,19 +136,19 @@ static void show_event(struct cashier *cashier, uint64_t seq, const char *json) 
     if (cashier->feed) printf("event %llu %s\n", (unsigned long long)seq, json);
 }
 
-static void drain_events(struct cashier *cashier) {
+static void drain_events(struct cashier* cashier) {
     uint64_t seq = 0;
-    char *json = NULL;
+    char* json = NULL;
     while (lojal_event_next(cashier->client, 0, &seq, &json) == LOJAL_OK) {
         show_event(cashier, seq, json);
         lojal_free(json);
     }
 }
 
-static void check_ops(struct cashier *cashier) {
+static void check_ops(struct cashier* cashier) {
     int i = 0;
     while (i < cashier->pending_count) {
-        char *json = NULL;
+        char* json = NULL;
         int rc = lojal_terminal_wait(cashier->client, cashier->pending[i].op, 0, &json);
         if (rc == LOJAL_E_TIMEOUT) {
             ++i;
@@ -163,7 +166,7 @@ static long long now_ms(void) {
 }
 
 /* One tick of the loop a till runs anyway: events and flows, no blocking. */
-static void tick(struct cashier *cashier) {
+static void tick(struct cashier* cashier) {
     drain_events(cashier);
     check_ops(cashier);
     fflush(stdout);
@@ -171,7 +174,7 @@ static void tick(struct cashier *cashier) {
 
 /* An event of TYPE seen since the last wait-event (the feed may have shown it
  * before the command was read)? Forgets what was seen when it was. */
-static int seen_since_last_wait(struct cashier *cashier, const char *type) {
+static int seen_since_last_wait(struct cashier* cashier, const char* type) {
     char key[72];
     snprintf(key, sizeof key, " %s ", type);
     if (!strstr(cashier->seen_types, key)) return 0;
@@ -179,7 +182,7 @@ static int seen_since_last_wait(struct cashier *cashier, const char *type) {
     return 1;
 }
 
-static void wait_for(struct cashier *cashier, const char *type, long timeout_ms) {
+static void wait_for(struct cashier* cashier, const char* type, long timeout_ms) {
     long long until = now_ms() + timeout_ms;
     if (type != NULL && seen_since_last_wait(cashier, type)) {
         printf("ok wait-event %s\n", type);
@@ -187,7 +190,7 @@ static void wait_for(struct cashier *cashier, const char *type, long timeout_ms)
     }
     for (;;) {
         uint64_t seq = 0;
-        char *json = NULL;
+        char* json = NULL;
         long long left = until - now_ms();
         int rc;
         if (type == NULL) {
@@ -198,7 +201,8 @@ static void wait_for(struct cashier *cashier, const char *type, long timeout_ms)
                 return;
             }
             if (left <= 0) break;
-            rc = lojal_event_next(cashier->client, left < TICK_MS ? (int)left : TICK_MS, &seq, &json);
+            rc = lojal_event_next(cashier->client, left < TICK_MS ? (int)left : TICK_MS, &seq,
+                                  &json);
             if (rc == LOJAL_OK) show_event(cashier, seq, json);
             lojal_free(json);
             continue;
@@ -219,8 +223,8 @@ static void wait_for(struct cashier *cashier, const char *type, long timeout_ms)
     printf("error wait-%s: timed out\n", type ? "event" : "ops");
 }
 
-static void start_flow(struct cashier *cashier, const char *terminal, lojal_terminal_op op,
-                       const char *amount) {
+static void start_flow(struct cashier* cashier, const char* terminal, lojal_terminal_op op,
+                       const char* amount) {
     uint64_t id = 0;
     char what[80];
     int rc = lojal_terminal_start(cashier->client, terminal, op, amount, -1, &id);
@@ -238,9 +242,9 @@ static void start_flow(struct cashier *cashier, const char *terminal, lojal_term
     }
 }
 
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    char *text;
+static char* read_file(const char* path) {
+    FILE* file = fopen(path, "rb");
+    char* text;
     long size;
     if (!file) return NULL;
     if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 || size > 4 * 1024 * 1024 ||
@@ -258,9 +262,9 @@ static char *read_file(const char *path) {
     return text;
 }
 
-static void signup(struct cashier *cashier, const char *phone) {
+static void signup(struct cashier* cashier, const char* phone) {
     char consent[1024];
-    char *json = NULL;
+    char* json = NULL;
     /* The consent text as the customer saw it; quotes and backslashes are not
      * expected in it (the start-up option is the till's fixed text). */
     snprintf(consent, sizeof consent,
@@ -271,11 +275,11 @@ static void signup(struct cashier *cashier, const char *phone) {
 }
 
 /* Returns 0 to quit. */
-static int run_command(struct cashier *cashier, char *line) {
-    char *command = strtok(line, " \t");
-    char *arg1;
-    char *rest;
-    char *json = NULL;
+static int run_command(struct cashier* cashier, char* line) {
+    char* command = strtok(line, " \t");
+    char* arg1;
+    char* rest;
+    char* json = NULL;
     if (!command || command[0] == '#') return 1;
     arg1 = strtok(NULL, " \t");
     rest = strtok(NULL, "");
@@ -296,7 +300,7 @@ static int run_command(struct cashier *cashier, char *line) {
         int rc = lojal_member_lookup(cashier->client, by, rest, -1, &json);
         report(cashier, "lookup", rc, json);
     } else if (strcmp(command, "receipt") == 0 && arg1) {
-        char *receipt = read_file(arg1);
+        char* receipt = read_file(arg1);
         if (!receipt) {
             cashier->failures++;
             printf("error receipt: cannot read %s\n", arg1);
@@ -329,8 +333,8 @@ static int run_command(struct cashier *cashier, char *line) {
     return 1;
 }
 
-static int read_token_file(const char *path, char *token, size_t size) {
-    FILE *file = fopen(path, "r");
+static int read_token_file(const char* path, char* token, size_t size) {
+    FILE* file = fopen(path, "r");
     if (!file) return 0;
     if (!fgets(token, (int)size, file)) token[0] = '\0';
     fclose(file);
@@ -338,14 +342,14 @@ static int read_token_file(const char *path, char *token, size_t size) {
     return token[0] != '\0';
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     struct cashier cashier;
-    const char *url = getenv("LOJAL_URL");
-    const char *env_token = getenv("LOJAL_TOKEN");
+    const char* url = getenv("LOJAL_URL");
+    const char* env_token = getenv("LOJAL_TOKEN");
     char token[600] = "";
-    const char *register_id = "register-1";
-    const char *cashier_id = "cashier-1";
-    const char *locale = NULL;
+    const char* register_id = "register-1";
+    const char* cashier_id = "cashier-1";
+    const char* locale = NULL;
     char line[MAX_LINE];
     size_t used = 0;
     int i;
@@ -358,7 +362,7 @@ int main(int argc, char **argv) {
     if (env_token) snprintf(token, sizeof token, "%s", env_token);
     if (!url) url = "http://127.0.0.1:8470";
     for (i = 1; i < argc; ++i) {
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        const char* value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--help") == 0) {
             usage();
             return 0;
@@ -367,16 +371,21 @@ int main(int argc, char **argv) {
             usage();
             return 2;
         }
-        if (strcmp(argv[i], "--url") == 0) url = value;
-        else if (strcmp(argv[i], "--token") == 0) snprintf(token, sizeof token, "%s", value);
+        if (strcmp(argv[i], "--url") == 0)
+            url = value;
+        else if (strcmp(argv[i], "--token") == 0)
+            snprintf(token, sizeof token, "%s", value);
         else if (strcmp(argv[i], "--token-file") == 0) {
             if (!read_token_file(value, token, sizeof token)) {
                 fprintf(stderr, "lojal-pos: cannot read a token from %s\n", value);
                 return 2;
             }
-        } else if (strcmp(argv[i], "--register") == 0) register_id = value;
-        else if (strcmp(argv[i], "--cashier") == 0) cashier_id = value;
-        else if (strcmp(argv[i], "--locale") == 0) locale = value;
+        } else if (strcmp(argv[i], "--register") == 0)
+            register_id = value;
+        else if (strcmp(argv[i], "--cashier") == 0)
+            cashier_id = value;
+        else if (strcmp(argv[i], "--locale") == 0)
+            locale = value;
         else if (strcmp(argv[i], "--terms") == 0)
             snprintf(cashier.terms_version, sizeof cashier.terms_version, "%s", value);
         else if (strcmp(argv[i], "--consent-text") == 0)
@@ -410,7 +419,7 @@ int main(int argc, char **argv) {
         if (ready <= 0) continue;
         {
             ssize_t got = read(STDIN_FILENO, line + used, sizeof line - 1 - used);
-            char *newline;
+            char* newline;
             if (got <= 0) break; /* end of input: a script is done */
             used += (size_t)got;
             line[used] = '\0';

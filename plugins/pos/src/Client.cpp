@@ -13,7 +13,9 @@ Client::Client(Endpoint endpoint, std::string token)
     options_.userAgent = std::string("liblojal/") + lojal_version_string();
 }
 
-Client::~Client() { close(); }
+Client::~Client() {
+    close();
+}
 
 void Client::close() {
     std::call_once(closed_, [this] {
@@ -68,11 +70,11 @@ int Client::setOption(int option, int64_t value) {
             if (!inRange(0, 1)) break;
             events_.setEnabled(value == 1);
             return succeed();
-        default: return fail(LOJAL_E_INVALID_ARG, "not an integer option: " + std::to_string(option));
+        default:
+            return fail(LOJAL_E_INVALID_ARG, "not an integer option: " + std::to_string(option));
     }
-    return fail(LOJAL_E_INVALID_ARG,
-                "value " + std::to_string(value) + " is out of range for option " +
-                    std::to_string(option));
+    return fail(LOJAL_E_INVALID_ARG, "value " + std::to_string(value) +
+                                         " is out of range for option " + std::to_string(option));
 }
 
 int Client::setOption(int option, const char* value) {
@@ -80,7 +82,8 @@ int Client::setOption(int option, const char* value) {
     const std::string text(value);
     if (text.size() > 256) return fail(LOJAL_E_INVALID_ARG, "the value is longer than 256 bytes");
     for (const unsigned char c : text) {
-        if (c < 0x20 || c == 0x7f) return fail(LOJAL_E_INVALID_ARG, "the value holds a control character");
+        if (c < 0x20 || c == 0x7f)
+            return fail(LOJAL_E_INVALID_ARG, "the value holds a control character");
     }
     std::lock_guard lock(options_.mutex);
     switch (option) {

@@ -51,7 +51,9 @@ std::string stringify(const Poco::JSON::Object& object) {
 
 EventPump::EventPump(Client& client) : client_(client) {}
 
-EventPump::~EventPump() { stop(); }
+EventPump::~EventPump() {
+    stop();
+}
 
 void EventPump::setEnabled(bool enabled) {
     std::unique_lock lock(mutex_);

@@ -19,10 +19,11 @@ std::optional<QueuedEvent> EventQueue::pop(const std::string& now) {
     if (dropped_ > 0) {
         // What was dropped is older than everything still queued: the gap comes first.
         QueuedEvent gap;
-        gap.json = "{\"seq\":null,\"time\":\"" + now +
-                   "\",\"type\":\"gap\",\"device\":\"\",\"source\":\"lojal\",\"data\":{\"missed\":" +
-                   std::to_string(dropped_) +
-                   ",\"reason\":\"the library's event queue was full (LOJAL_OPT_EVENT_QUEUE_MAX)\"}}";
+        gap.json =
+            "{\"seq\":null,\"time\":\"" + now +
+            "\",\"type\":\"gap\",\"device\":\"\",\"source\":\"lojal\",\"data\":{\"missed\":" +
+            std::to_string(dropped_) +
+            ",\"reason\":\"the library's event queue was full (LOJAL_OPT_EVENT_QUEUE_MAX)\"}}";
         dropped_ = 0;
         return gap;
     }

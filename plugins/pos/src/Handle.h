@@ -37,8 +37,12 @@ struct Handle {
     uint64_t nextOp = 1;
 };
 
-inline Handle* handleOf(lojal_client* client) { return reinterpret_cast<Handle*>(client); }
-inline lojal_client* publicHandle(Handle* handle) { return reinterpret_cast<lojal_client*>(handle); }
+inline Handle* handleOf(lojal_client* client) {
+    return reinterpret_cast<Handle*>(client);
+}
+inline lojal_client* publicHandle(Handle* handle) {
+    return reinterpret_cast<lojal_client*>(handle);
+}
 
 // Runs an entry point's body: no exception leaves it, and SIGPIPE raised by its
 // sockets never reaches the host.

@@ -40,10 +40,13 @@ std::optional<TerminalOp> find(Handle* handle, uint64_t id) {
     return found->second;
 }
 
-std::string flowTarget(const std::string& terminal) { return "/v1/terminals/" + terminal + "/flow"; }
+std::string flowTarget(const std::string& terminal) {
+    return "/v1/terminals/" + terminal + "/flow";
+}
 
 // GET /v1/terminals/ID/flow within the call: the newest flow's state.
-int askFlow(Client& client, Call& call, const std::string& terminal, Poco::JSON::Object::Ptr& state) {
+int askFlow(Client& client, Call& call, const std::string& terminal,
+            Poco::JSON::Object::Ptr& state) {
     HttpRequestSpec spec;
     spec.target = flowTarget(terminal);
     spec.resendable = true;
@@ -71,11 +74,13 @@ int resolveLostStart(Handle* handle, Call& call, const std::string& terminal,
                                     "); see lojal_terminal_flow() before starting another");
     }
     if (state->optValue<std::string>("reference", "") == reference) {
-        *outOp = remember(handle, TerminalOp{terminal, state->optValue<int>("flow_id", 0), reference});
+        *outOp =
+            remember(handle, TerminalOp{terminal, state->optValue<int>("flow_id", 0), reference});
         return succeed(200);
     }
-    return fail(lostResult, "lojald did not answer (" + lost + ") and the terminal shows no payment " +
-                                reference + ": none was started");
+    return fail(lostResult, "lojald did not answer (" + lost +
+                                ") and the terminal shows no payment " + reference +
+                                ": none was started");
 }
 
 bool validTerminal(const char* terminal) {
@@ -105,7 +110,8 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         const bool payment = op == LOJAL_TERMINAL_PAYMENT;
         if (!payment && op != LOJAL_TERMINAL_READ_CARD)
             return invalid("op must be LOJAL_TERMINAL_READ_CARD or LOJAL_TERMINAL_PAYMENT");
-        if (payment && !plainText(amount, 32)) return invalid("a payment needs an amount (\"129.00\")");
+        if (payment && !plainText(amount, 32))
+            return invalid("a payment needs an amount (\"129.00\")");
         if (!payment && amount) return invalid("a card read takes no amount (pass NULL)");
         Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, false);
@@ -127,7 +133,9 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         if (result == LOJAL_OK) {
             const auto parsed = parseObject(answer.body, "lojald's answer");
             if (!parsed) return fail(LOJAL_E_PROTOCOL, "lojald's answer is not JSON");
-            *out_op = remember(handleOf(client), TerminalOp{terminal, (*parsed)->optValue<int>("flow_id", 0), reference});
+            *out_op =
+                remember(handleOf(client),
+                         TerminalOp{terminal, (*parsed)->optValue<int>("flow_id", 0), reference});
             return succeed(answer.status);
         }
         // lojald answered: it refused, nothing started.
@@ -165,19 +173,22 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
                 return succeed();
             }
             if (call.cancelled) return fail(LOJAL_E_CANCELLED, "the wait was cancelled");
-            if (Clock::now() >= *deadline) return fail(LOJAL_E_TIMEOUT, "the flow is still running");
+            if (Clock::now() >= *deadline)
+                return fail(LOJAL_E_TIMEOUT, "the flow is still running");
             if (c.events().online() && c.events().resets() == resetsAtStart) continue;
             // No event stream, or lojald restarted since the flow began (its
             // events are gone): ask lojald (bounded by the request timeout).
             Call ask;
-            ask.deadline = std::min(*deadline, Clock::now() + std::chrono::milliseconds(
-                                                                   c.options().requestTimeoutMs));
+            ask.deadline = std::min(
+                *deadline, Clock::now() + std::chrono::milliseconds(c.options().requestTimeoutMs));
             CallScope askScope(c.calls(), ask);
             Poco::JSON::Object::Ptr state;
-            if (!askScope.admitted() || askFlow(c, ask, started->terminal, state) != LOJAL_OK) continue;
+            if (!askScope.admitted() || askFlow(c, ask, started->terminal, state) != LOJAL_OK)
+                continue;
             if (state->optValue<std::string>("reference", "") != started->reference)
-                return fail(LOJAL_E_NOT_FOUND, "lojald no longer knows this flow (it restarted); "
-                                               "check the terminal");
+                return fail(LOJAL_E_NOT_FOUND,
+                            "lojald no longer knows this flow (it restarted); "
+                            "check the terminal");
             if (state->optValue<std::string>("stage", "") == "finished" && state->has("result")) {
                 FlowRecord fromState;
                 fromState.reference = started->reference;
@@ -195,7 +206,8 @@ LOJAL_API int LOJAL_CALL lojal_terminal_abort(lojal_client* client, const char* 
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
         if (!validTerminal(terminal)) return invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
-        return call(handleOf(client), postJson(std::string("/v1/terminals/") + terminal + "/abort", "{}", false),
+        return call(handleOf(client),
+                    postJson(std::string("/v1/terminals/") + terminal + "/abort", "{}", false),
                     timeout_ms, out_json);
     });
 }

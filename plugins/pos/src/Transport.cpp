@@ -29,7 +29,9 @@ long long remainingMs(const Call& call) {
     return std::max<long long>(1, left.count());
 }
 
-Poco::Timespan millis(long long ms) { return Poco::Timespan(ms * 1000); }
+Poco::Timespan millis(long long ms) {
+    return Poco::Timespan(ms * 1000);
+}
 
 void readErrorBody(HttpAnswer& answer) {
     try {
@@ -102,8 +104,7 @@ Poco::Net::SocketAddress Transport::address() {
     return resolved;
 }
 
-std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call,
-                                                                 int connectTimeoutMs) {
+std::unique_ptr<Poco::Net::HTTPClientSession> Transport::connect(Call& call, int connectTimeoutMs) {
     const Poco::Net::SocketAddress peer = address();
     const auto timeout = millis(std::min<long long>(connectTimeoutMs, remainingMs(call)));
     if (endpoint_.tls) {

@@ -31,7 +31,9 @@ char* copyOut(const std::string& text) {
     return copy;
 }
 
-int invalid(const std::string& why) { return fail(LOJAL_E_INVALID_ARG, why); }
+int invalid(const std::string& why) {
+    return fail(LOJAL_E_INVALID_ARG, why);
+}
 
 bool plainText(const char* text, size_t max) {
     if (!text) return false;
@@ -106,7 +108,6 @@ HttpRequestSpec postJson(std::string target, std::string body, bool resendable) 
     return spec;
 }
 
-
 }  // namespace lojal::pos
 
 namespace {
@@ -121,7 +122,9 @@ std::string queryValue(const std::string& value) {
 
 extern "C" {
 
-LOJAL_API int LOJAL_CALL lojal_version(void) { return LOJAL_VERSION_NUMBER; }
+LOJAL_API int LOJAL_CALL lojal_version(void) {
+    return LOJAL_VERSION_NUMBER;
+}
 
 LOJAL_API const char* LOJAL_CALL lojal_version_string(void) {
 #define LOJAL_STR2(x) #x
@@ -130,15 +133,25 @@ LOJAL_API const char* LOJAL_CALL lojal_version_string(void) {
         LOJAL_VERSION_PATCH);
 }
 
-LOJAL_API const char* LOJAL_CALL lojal_strerror(int code) { return describe(code); }
+LOJAL_API const char* LOJAL_CALL lojal_strerror(int code) {
+    return describe(code);
+}
 
-LOJAL_API const char* LOJAL_CALL lojal_last_error(void) { return lastError().message.c_str(); }
+LOJAL_API const char* LOJAL_CALL lojal_last_error(void) {
+    return lastError().message.c_str();
+}
 
-LOJAL_API int LOJAL_CALL lojal_last_http_status(void) { return lastError().httpStatus; }
+LOJAL_API int LOJAL_CALL lojal_last_http_status(void) {
+    return lastError().httpStatus;
+}
 
-LOJAL_API const char* LOJAL_CALL lojal_last_error_code(void) { return lastError().code.c_str(); }
+LOJAL_API const char* LOJAL_CALL lojal_last_error_code(void) {
+    return lastError().code.c_str();
+}
 
-LOJAL_API void LOJAL_CALL lojal_free(void* p) { std::free(p); }
+LOJAL_API void LOJAL_CALL lojal_free(void* p) {
+    std::free(p);
+}
 
 LOJAL_API int LOJAL_CALL lojal_idempotency_key_new(char** out_key) {
     return guarded([&] {
@@ -170,7 +183,8 @@ LOJAL_API void LOJAL_CALL lojal_client_free(lojal_client* client) {
     guarded([&] {
         if (!client) return succeed();
         if (handleOf(client)->client.events().onEventThread())
-            return fail(LOJAL_E_INVALID_ARG, "lojal_client_free() from the event callback is ignored");
+            return fail(LOJAL_E_INVALID_ARG,
+                        "lojal_client_free() from the event callback is ignored");
         delete handleOf(client);
         return succeed();
     });
@@ -258,7 +272,7 @@ LOJAL_API int LOJAL_CALL lojal_member_lookup(lojal_client* client, lojal_lookup 
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
         if (!plainText(value, 512)) return invalid("value is NULL, empty or longer than 512 bytes");
-        const char* key = by == LOJAL_LOOKUP_PHONE ? "phone"
+        const char* key = by == LOJAL_LOOKUP_PHONE  ? "phone"
                           : by == LOJAL_LOOKUP_CARD ? "card"
                           : by == LOJAL_LOOKUP_QR   ? "token"
                                                     : nullptr;
@@ -289,7 +303,8 @@ LOJAL_API int LOJAL_CALL lojal_receipt_submit(lojal_client* client, const char* 
             body->set("receipt_id", idempotency_key ? std::string(idempotency_key) : newKey());
         }
         // lojald stores a receipt once per receipt_id: sending it again is safe.
-        return call(handleOf(client), postJson("/v1/receipts", stringify(*body), true), timeout_ms, out_json);
+        return call(handleOf(client), postJson("/v1/receipts", stringify(*body), true), timeout_ms,
+                    out_json);
     });
 }
 
@@ -306,12 +321,13 @@ LOJAL_API int LOJAL_CALL lojal_otp_start(lojal_client* client, const char* phone
             std::lock_guard lock(options.mutex);
             if (!options.locale.empty()) body.set("locale", options.locale);
         }
-        return call(handleOf(client), postJson("/v1/otp", stringify(body), false), timeout_ms, out_json);
+        return call(handleOf(client), postJson("/v1/otp", stringify(body), false), timeout_ms,
+                    out_json);
     });
 }
 
-LOJAL_API int LOJAL_CALL lojal_otp_verify(lojal_client* client, const char* phone,
-                                          const char* code, int timeout_ms, char** out_json) {
+LOJAL_API int LOJAL_CALL lojal_otp_verify(lojal_client* client, const char* phone, const char* code,
+                                          int timeout_ms, char** out_json) {
     return guarded([&] {
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
@@ -321,8 +337,8 @@ LOJAL_API int LOJAL_CALL lojal_otp_verify(lojal_client* client, const char* phon
         body.set("phone", std::string(phone));
         body.set("code", std::string(code));
         // Never sent twice: every try counts against the PIN.
-        return call(handleOf(client), postJson("/v1/otp/verify", stringify(body), false), timeout_ms,
-                    out_json);
+        return call(handleOf(client), postJson("/v1/otp/verify", stringify(body), false),
+                    timeout_ms, out_json);
     });
 }
 
@@ -334,8 +350,9 @@ LOJAL_API int LOJAL_CALL lojal_request(lojal_client* client, const char* method,
         *out_body = nullptr;
         if (out_http_status) *out_http_status = 0;
         static const char* const kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH"};
-        const bool knownMethod = method && std::any_of(std::begin(kMethods), std::end(kMethods),
-                                                       [&](const char* m) { return !std::strcmp(m, method); });
+        const bool knownMethod =
+            method && std::any_of(std::begin(kMethods), std::end(kMethods),
+                                  [&](const char* m) { return !std::strcmp(m, method); });
         if (!knownMethod) return invalid("method must be GET, POST, PUT, DELETE or PATCH");
         if (!plainText(path, 2048) || path[0] != '/' || std::strchr(path, ' '))
             return invalid("path must start with / and hold no spaces or control characters");

@@ -7,7 +7,9 @@ using lojal::pos::EventQueue;
 using lojal::pos::QueuedEvent;
 
 namespace {
-QueuedEvent event(uint64_t seq) { return QueuedEvent{seq, "{\"seq\":" + std::to_string(seq) + "}"}; }
+QueuedEvent event(uint64_t seq) {
+    return QueuedEvent{seq, "{\"seq\":" + std::to_string(seq) + "}"};
+}
 const std::string kNow = "2026-11-30T09:00:00.000Z";
 }  // namespace
 

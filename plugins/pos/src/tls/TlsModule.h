@@ -15,8 +15,8 @@ namespace lojal::pos {
 // host name (TLS 1.2 or newer). It connects, and shakes hands within
 // connectTimeout, on its first request.
 using OpenTlsSession = Poco::Net::HTTPClientSession* (*)(const std::string& host,
-                                                          unsigned short port,
-                                                          const std::string& caFile);
+                                                         unsigned short port,
+                                                         const std::string& caFile);
 
 // The module's one export (C linkage, so dlsym finds it by this name).
 constexpr const char* kOpenTlsSessionSymbol = "lojal_tls_open_session";
