@@ -88,7 +88,7 @@ bool validTerminal(const char* terminal) {
 }
 
 // The result of a finished flow: the finished event's data, its terminal, and
-// the card it read.
+// the card it read (both records are the library's own stringified JSON).
 std::string flowResult(const std::string& terminal, const FlowRecord& record) {
     Poco::JSON::Object::Ptr result = *parseObject(record.finished, "finished event");
     result->set("terminal", terminal);
@@ -189,10 +189,11 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
                 return fail(LOJAL_E_NOT_FOUND,
                             "lojald no longer knows this flow (it restarted); "
                             "check the terminal");
-            if (state->optValue<std::string>("stage", "") == "finished" && state->has("result")) {
+            const auto result = state->getObject("result");
+            if (state->optValue<std::string>("stage", "") == "finished" && result) {
                 FlowRecord fromState;
                 fromState.reference = started->reference;
-                fromState.finished = stringify(*state->getObject("result"));
+                fromState.finished = stringify(*result);
                 *out_json = copyOut(flowResult(started->terminal, fromState));
                 return succeed();
             }
