@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -46,22 +47,15 @@ void print(const char* what, std::vector<double> values) {
                 percentile(values, 99));
 }
 
-// A hand-written HTTP/1.1 client on one kept-alive connection.
+// A hand-written HTTP/1.1 client on a kept-alive connection, opened again when
+// lojald closes it (after server.max_keep_alive_requests, 10,000), as any
+// client must.
 class RawKeepAlive {
   public:
-    explicit RawKeepAlive(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            die("cannot connect the hand-written client");
-        const int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        request_ = "GET /v1/members/lookup?" + kPhoneQuery +
-                   " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                   "\r\nAuthorization: Bearer " + kPosToken + "\r\n\r\n";
+    explicit RawKeepAlive(int port) : port_(port) {
+        request_ = "GET /v1/members/lookup?" + kPhoneQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                   std::to_string(port) + "\r\nAuthorization: Bearer " + kPosToken + "\r\n\r\n";
+        connect();
     }
     ~RawKeepAlive() { ::close(fd_); }
     // The whole answer's status.
@@ -77,11 +71,30 @@ class RawKeepAlive {
             if (head == std::string::npos) continue;
             const size_t length = in.find("Content-Length: ");
             const size_t body = std::stoul(in.substr(length + 16));
-            if (in.size() >= head + 4 + body) return std::stoi(in.substr(9, 3));
+            if (in.size() < head + 4 + body) continue;
+            std::string lowerHead = in.substr(0, head);
+            for (char& c : lowerHead) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (lowerHead.find("connection: close") != std::string::npos) {
+                ::close(fd_);
+                connect();
+            }
+            return std::stoi(in.substr(9, 3));
         }
     }
 
   private:
+    void connect() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(port_));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+            die("cannot connect the hand-written client");
+        const int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    int port_;
     int fd_ = -1;
     std::string request_;
 };
