@@ -69,6 +69,7 @@ bench:
 	$(BUILD)/tests/signup-bench 8000 200
 	$(BUILD)/tests/receipt-bench 100000
 	$(BUILD)/tests/pos-bench 20000 2000
+	$(BUILD)/tests/camera-bench 300
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.

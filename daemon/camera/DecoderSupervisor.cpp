@@ -48,6 +48,11 @@ int DecoderSupervisor::restarts() const {
     return restarts_;
 }
 
+pid_t DecoderSupervisor::decoderPid() const {
+    std::lock_guard lock(mutex_);
+    return pid_;
+}
+
 bool DecoderSupervisor::degraded() const {
     std::lock_guard lock(mutex_);
     return static_cast<int>(crashes_.size()) >= options_.degradedAfterCrashes;

@@ -49,8 +49,9 @@ class DecoderSupervisor {
     // decoder). Frames are decoded one at a time.
     DecodeAnswer decode(const camera::DecodeRequest& request);
 
-    int restarts() const;   // decoders killed or found dead
-    bool degraded() const;  // degradedAfterCrashes within degradedWindow
+    int restarts() const;      // decoders killed or found dead
+    pid_t decoderPid() const;  // -1 when none runs (benchmarks read its memory)
+    bool degraded() const;     // degradedAfterCrashes within degradedWindow
 
   private:
     using Clock = std::chrono::steady_clock;
