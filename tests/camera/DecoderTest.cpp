@@ -122,6 +122,14 @@ BOOST_AUTO_TEST_CASE(a_decoder_that_aborts_crashes_or_hangs_is_restarted_and_the
     BOOST_TEST(!decoder.degraded());  // 3 crashes: below the 5 that degrade the camera
 }
 
+BOOST_AUTO_TEST_CASE(the_decoder_cannot_open_a_socket) {
+    DecoderSupervisor decoder(options(true));
+    const LumaImage image{64, 64, std::vector<uint8_t>(64 * 64, 100)};
+    const DecodeAnswer answer = decoder.decode(requestOf(image, 0xFFFFFF04u));
+    BOOST_TEST(answer.error == "socket_refused", answer.why);
+    BOOST_TEST(decoder.restarts() == 0);  // refused, not killed
+}
+
 BOOST_AUTO_TEST_CASE(repeated_crashes_degrade_the_camera) {
     DecoderOptions o = options(true);
     o.degradedAfterCrashes = 3;
