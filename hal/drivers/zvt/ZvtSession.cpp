@@ -39,6 +39,15 @@ void ZvtSession::transmit(const Bytes& apdu, Output& out) {
     append(out.write, link_ == Link::serial ? encodeFrame(apdu) : apdu);
 }
 
+// Our answer to the message that ends a flow. On serial the terminal
+// acknowledges it within T2; that ACK may come after a new command has gone
+// out (a POS that starts a read the moment a payment ends), and must not be
+// taken for the new command's.
+void ZvtSession::transmitFinalAnswer(const Bytes& apdu, int64_t nowMs, Output& out) {
+    transmit(apdu, out);
+    if (link_ == Link::serial) finalAckDueMs_ = nowMs + timeouts_.t2Ms;
+}
+
 // A message the terminal must take: on serial its ACK comes first (T2), over
 // TCP straight its answer (T3).
 void ZvtSession::sendForAnswer(const Bytes& apdu, State awaitAckState, State awaitAnswerState,
@@ -200,6 +209,11 @@ ZvtSession::Output ZvtSession::onBytes(const uint8_t* data, size_t size, int64_t
                 handleApdu(event.apdu, nowMs, out);
                 break;
             case Kind::ack:
+                if (nowMs < finalAckDueMs_) {
+                    finalAckDueMs_ = 0;
+                    // The ACK of the last flow's final answer (transmitFinalAnswer).
+                    if (state_ == State::idle || state_ == State::awaitAck) break;
+                }
                 if (state_ == State::awaitAck) {
                     state_ = State::awaitResponse;
                     deadlineMs_ = nowMs + timeouts_.t3Ms;
@@ -304,7 +318,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
             out.events.push_back(event);
             if (end_ != FlowEnd::statusInformation) return answer(nowMs, out);
             // Read Card: this status hands master rights back; no completion follows.
-            transmit(positiveCompletion(), out);
+            transmitFinalAnswer(positiveCompletion(), nowMs, out);
             const int result = lastStatus_.result.value_or(0);
             if (result != 0) return finish(false, result, resultText(result), out);
             return finish(true, 0, "", out);
@@ -320,7 +334,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
             return answer(nowMs, out);
         }
         case 0x060F: {
-            transmit(positiveCompletion(), out);
+            transmitFinalAnswer(positiveCompletion(), nowMs, out);
             if (end_ == FlowEnd::statusInformation) {
                 return finish(false, -1, "the terminal ended the read without card data", out);
             }
@@ -333,7 +347,7 @@ void ZvtSession::handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& 
             return finish(true, 0, "", out);
         }
         case 0x061E: {
-            transmit(positiveCompletion(), out);
+            transmitFinalAnswer(positiveCompletion(), nowMs, out);
             const int code = apdu.data.empty() ? -1 : apdu.data[0];
             const std::string text = code >= 0 ? resultText(code) : "";
             return finish(false, code, "terminal aborted: " + (text.empty() ? "no reason" : text),

@@ -115,6 +115,7 @@ class ZvtSession {
     void handleTerminalCommand(const Apdu& apdu, int64_t nowMs, Output& out);
     void handleTransportError(Output& out);
     void transmit(const Bytes& apdu, Output& out);
+    void transmitFinalAnswer(const Bytes& apdu, int64_t nowMs, Output& out);
     void sendForAnswer(const Bytes& apdu, State awaitAckState, State awaitAnswerState,
                        int64_t nowMs, Output& out);
     void sendCommand(int64_t nowMs, Output& out);
@@ -138,6 +139,8 @@ class ZvtSession {
     int pleaseWait_ = 0;  // 84 9C answers to this command
     int abortSends_ = 0;  // Aborts sent in this flow (repeats after a collision)
     int64_t deadlineMs_ = 0;
+    int64_t finalAckDueMs_ =
+        0;  // serial: until then an ACK may be the one for a flow's last answer
     bool abortWanted_ = false;
     StatusInformation lastStatus_;
     Bytes completion_;

@@ -113,6 +113,42 @@ BOOST_AUTO_TEST_CASE(a_late_completion_while_idle_is_acknowledged_and_ignored) {
     BOOST_TEST(!t.session.busy());
 }
 
+// PA00P016 3.5: the terminal acknowledges the register's last answer within
+// T2. When that ACK comes after the next command has gone out (seen in CI: a
+// POS starting a read right after a flow ended), it is not the command's ACK;
+// the command still waits for its own.
+BOOST_AUTO_TEST_CASE(a_late_ack_of_the_last_answer_is_not_taken_for_the_next_command) {
+    Terminal t;
+    readCardWaiting(t);
+    t.send(frameOf(0x04, 0x0F, kCardStatus), 0);  // answered with 80 00 00; the flow ends
+    BOOST_REQUIRE_EQUAL(t.finished(), 1);
+    ZvtSession::Output out;
+    BOOST_REQUIRE(t.session.start(readCard(30), FlowEnd::statusInformation, t.now, out));
+    t.send(kAckByte, 5);  // the late ACK of that 80 00 00
+    // Without its own ACK the command goes again at T2 (it never reached the terminal's ears).
+    BOOST_TEST(t.tick(Timeouts{}.t2Ms) == encodeFrame(readCard(30)),
+               boost::test_tools::per_element());
+    t.send(kAckByte);  // now the command's
+    t.send(frameOf(0x80, 0x00));
+    t.send(frameOf(0x04, 0x0F, kCardStatus));
+    BOOST_REQUIRE_EQUAL(t.finished(), 2);
+    BOOST_TEST(t.final().ok);
+}
+
+BOOST_AUTO_TEST_CASE(an_ack_after_t2_is_the_commands) {
+    Terminal t;
+    readCardWaiting(t);
+    t.send(frameOf(0x04, 0x0F, kCardStatus), 0);
+    t.tick(Timeouts{}.t2Ms + 1);  // the answer's ACK never came: nothing is owed any more
+    ZvtSession::Output out;
+    BOOST_REQUIRE(t.session.start(readCard(30), FlowEnd::statusInformation, t.now, out));
+    t.send(kAckByte);
+    BOOST_TEST(t.send(frameOf(0x80, 0x00)) == kAckByte, boost::test_tools::per_element());
+    t.send(frameOf(0x04, 0x0F, kCardStatus));
+    BOOST_REQUIRE_EQUAL(t.finished(), 2);
+    BOOST_TEST(t.final().ok);
+}
+
 BOOST_AUTO_TEST_CASE(a_read_card_result_code_in_bmp_27_fails_the_flow) {
     Terminal t;
     readCardWaiting(t);
