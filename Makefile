@@ -60,6 +60,8 @@ package: build
 
 bench:
 	@packaging/install-deps.sh build test bench
+	@# Configure again: bench-only packages (zbar) may have been installed just now.
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	@$(MAKE) --no-print-directory build
 	tests/bench/http-bench.sh $(BUILD)/daemon/lojald
 	$(BUILD)/tests/scan-latency-bench 10000
