@@ -19,23 +19,35 @@
 
 namespace lojal::test {
 
+inline sockaddr_in loopbackAddress(int port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+// A listening socket on a free loopback port; the port goes to `port`.
+inline int listenOnLoopback(int& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in address = loopbackAddress(0);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(fd, 64);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+    return fd;
+}
+
 class PeerServer {
   public:
     enum class Behaviour { stall, closeAtOnce, answer };
 
     explicit PeerServer(Behaviour behaviour, std::string answer = "")
         : behaviour_(behaviour), answer_(std::move(answer)) {
-        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        const int one = 1;
-        ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(listener_, 64);
-        socklen_t length = sizeof address;
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
+        listener_ = listenOnLoopback(port_);
         thread_ = std::thread([this] { serve(); });
     }
 
@@ -113,15 +125,7 @@ class LossyProxy {
 
     LossyProxy(int upstreamPort, std::string marker, Loses loses)
         : upstream_(upstreamPort), marker_(std::move(marker)), loses_(loses) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        const int one = 1;
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in address = loopback(0);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(fd_, 64);
-        socklen_t length = sizeof address;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
+        fd_ = listenOnLoopback(port_);
         acceptor_ = std::thread([this] { accept(); });
     }
     ~LossyProxy() {
@@ -144,13 +148,6 @@ class LossyProxy {
     }
 
   private:
-    static sockaddr_in loopback(int port) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<uint16_t>(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return address;
-    }
     void accept() {
         for (;;) {
             const int client = ::accept(fd_, nullptr, nullptr);
@@ -159,7 +156,7 @@ class LossyProxy {
                 return;
             }
             const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-            sockaddr_in address = loopback(upstream_);
+            sockaddr_in address = loopbackAddress(upstream_);
             if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
                 ::close(client);
                 ::close(server);

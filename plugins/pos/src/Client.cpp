@@ -37,6 +37,13 @@ std::string Client::userAgent() const {
     return options_.userAgent;
 }
 
+Sender Client::sender() const {
+    Sender sender;
+    sender.connectTimeoutMs = options_.connectTimeoutMs;
+    sender.userAgent = userAgent();
+    return sender;  // /v1/health needs no token; exchangeChecked adds it
+}
+
 std::optional<Clock::time_point> Client::deadlineFor(int timeoutMs, int defaultMs,
                                                      bool zeroAllowed) {
     if (timeoutMs < 0) timeoutMs = defaultMs;
@@ -97,13 +104,28 @@ int Client::setOption(int option, const char* value) {
 }
 
 int Client::request(const HttpRequestSpec& spec, int timeoutMs, HttpAnswer& answer) {
-    const auto deadline = deadlineFor(timeoutMs, options_.requestTimeoutMs, false);
-    if (!deadline) return LOJAL_E_INVALID_ARG;
-    Call call;
-    call.deadline = *deadline;
-    CallScope scope(calls_, call);
-    if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
-    return requestWithin(call, spec, answer);
+    BoundedCall bounded(*this, timeoutMs, options_.requestTimeoutMs, false);
+    if (bounded.status() != LOJAL_OK) return bounded.status();
+    return requestWithin(bounded.call(), spec, answer);
+}
+
+BoundedCall::BoundedCall(Client& client, int timeoutMs, int defaultMs, bool zeroAllowed) {
+    const auto deadline = client.deadlineFor(timeoutMs, defaultMs, zeroAllowed);
+    if (!deadline) {
+        status_ = LOJAL_E_INVALID_ARG;  // deadlineFor recorded why
+        return;
+    }
+    admit(client, *deadline);
+}
+
+BoundedCall::BoundedCall(Client& client, Clock::time_point deadline) {
+    admit(client, deadline);
+}
+
+void BoundedCall::admit(Client& client, Clock::time_point deadline) {
+    call_.deadline = deadline;
+    scope_.emplace(client.calls(), call_);
+    if (!scope_->admitted()) status_ = fail(LOJAL_E_CANCELLED, "the handle is being freed");
 }
 
 int Client::requestWithin(Call& call, const HttpRequestSpec& spec, HttpAnswer& answer) {
@@ -114,10 +136,9 @@ int Client::requestWithin(Call& call, const HttpRequestSpec& spec, HttpAnswer& a
 }
 
 int Client::exchangeChecked(Call& call, const HttpRequestSpec& spec, HttpAnswer& answer) {
-    HttpRequestSpec authorized = spec;
-    authorized.headers.emplace_back("Authorization", "Bearer " + token_);
-    const int result =
-        transport_.exchange(call, authorized, options_.connectTimeoutMs, userAgent(), answer);
+    Sender sender = this->sender();
+    sender.authorization = "Bearer " + token_;
+    const int result = transport_.exchange(call, spec, sender, answer);
     if (result != LOJAL_OK) return result;
     const int mapped = codeForAnswer(answer.status, answer.errorCode);
     if (mapped == LOJAL_OK) return succeed(answer.status);
@@ -132,8 +153,7 @@ int Client::checkVersion(Call& call, HttpAnswer* healthAnswer) {
     health.target = "/v1/health";
     health.resendable = true;
     HttpAnswer answer;
-    const int result =
-        transport_.exchange(call, health, options_.connectTimeoutMs, userAgent(), answer);
+    const int result = transport_.exchange(call, health, sender(), answer);
     if (result != LOJAL_OK) return result;
     if (healthAnswer) *healthAnswer = answer;
     // A degraded lojald (503) still says its version.

@@ -57,6 +57,7 @@ class Client {
     EventPump& events() { return events_; }
     const std::string& token() const { return token_; }
     std::string userAgent() const;
+    Sender sender() const;
 
   private:
     int exchangeChecked(Call& call, const HttpRequestSpec& spec, HttpAnswer& answer);
@@ -68,6 +69,26 @@ class Client {
     std::atomic<bool> versionChecked_{false};
     EventPump events_;  // last: its thread uses the members above
     std::once_flag closed_;
+};
+
+// One blocking call on a handle: its deadline (from the caller's timeout_ms,
+// or given) and its registration with the handle's CallRegistry for the
+// watchdog and lojal_cancel(). status() says whether it may start: LOJAL_OK,
+// or the failure already recorded (a bad timeout, the handle being freed).
+class BoundedCall {
+  public:
+    BoundedCall(Client& client, int timeoutMs, int defaultMs, bool zeroAllowed);
+    BoundedCall(Client& client, Clock::time_point deadline);
+    BoundedCall(const BoundedCall&) = delete;
+    BoundedCall& operator=(const BoundedCall&) = delete;
+    int status() const { return status_; }
+    Call& call() { return call_; }
+
+  private:
+    void admit(Client& client, Clock::time_point deadline);
+    Call call_;
+    std::optional<CallScope> scope_;
+    int status_ = LOJAL_OK;
 };
 
 }  // namespace lojal::pos

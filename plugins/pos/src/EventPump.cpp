@@ -179,17 +179,17 @@ void EventPump::run() {
 
 // One stream from connect to break; true when it got as far as the upgrade.
 bool EventPump::stream(std::string& why) {
-    Call call;
-    call.deadline = Clock::now() + std::chrono::milliseconds(client_.options().connectTimeoutMs +
-                                                             client_.options().requestTimeoutMs);
     std::unique_ptr<Poco::Net::WebSocket> socket;
     std::string lojaldVersion;
     {
-        CallScope scope(client_.calls(), call);
-        if (!scope.admitted()) {
+        BoundedCall bounded(
+            client_, Clock::now() + std::chrono::milliseconds(client_.options().connectTimeoutMs +
+                                                              client_.options().requestTimeoutMs));
+        if (bounded.status() != LOJAL_OK) {
             why = "the handle is being freed";
             return false;
         }
+        Call& call = bounded.call();
         struct Handshake {  // stop() may cancel the call while it is open
             EventPump& pump;
             Handshake(EventPump& p, Call& c) : pump(p) {

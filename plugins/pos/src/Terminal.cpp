@@ -83,8 +83,11 @@ int resolveLostStart(Handle* handle, Call& call, const std::string& terminal,
                                 ": none was started");
 }
 
-bool validTerminal(const char* terminal) {
-    return terminal && idChars(terminal, 64) && !std::strchr(terminal, ':');
+// A terminal id as a path segment: false (and the error recorded) when it is not one.
+bool checkTerminal(const char* terminal) {
+    if (terminal && idChars(terminal, 64) && !std::strchr(terminal, ':')) return true;
+    invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
+    return false;
 }
 
 // The result of a finished flow: the finished event's data, its terminal, and
@@ -106,7 +109,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
     return guarded([&] {
         if (!client || !out_op) return invalid("client or out_op is NULL");
         *out_op = 0;
-        if (!validTerminal(terminal)) return invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
+        if (!checkTerminal(terminal)) return LOJAL_E_INVALID_ARG;
         const bool payment = op == LOJAL_TERMINAL_PAYMENT;
         if (!payment && op != LOJAL_TERMINAL_READ_CARD)
             return invalid("op must be LOJAL_TERMINAL_READ_CARD or LOJAL_TERMINAL_PAYMENT");
@@ -115,7 +118,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         if (!payment && amount) return invalid("a card read takes no amount (pass NULL)");
         Client& c = handleOf(client)->client;
         const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, false);
-        if (!deadline) return LOJAL_E_INVALID_ARG;
+        if (!deadline) return LOJAL_E_INVALID_ARG;  // deadlineFor recorded why
         const std::string reference = newReference();
         Poco::JSON::Object body;
         body.set("reference", reference);
@@ -124,12 +127,11 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
             std::string("/v1/terminals/") + terminal + (payment ? "/payments" : "/read-card");
         // A payment keeps a quarter of its time to ask what became of it.
         const auto start = Clock::now();
-        Call call;
-        call.deadline = payment ? start + (*deadline - start) * 3 / 4 : *deadline;
-        CallScope scope(c.calls(), call);
-        if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
+        BoundedCall post(c, payment ? start + (*deadline - start) * 3 / 4 : *deadline);
+        if (post.status() != LOJAL_OK) return post.status();
         HttpAnswer answer;
-        const int result = c.requestWithin(call, postJson(target, stringify(body), false), answer);
+        const int result =
+            c.requestWithin(post.call(), postJson(target, stringify(body), false), answer);
         if (result == LOJAL_OK) {
             const auto parsed = parseObject(answer.body, "lojald's answer");
             if (!parsed) return fail(LOJAL_E_PROTOCOL, "lojald's answer is not JSON");
@@ -140,12 +142,11 @@ LOJAL_API int LOJAL_CALL lojal_terminal_start(lojal_client* client, const char* 
         }
         // lojald answered: it refused, nothing started.
         if (answer.status != 0 || !payment) return result;
-        Call check;
-        check.deadline = *deadline;
-        CallScope checkScope(c.calls(), check);
-        if (!checkScope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
-        if (call.cancelled) check.cancelled = true;
-        return resolveLostStart(handleOf(client), check, terminal, reference, result, out_op);
+        BoundedCall check(c, *deadline);
+        if (check.status() != LOJAL_OK) return check.status();
+        if (post.call().cancelled) check.call().cancelled = true;
+        return resolveLostStart(handleOf(client), check.call(), terminal, reference, result,
+                                out_op);
     });
 }
 
@@ -157,33 +158,30 @@ LOJAL_API int LOJAL_CALL lojal_terminal_wait(lojal_client* client, uint64_t op, 
         const auto started = find(handleOf(client), op);
         if (!started) return fail(LOJAL_E_NOT_FOUND, "no such operation on this handle");
         Client& c = handleOf(client)->client;
-        const auto deadline = c.deadlineFor(timeout_ms, c.options().terminalTimeoutMs, true);
-        if (!deadline) return LOJAL_E_INVALID_ARG;
-        Call call;
-        call.deadline = *deadline;
-        CallScope scope(c.calls(), call);
-        if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
+        BoundedCall bounded(c, timeout_ms, c.options().terminalTimeoutMs, true);
+        if (bounded.status() != LOJAL_OK) return bounded.status();
+        Call& call = bounded.call();
+        const auto deadline = call.deadline;
         const uint64_t resetsAtStart = c.events().resets();
         for (;;) {
             FlowRecord record;
-            const auto slice = std::min(*deadline, Clock::now() + kPollEvery);
+            const auto slice = std::min(deadline, Clock::now() + kPollEvery);
             if (c.events().waitFlow(call, started->terminal, started->flowId, slice, record) &&
                 (record.reference.empty() || record.reference == started->reference)) {
                 *out_json = copyOut(flowResult(started->terminal, record));
                 return succeed();
             }
             if (call.cancelled) return fail(LOJAL_E_CANCELLED, "the wait was cancelled");
-            if (Clock::now() >= *deadline)
-                return fail(LOJAL_E_TIMEOUT, "the flow is still running");
+            if (Clock::now() >= deadline) return fail(LOJAL_E_TIMEOUT, "the flow is still running");
             if (c.events().online() && c.events().resets() == resetsAtStart) continue;
             // No event stream, or lojald restarted since the flow began (its
             // events are gone): ask lojald (bounded by the request timeout).
-            Call ask;
-            ask.deadline = std::min(
-                *deadline, Clock::now() + std::chrono::milliseconds(c.options().requestTimeoutMs));
-            CallScope askScope(c.calls(), ask);
+            BoundedCall ask(
+                c, std::min(deadline, Clock::now() +
+                                          std::chrono::milliseconds(c.options().requestTimeoutMs)));
             Poco::JSON::Object::Ptr state;
-            if (!askScope.admitted() || askFlow(c, ask, started->terminal, state) != LOJAL_OK)
+            if (ask.status() != LOJAL_OK ||
+                askFlow(c, ask.call(), started->terminal, state) != LOJAL_OK)
                 continue;
             if (state->optValue<std::string>("reference", "") != started->reference)
                 return fail(LOJAL_E_NOT_FOUND,
@@ -206,7 +204,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_abort(lojal_client* client, const char* 
     return guarded([&] {
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
-        if (!validTerminal(terminal)) return invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
+        if (!checkTerminal(terminal)) return LOJAL_E_INVALID_ARG;
         return call(handleOf(client),
                     postJson(std::string("/v1/terminals/") + terminal + "/abort", "{}", false),
                     timeout_ms, out_json);
@@ -218,7 +216,7 @@ LOJAL_API int LOJAL_CALL lojal_terminal_flow(lojal_client* client, const char* t
     return guarded([&] {
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
-        if (!validTerminal(terminal)) return invalid("terminal must be 1-64 of A-Z a-z 0-9 . _ -");
+        if (!checkTerminal(terminal)) return LOJAL_E_INVALID_ARG;
         HttpRequestSpec spec;
         spec.target = flowTarget(terminal);
         spec.resendable = true;
@@ -233,14 +231,10 @@ LOJAL_API int LOJAL_CALL lojal_event_next(lojal_client* client, int timeout_ms, 
         *out_json = nullptr;
         if (out_seq) *out_seq = 0;
         Client& c = handleOf(client)->client;
-        const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, true);
-        if (!deadline) return LOJAL_E_INVALID_ARG;
-        Call call;
-        call.deadline = *deadline;
-        CallScope scope(c.calls(), call);
-        if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
+        BoundedCall bounded(c, timeout_ms, c.options().requestTimeoutMs, true);
+        if (bounded.status() != LOJAL_OK) return bounded.status();
         QueuedEvent event;
-        const int result = c.events().next(call, event);
+        const int result = c.events().next(bounded.call(), event);
         if (result != LOJAL_OK) return result;
         if (out_seq) *out_seq = event.seq;
         *out_json = copyOut(event.json);

@@ -163,21 +163,21 @@ void Transport::dropIdle() {
     closing.swap(idle_);
 }
 
-int Transport::exchange(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
-                        const std::string& userAgent, HttpAnswer& answer) {
+int Transport::exchange(Call& call, const HttpRequestSpec& request, const Sender& sender,
+                        HttpAnswer& answer) {
     bool reused = false;
-    int result = attempt(call, request, connectTimeoutMs, userAgent, answer, reused);
+    int result = attempt(call, request, sender, answer, reused);
     // A pooled connection lojald had already closed: the request never reached
     // it; one new connection, for requests that may be sent twice.
     if (result == LOJAL_E_UNAVAILABLE && reused && request.resendable && !call.cancelled &&
         !call.timedOut) {
-        result = attempt(call, request, connectTimeoutMs, userAgent, answer, reused);
+        result = attempt(call, request, sender, answer, reused);
     }
     return result;
 }
 
-int Transport::attempt(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
-                       const std::string& userAgent, HttpAnswer& answer, bool& reused) {
+int Transport::attempt(Call& call, const HttpRequestSpec& request, const Sender& sender,
+                       HttpAnswer& answer, bool& reused) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     DetachOnExit detach{registry_, call};
     Phase phase = Phase::connecting;
@@ -187,7 +187,7 @@ int Transport::attempt(Call& call, const HttpRequestSpec& request, int connectTi
         if (reused) {
             registry_.attach(call, session->socket().impl()->sockfd());
         } else {
-            session = connect(call, connectTimeoutMs);
+            session = connect(call, sender.connectTimeoutMs);
         }
         if (session->connected()) {
             const auto left = millis(remainingMs(call));
@@ -197,7 +197,8 @@ int Transport::attempt(Call& call, const HttpRequestSpec& request, int connectTi
         Poco::Net::HTTPRequest http(request.method, request.target,
                                     Poco::Net::HTTPMessage::HTTP_1_1);
         http.setHost(hostHeader());
-        http.set("User-Agent", userAgent);
+        http.set("User-Agent", sender.userAgent);
+        if (!sender.authorization.empty()) http.set("Authorization", sender.authorization);
         http.setKeepAlive(true);
         for (const auto& [name, value] : request.headers) http.set(name, value);
         if (request.body) {

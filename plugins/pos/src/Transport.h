@@ -37,6 +37,13 @@ struct HttpRequestSpec {
     bool resendable = false;
 };
 
+// Who sends, per request: the handle's settings at the time of the call.
+struct Sender {
+    int connectTimeoutMs = 300;
+    std::string userAgent;
+    std::string authorization;  // the header's value; "" sends none
+};
+
 struct HttpAnswer {
     int status = 0;
     std::string body;
@@ -50,8 +57,8 @@ class Transport {
 
     // LOJAL_OK when lojald answered (any status); else the failure, recorded in
     // the thread's last error.
-    int exchange(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
-                 const std::string& userAgent, HttpAnswer& answer);
+    int exchange(Call& call, const HttpRequestSpec& request, const Sender& sender,
+                 HttpAnswer& answer);
     // A new connection, registered to the call (for the event stream's upgrade).
     std::unique_ptr<Poco::Net::HTTPClientSession> connect(Call& call, int connectTimeoutMs);
     void setCaFile(const std::string& caFile);
@@ -63,8 +70,8 @@ class Transport {
         std::unique_ptr<Poco::Net::HTTPClientSession> session;
         Clock::time_point idleSince;
     };
-    int attempt(Call& call, const HttpRequestSpec& request, int connectTimeoutMs,
-                const std::string& userAgent, HttpAnswer& answer, bool& reused);
+    int attempt(Call& call, const HttpRequestSpec& request, const Sender& sender,
+                HttpAnswer& answer, bool& reused);
     std::unique_ptr<Poco::Net::HTTPClientSession> takeIdle();
     void giveBack(std::unique_ptr<Poco::Net::HTTPClientSession> session);
     Poco::Net::SocketAddress address();

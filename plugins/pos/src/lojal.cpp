@@ -219,14 +219,10 @@ LOJAL_API int LOJAL_CALL lojal_health(lojal_client* client, int timeout_ms, char
         if (!client || !out_json) return invalid("client or out_json is NULL");
         *out_json = nullptr;
         Client& c = handleOf(client)->client;
-        const auto deadline = c.deadlineFor(timeout_ms, c.options().requestTimeoutMs, false);
-        if (!deadline) return LOJAL_E_INVALID_ARG;
-        Call call;
-        call.deadline = *deadline;
-        CallScope scope(c.calls(), call);
-        if (!scope.admitted()) return fail(LOJAL_E_CANCELLED, "the handle is being freed");
+        BoundedCall bounded(c, timeout_ms, c.options().requestTimeoutMs, false);
+        if (bounded.status() != LOJAL_OK) return bounded.status();
         HttpAnswer answer;
-        const int result = c.checkVersion(call, &answer);
+        const int result = c.checkVersion(bounded.call(), &answer);
         if (answer.status != 0) *out_json = copyOut(answer.body);
         if (result != LOJAL_OK) return result;
         if (answer.status != 200)
