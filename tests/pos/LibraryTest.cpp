@@ -36,6 +36,42 @@ std::string storeConfig(const std::string& extra = "") {
            kQrKey + "\nmember_card_ranges = 2990000000000-2990999999999\n" + extra;
 }
 
+// A scanner (scanner-sim, plugged) and lojald reading it, ready.
+struct ScannerRig {
+    TempDir simDir;
+    ScannerSim sim{simDir.file("scanner")};
+    std::optional<RunningLojald> lojald;
+    ScannerRig() {
+        BOOST_REQUIRE(sim.command("plug").rfind("ok plugged", 0) == 0);
+        lojald.emplace(storeConfig() + "[device.scanner-1]\ndriver = serial-scanner\nport = " +
+                       sim.link() + "\nbaud = 115200\nsuffix = cr\ndedup_window_ms = 0\n");
+        waitReady();
+    }
+    void waitReady() const {
+        BOOST_REQUIRE(!EventClient(lojald->port, kPosToken, "?since=0")
+                           .waitFor({"\"type\":\"device\"", "\"ready\""})
+                           .empty());
+    }
+    void scan(const std::string& label) {
+        BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
+    }
+};
+
+// A card terminal (zvt-sim on a pty) and lojald driving it, registered.
+struct TerminalRig {
+    TempDir simDir;
+    ZvtSim sim{simDir.file("ttyZVT")};
+    std::optional<RunningLojald> lojald;
+    TerminalRig() {
+        lojald.emplace(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
+                       "\ncard_token_key = zvt-card-token-key-for-tests\nt2_ms = 300\n"
+                       "t3_ms = 1000\nt4_ms = 3000\n");
+        BOOST_REQUIRE(!EventClient(lojald->port, kPosToken, "?since=0")
+                           .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
+                           .empty());
+    }
+};
+
 bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
@@ -190,19 +226,12 @@ BOOST_AUTO_TEST_CASE(a_till_signs_up_looks_up_and_sends_receipts) {
 }
 
 BOOST_AUTO_TEST_CASE(scans_arrive_as_events_by_polling_and_by_callback) {
-    TempDir simDir;
-    ScannerSim sim(simDir.file("scanner"));
-    BOOST_REQUIRE(sim.command("plug").rfind("ok plugged", 0) == 0);
-    RunningLojald lojald(storeConfig() + "[device.scanner-1]\ndriver = serial-scanner\nport = " +
-                         sim.link() + "\nbaud = 115200\nsuffix = cr\n");
-    Till till(lojald.port, kPosToken);
+    ScannerRig rig;
+    Till till(rig.lojald->port, kPosToken);
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"connection\"", "\"online\""}).empty());
-    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
-                       .waitFor({"\"type\":\"device\"", "\"ready\""})
-                       .empty());
     uint64_t previous = 0;
     for (const std::string label : {"4006381333931", "73513537", "2990000000018"}) {
-        BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
+        rig.scan(label);
         uint64_t seq = 0;
         const std::string scan = till.waitForEvent({"\"type\":\"scan\"", label}, 10000, &seq);
         BOOST_TEST(!scan.empty(), label);
@@ -224,7 +253,7 @@ BOOST_AUTO_TEST_CASE(scans_arrive_as_events_by_polling_and_by_callback) {
         r->changed.notify_all();
     };
     BOOST_REQUIRE_EQUAL(lojal_set_event_callback(till.client, callback, &received), LOJAL_OK);
-    BOOST_REQUIRE(sim.command("scan 96385074").rfind("ok", 0) == 0);
+    rig.scan("96385074");
     {
         std::unique_lock lock(received.mutex);
         BOOST_TEST(received.changed.wait_for(lock, 10s, [&] {
@@ -238,22 +267,12 @@ BOOST_AUTO_TEST_CASE(scans_arrive_as_events_by_polling_and_by_callback) {
 }
 
 BOOST_AUTO_TEST_CASE(events_resume_exactly_once_across_a_kill_9_of_lojald) {
-    TempDir simDir;
-    ScannerSim sim(simDir.file("scanner"));
-    BOOST_REQUIRE(sim.command("plug").rfind("ok plugged", 0) == 0);
-    RunningLojald lojald(storeConfig() + "[device.scanner-1]\ndriver = serial-scanner\nport = " +
-                         sim.link() + "\nbaud = 115200\nsuffix = cr\ndedup_window_ms = 0\n");
+    ScannerRig rig;
+    RunningLojald& lojald = *rig.lojald;
     Till till(lojald.port, kPosToken);
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"connection\"", "\"online\""}).empty());
-    const auto waitReady = [&] {
-        BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
-                           .waitFor({"\"type\":\"device\"", "\"ready\""})
-                           .empty());
-    };
-    waitReady();
     const std::vector<std::string> before = {"4006381333931", "73513537", "96385074"};
-    for (const auto& label : before)
-        BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
+    for (const auto& label : before) rig.scan(label);
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"scan\"", before.back()}).empty());
 
     lojald.process->signal(SIGKILL);
@@ -261,10 +280,10 @@ BOOST_AUTO_TEST_CASE(events_resume_exactly_once_across_a_kill_9_of_lojald) {
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"connection\"", "\"offline\""}).empty());
     lojald.process.emplace(std::vector<std::string>{"--config", lojald.config}, lojald.dir.path());
     BOOST_REQUIRE(lojald.process->waitUntilReady());
-    waitReady();
+    rig.waitReady();
     // Scanned while the library may still be reconnecting: the replay brings them.
     const std::vector<std::string> after = {"5901234123457", "40170725", "2990000000025"};
-    for (const auto& label : after) BOOST_REQUIRE(sim.command("scan " + label).rfind("ok", 0) == 0);
+    for (const auto& label : after) rig.scan(label);
     BOOST_REQUIRE(!till.waitForEvent({"\"type\":\"scan\"", after.back()}, 20000).empty());
     BOOST_TEST(lojal_event_next(till.client, 300, nullptr, nullptr) == LOJAL_E_INVALID_ARG);
 
@@ -299,15 +318,9 @@ BOOST_AUTO_TEST_CASE(events_resume_exactly_once_across_a_kill_9_of_lojald) {
 }
 
 BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
-    TempDir simDir;
-    ZvtSim sim(simDir.file("ttyZVT"));
-    RunningLojald lojald(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
-                         "\ncard_token_key = zvt-card-token-key-for-tests\nt2_ms = 300\n"
-                         "t3_ms = 1000\nt4_ms = 3000\n");
-    Till till(lojald.port, kPosToken);
-    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
-                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
-                       .empty());
+    TerminalRig rig;
+    ZvtSim& sim = rig.sim;
+    Till till(rig.lojald->port, kPosToken);
     char* json = nullptr;
     BOOST_TEST(lojal_terminal_abort(till.client, "t1", -1, &json) == LOJAL_E_CONFLICT);
     BOOST_TEST(std::string(lojal_last_error_code()) == "no_flow_running");
@@ -360,16 +373,34 @@ BOOST_AUTO_TEST_CASE(card_reads_and_payments_through_zvt_sim) {
                                     &op) == LOJAL_E_NOT_FOUND);
     BOOST_TEST(lojal_terminal_start(till.client, "t1", LOJAL_TERMINAL_PAYMENT, "12,50", -1, &op) ==
                LOJAL_E_INVALID_ARG);
+
+    // lojald's side of references: a register's own reference is taken and
+    // echoed; a bad one, or a read's body that is not JSON, is refused.
+    sim.mode("approve");
+    int status = 0;
+    BOOST_TEST(
+        lojal_request(till.client, "POST", "/v1/terminals/t1/read-card",
+                      R"({"reference":"kassa-3:0042_a.b-c"})", -1, &status, &json) == LOJAL_OK,
+        lojal_last_error());
+    BOOST_TEST(has(Till::take(json), "\"reference\":\"kassa-3:0042_a.b-c\""));
+    BOOST_TEST(!till.waitForEvent({"\"stage\":\"finished\"", "kassa-3:0042_a.b-c"}).empty());
+    for (const std::string& bad :
+         {std::string(R"({"reference":"has space"})"), std::string(R"({"reference":""})"),
+          std::string(R"({"reference":42})"), R"({"reference":")" + std::string(65, 'r') + "\"}"}) {
+        BOOST_TEST(lojal_request(till.client, "POST", "/v1/terminals/t1/read-card", bad.c_str(), -1,
+                                 &status, &json) == LOJAL_E_INVALID_ARG,
+                   bad);
+        const std::string refused = Till::take(json);
+        BOOST_TEST(has(refused, "\"$.reference\""), refused);
+    }
+    BOOST_TEST(lojal_request(till.client, "POST", "/v1/terminals/t1/read-card", "{", -1, &status,
+                             &json) == LOJAL_E_INVALID_ARG);
+    BOOST_TEST(has(Till::take(json), "\"invalid_json\""));
 }
 
 BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
-    TempDir simDir;
-    ZvtSim sim(simDir.file("ttyZVT"));
-    RunningLojald lojald(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
-                         "\ncard_token_key = zvt-card-token-key-for-tests\n");
-    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
-                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
-                       .empty());
+    TerminalRig rig;
+    RunningLojald& lojald = *rig.lojald;
     const auto paymentsStarted = [&] {
         EventClient replay(lojald.port, kPosToken, "?since=0");
         size_t count = 0;
@@ -410,13 +441,9 @@ BOOST_AUTO_TEST_CASE(a_payment_whose_answer_is_lost_is_never_sent_twice) {
 }
 
 BOOST_AUTO_TEST_CASE(a_flow_lost_with_a_lojald_restart_is_reported_not_awaited) {
-    TempDir simDir;
-    ZvtSim sim(simDir.file("ttyZVT"));
-    RunningLojald lojald(storeConfig() + "[device.t1]\ndriver = zvt\nport = " + sim.location() +
-                         "\ncard_token_key = zvt-card-token-key-for-tests\n");
-    BOOST_REQUIRE(!EventClient(lojald.port, kPosToken, "?since=0")
-                       .waitFor({"\"flow\":\"registration\"", "\"stage\":\"finished\""})
-                       .empty());
+    TerminalRig rig;
+    ZvtSim& sim = rig.sim;
+    RunningLojald& lojald = *rig.lojald;
     Till till(lojald.port, kPosToken);
     sim.mode("wait");  // the card never comes
     uint64_t op = 0;

@@ -158,6 +158,17 @@ BOOST_AUTO_TEST_CASE(another_major_api_version_is_refused) {
     BOOST_TEST(lojal_member_lookup(handle.client, LOJAL_LOOKUP_PHONE, "0701234567", 2000, &json) ==
                LOJAL_E_VERSION);
 
+    // A lojald from before api_version: its paths are /v1, so it passes; so
+    // does a newer minor version.
+    PeerServer older(PeerServer::Behaviour::answer, R"({"status":"ok","version":"0.0.9"})");
+    Handle old(older.url());
+    BOOST_TEST(lojal_health(old.client, 2000, &json) == LOJAL_OK, lojal_last_error());
+    lojal_free(json);
+    PeerServer minorAhead(PeerServer::Behaviour::answer, R"({"api_version":"1.7","status":"ok"})");
+    Handle ahead(minorAhead.url());
+    BOOST_TEST(lojal_health(ahead.client, 2000, &json) == LOJAL_OK, lojal_last_error());
+    lojal_free(json);
+
     PeerServer notLojald(PeerServer::Behaviour::answer, "<html>hello</html>");
     Handle other(notLojald.url());
     BOOST_TEST(lojal_health(other.client, 2000, &json) == LOJAL_E_PROTOCOL);

@@ -108,9 +108,14 @@ class ZvtDriver : public Driver {
             return Error{ErrorCode::busy, "flow " + std::to_string(flowId_) + " (" + flowName_ +
                                               ") is still running on this terminal"};
         }
-        const std::string reference = args.optValue<std::string>("reference", "");
-        if (!isValidReference(reference)) {
-            return Error{ErrorCode::arg, "'reference' must be 1 to 64 of A-Z a-z 0-9 . _ : -"};
+        // Optional; when given, a string of 1 to 64 of the safe characters.
+        std::string reference;
+        if (args.has("reference")) {
+            const Poco::Dynamic::Var value = args.get("reference");
+            if (value.isString()) reference = value.extract<std::string>();
+            if (!isValidReference(reference)) {
+                return Error{ErrorCode::arg, "'reference' must be 1 to 64 of A-Z a-z 0-9 . _ : -"};
+            }
         }
         nextReference_ = reference;
         if (name == "read-card") {
@@ -146,7 +151,7 @@ class ZvtDriver : public Driver {
     // The register's own name for a flow, so after a lost answer it can ask
     // whether its payment started instead of starting a second one.
     static bool isValidReference(const std::string& reference) {
-        if (reference.size() > 64) return false;
+        if (reference.empty() || reference.size() > 64) return false;
         for (const char c : reference) {
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
                 c != '-')
