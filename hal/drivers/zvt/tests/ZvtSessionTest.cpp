@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(a_late_completion_while_idle_is_acknowledged_and_ignored) {
     BOOST_TEST(!t.session.busy());
 }
 
-// PA00P016 3.5: the terminal acknowledges the register's last answer within
+// PA00P016 3.2 and 3.4.2: the terminal acknowledges the register's last answer within
 // T2. When that ACK comes after the next command has gone out (seen in CI: a
 // POS starting a read right after a flow ended), it is not the command's ACK;
 // the command still waits for its own.
