@@ -13,7 +13,7 @@
 #include <limits>
 #include <optional>
 
-#include "api/WsFrame.h"
+#include "api/WsReactor.h"
 
 #include "serial/SerialPort.h"
 
@@ -50,37 +50,6 @@ Response listPorts() {
     return jsonResponse(200, body);
 }
 
-// The Sec-WebSocket-Key of an opening handshake lojald takes (GET, Upgrade:
-// websocket, Connection: upgrade, version 13), or nothing.
-std::optional<std::string> openingHandshakeKey(const Poco::Net::HTTPServerRequest& request) {
-    const auto hasToken = [](const std::string& list, const std::string& token) {
-        std::string lower = Poco::toLower(list);
-        for (size_t at = 0; (at = lower.find(token, at)) != std::string::npos; ++at) {
-            const bool start = at == 0 || lower[at - 1] == ',' || lower[at - 1] == ' ';
-            const size_t end = at + token.size();
-            if (start && (end == lower.size() || lower[end] == ',' || lower[end] == ' '))
-                return true;
-        }
-        return false;
-    };
-    if (!hasToken(request.get("Upgrade", ""), "websocket") ||
-        !hasToken(request.get("Connection", ""), "upgrade") ||
-        request.get("Sec-WebSocket-Version", "") != "13")
-        return std::nullopt;
-    const std::string key = request.get("Sec-WebSocket-Key", "");
-    if (key.size() != 24) return std::nullopt;  // base64 of 16 bytes
-    return key;
-}
-
-// Before the upgrade, refusals go out as ordinary JSON errors.
-void sendRefusal(Poco::Net::HTTPServerResponse& httpResponse, const Response& refusal) {
-    httpResponse.setStatusAndReason(
-        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(refusal.status));
-    httpResponse.setContentType(refusal.contentType);
-    httpResponse.setContentLength64(static_cast<Poco::Int64>(refusal.body.size()));
-    httpResponse.send() << refusal.body;
-}
-
 // The upgrade happens here, on a worker; the stream then lives on the
 // EventStreams reactor and this worker is free at once.
 void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& httpRequest,
@@ -108,26 +77,14 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
                                          "this token already has the most event streams "
                                          "server.max_streams_per_token allows; close one"));
     }
-    const auto upgradeKey = openingHandshakeKey(httpRequest);
-    if (!upgradeKey) {
-        context.streams.release(token);
-        return sendRefusal(httpResponse,
-                           errorResponse(400, "websocket_required",
-                                         "connect with a WebSocket client (RFC 6455, version 13)"));
-    }
-    // RFC 6455 4.2.2, done here rather than by Poco::Net::WebSocket, so the stream
-    // gets the connection itself, plain or TLS, and frames on it without blocking.
-    httpResponse.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS);
-    httpResponse.set("Upgrade", "websocket");
-    httpResponse.set("Connection", "Upgrade");
-    httpResponse.set("Sec-WebSocket-Accept", ws::acceptKey(*upgradeKey));
     // Which run of lojald this is and where the stream starts: a client resumes
     // from here with ?since=&instance= even when no event came before it broke.
-    httpResponse.set("Lojal-Instance", context.events.instance());
-    httpResponse.set("Lojal-Cursor", std::to_string(std::min(cursor, context.events.lastSeq())));
-    httpResponse.send().flush();
-    auto& requestImpl = static_cast<Poco::Net::HTTPServerRequestImpl&>(httpRequest);
-    context.streams.add(requestImpl.detachSocket(), cursor, token, request.connectionHold);
+    auto socket = acceptWebSocket(
+        httpRequest, httpResponse,
+        {{"Lojal-Instance", context.events.instance()},
+         {"Lojal-Cursor", std::to_string(std::min(cursor, context.events.lastSeq()))}});
+    if (!socket) return context.streams.release(token);
+    context.streams.add(std::move(*socket), cursor, token, request.connectionHold);
 }
 
 }  // namespace

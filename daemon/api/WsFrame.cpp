@@ -101,4 +101,37 @@ FrameReader::Result FrameReader::feed(const char* data, size_t size) {
     return result;
 }
 
+MessageAssembler::Result MessageAssembler::add(Frame frame) {
+    Result result;
+    const auto fail = [&](uint16_t code, std::string reason) {
+        partial_.reset();
+        result.error = code;
+        result.reason = std::move(reason);
+        return result;
+    };
+    if (frame.opcode >= kClose) {  // control frames are whole (FrameReader checks)
+        result.message = std::move(frame);
+        return result;
+    }
+    if (frame.opcode == kContinuation) {
+        if (!partial_) return fail(kProtocolError, "a continuation frame with nothing to continue");
+        if (partial_->payload.size() + frame.payload.size() > maxMessage_)
+            return fail(kTooBig, "message too large");
+        partial_->payload += frame.payload;
+        if (!frame.final) return result;
+        partial_->final = true;
+        result.message = std::move(partial_);
+        partial_.reset();
+        return result;
+    }
+    if (partial_) return fail(kProtocolError, "a new message inside a fragmented one");
+    if (frame.payload.size() > maxMessage_) return fail(kTooBig, "message too large");
+    if (frame.final) {
+        result.message = std::move(frame);
+    } else {
+        partial_ = std::move(frame);
+    }
+    return result;
+}
+
 }  // namespace lojal::ws

@@ -63,4 +63,24 @@ class FrameReader {
     bool failed_ = false;
 };
 
+// Joins a fragmented data message (RFC 6455 5.4): a text or binary frame
+// without FIN, then continuations up to one with FIN. Control frames may come
+// between fragments and pass through at once. A continuation with nothing to
+// continue, a new data frame inside a fragmented one, or a message whose
+// fragments add up past `maxMessage` is refused with the close code given.
+class MessageAssembler {
+  public:
+    explicit MessageAssembler(size_t maxMessage) : maxMessage_(maxMessage) {}
+    struct Result {
+        std::optional<Frame> message;  // a whole data message, or a control frame
+        std::optional<uint16_t> error;
+        std::string reason;
+    };
+    Result add(Frame frame);
+
+  private:
+    size_t maxMessage_;
+    std::optional<Frame> partial_;
+};
+
 }  // namespace lojal::ws

@@ -73,3 +73,45 @@ BOOST_AUTO_TEST_CASE(protocol_errors_name_their_close_code) {
         BOOST_TEST(reader.feed("\x81\x80\0\0\0\0", 6).error.has_value());
     }
 }
+
+namespace {
+Frame dataFrame(Opcode opcode, bool final, const std::string& payload) {
+    Frame frame;
+    frame.opcode = opcode;
+    frame.final = final;
+    frame.payload = payload;
+    return frame;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fragments_are_joined_and_pings_pass_between_them) {
+    // RFC 6455 5.4 and 5.6: "Hel" + "lo" as two fragments, a ping in between.
+    MessageAssembler assembler(16);
+    BOOST_TEST(!assembler.add(dataFrame(kBinary, false, "Hel")).message);
+    const auto ping = assembler.add(dataFrame(kPing, true, "p"));
+    BOOST_TEST((ping.message && ping.message->opcode == kPing));
+    const auto whole = assembler.add(dataFrame(kContinuation, true, "lo"));
+    BOOST_TEST((whole.message && whole.message->opcode == kBinary));
+    BOOST_TEST(whole.message->payload == "Hello");
+    BOOST_TEST(!whole.error);
+}
+
+BOOST_AUTO_TEST_CASE(bad_fragment_sequences_and_oversized_messages_are_refused) {
+    MessageAssembler stray(16);
+    BOOST_TEST(*stray.add(dataFrame(kContinuation, true, "x")).error == kProtocolError);
+
+    MessageAssembler interleaved(16);
+    interleaved.add(dataFrame(kText, false, "a"));
+    BOOST_TEST(*interleaved.add(dataFrame(kBinary, true, "b")).error == kProtocolError);
+
+    // Each fragment is small; together they pass the limit (5.4 lets a sender
+    // split a message as it likes, so the sum is what counts).
+    MessageAssembler summed(16);
+    summed.add(dataFrame(kBinary, false, std::string(10, 'a')));
+    BOOST_TEST(*summed.add(dataFrame(kContinuation, true, std::string(7, 'b'))).error == kTooBig);
+
+    MessageAssembler single(16);
+    BOOST_TEST(*single.add(dataFrame(kBinary, true, std::string(17, 'c'))).error == kTooBig);
+    BOOST_TEST(single.add(dataFrame(kBinary, true, std::string(16, 'c'))).message->payload.size() ==
+               16u);
+}
