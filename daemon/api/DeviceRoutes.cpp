@@ -24,7 +24,9 @@ using namespace std::chrono_literals;
 
 Response listDevices(DeviceRoutesContext& context) {
     Poco::JSON::Object body;
-    body.set("devices", context.devices.snapshot());
+    Poco::JSON::Array devices = context.devices.snapshot();
+    if (context.camera) devices.add(context.camera->describe());
+    body.set("devices", devices);
     return jsonResponse(200, body);
 }
 
@@ -87,6 +89,25 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
     context.streams.add(std::move(*socket), cursor, token, request.connectionHold);
 }
 
+// Kiosk camera frames: upgraded here, then served by CameraStreams.
+void streamCamera(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& httpRequest,
+                  Poco::Net::HTTPServerResponse& httpResponse, const Request& request) {
+    if (!context.cameraStreams) {
+        return sendRefusal(httpResponse,
+                           errorResponse(503, "camera_disabled",
+                                         "the kiosk camera is off ([camera] enabled = off)"));
+    }
+    const std::string& token = request.caller->tokenName;
+    if (!context.cameraStreams->admit(token)) {
+        return sendRefusal(httpResponse,
+                           errorResponse(429, "too_many_streams",
+                                         "this token already has 4 camera sockets; close one"));
+    }
+    auto socket = acceptWebSocket(httpRequest, httpResponse);
+    if (!socket) return context.cameraStreams->release(token);
+    context.cameraStreams->add(std::move(*socket), token, request.connectionHold);
+}
+
 }  // namespace
 
 void addDeviceRoutes(Router& router, DeviceRoutesContext& context) {
@@ -102,6 +123,13 @@ void addDeviceRoutes(Router& router, DeviceRoutesContext& context) {
     };
     events.tokenInQuery = true;
     router.add(std::move(events));
+    Route camera = makeRoute("GET", "/v1/camera", {Role::kiosk, Role::admin}, nullptr);
+    camera.takeover = [&context](Poco::Net::HTTPServerRequest& request,
+                                 Poco::Net::HTTPServerResponse& response, const Request& parsed) {
+        streamCamera(context, request, response, parsed);
+    };
+    camera.tokenInQuery = true;  // browsers cannot set headers on a WebSocket
+    router.add(std::move(camera));
 }
 
 }  // namespace lojal

@@ -198,7 +198,15 @@ int Lojald::main(const std::vector<std::string>&) {
     EventStreams::Limits streamLimits;
     streamLimits.streamsPerToken = config.server.maxStreamsPerToken;
     EventStreams eventStreams(events, streamLimits);
-    DeviceRoutesContext deviceRoutes{**devices, events, eventStreams};
+    std::unique_ptr<CameraService> camera;
+    std::unique_ptr<CameraStreams> cameraStreams;
+    if (config.camera.enabled) {
+        camera = std::make_unique<CameraService>(config.camera, config.scanning, events);
+        cameraStreams =
+            std::make_unique<CameraStreams>(*camera, config.camera.maxFramesPerSecond);
+    }
+    DeviceRoutesContext deviceRoutes{**devices, events, eventStreams, camera.get(),
+                                     cameraStreams.get()};
     addDeviceRoutes(router, deviceRoutes);
 
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings(config)));
@@ -279,6 +287,11 @@ int Lojald::main(const std::vector<std::string>&) {
         for (Gauge& gauge : server.gauges()) gauges.push_back(std::move(gauge));
         gauges.emplace_back("lojal_event_streams", "/v1/events WebSockets open.",
                             static_cast<double>(eventStreams.openStreams()));
+        if (camera) {
+            for (Gauge& gauge : camera->gauges()) gauges.push_back(std::move(gauge));
+            gauges.emplace_back("lojal_camera_streams", "/v1/camera WebSockets open.",
+                                static_cast<double>(cameraStreams->openStreams()));
+        }
         gauges.emplace_back("lojal_receipts_purged_total",
                             "Synced receipts deleted after the retention period.",
                             static_cast<double>(receiptsPurged.load()), "", "counter");
@@ -290,6 +303,10 @@ int Lojald::main(const std::vector<std::string>&) {
     };
 
     eventStreams.start();
+    if (camera) {
+        camera->start();
+        cameraStreams->start();
+    }
     if (auto started = server.start(); !started) {
         return fail(log, config.log, started.error().message, EXIT_OSERR);
     }
@@ -309,6 +326,10 @@ int Lojald::main(const std::vector<std::string>&) {
     events.close();  // the streams close with 1001 "lojald is stopping"
     server.stop();
     eventStreams.stop();
+    if (camera) {
+        cameraStreams->stop();
+        camera->stop();
+    }
     (*devices)->stop();
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "camera/DecoderProtocol.h"
 #include "config/Countries.h"
 #include "config/Ini.h"
 #include "core/Money.h"
@@ -374,6 +375,30 @@ const std::vector<KeySpec>& schema() {
              return std::nullopt;
          }},
         {"events", "ring_size", intSetter(&Config::events, &EventsConfig::ringSize, 16, 1000000)},
+        {"camera", "enabled",
+         [](Config& c, const std::string& v) { return parseBool(v, c.camera.enabled); }},
+        {"camera", "decoder",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.front() != '/') return "expected an absolute path to lojal-decode";
+             if (v.size() > 1024) return "at most 1024 characters";
+             c.camera.decoder = v;
+             return std::nullopt;
+         }},
+        {"camera", "formats",
+         [](Config& c, const std::string& v) -> Problem {
+             auto formats = camera::parseFormats(v);
+             if (!formats) return formats.error().message;
+             c.camera.formats = *formats;
+             return std::nullopt;
+         }},
+        {"camera", "deadline_ms",
+         intSetter(&Config::camera, &CameraConfig::deadlineMs, 20, 5000)},
+        {"camera", "try_harder_every",
+         intSetter(&Config::camera, &CameraConfig::tryHarderEvery, 0, 1000)},
+        {"camera", "max_frames_per_second",
+         intSetter(&Config::camera, &CameraConfig::maxFramesPerSecond, 1, 60)},
+        {"camera", "degraded_after_crashes",
+         intSetter(&Config::camera, &CameraConfig::degradedAfterCrashes, 1, 1000)},
         {"crm", "sync", [](Config& c, const std::string& v) { return parseBool(v, c.crm.sync); }},
         {"crm", "connector",
          [](Config& c, const std::string& v) -> Problem {
@@ -726,6 +751,16 @@ Poco::JSON::Object toJson(const Config& c) {
     Object events;
     events.set("ring_size", c.events.ringSize);
     root.set("events", events);
+
+    Object camera;
+    camera.set("enabled", c.camera.enabled);
+    camera.set("decoder", c.camera.decoder);
+    camera.set("formats", camera::formatsToString(c.camera.formats));
+    camera.set("deadline_ms", c.camera.deadlineMs);
+    camera.set("try_harder_every", c.camera.tryHarderEvery);
+    camera.set("max_frames_per_second", c.camera.maxFramesPerSecond);
+    camera.set("degraded_after_crashes", c.camera.degradedAfterCrashes);
+    root.set("camera", camera);
 
     Array devices;
     for (const auto& device : c.devices) {

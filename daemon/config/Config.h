@@ -167,6 +167,17 @@ struct EventsConfig {
     int ringSize = 10000;  // events kept for clients that reconnect with ?since=
 };
 
+// [camera]: the kiosk camera (GET /v1/camera) and its decoder process.
+struct CameraConfig {
+    bool enabled = true;
+    std::string decoder;       // lojal-decode's path; empty: beside lojald
+    uint16_t formats = 1;      // camera::Format bits; QR only by default
+    int deadlineMs = 250;      // per frame, before the decoder is restarted
+    int tryHarderEvery = 5;    // every Nth frame is decoded with tryHarder (0: never)
+    int maxFramesPerSecond = 10;  // per kiosk connection; more are answered rate_limited
+    int degradedAfterCrashes = 5;  // decoder crashes within a minute that degrade the camera
+};
+
 struct Config {
     std::string source;  // the file it came from, or "<embedded default>"
     ServerConfig server;
@@ -182,6 +193,7 @@ struct Config {
     ReceiptsConfig receipts;
     barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
     EventsConfig events;
+    CameraConfig camera;
     std::vector<DeviceConfig> devices;
 };
 

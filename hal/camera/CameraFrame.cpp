@@ -32,11 +32,12 @@ std::optional<FrameView> parseFrame(const uint8_t* data, size_t size, FrameProbl
         return refuse(problem, "unsupported_version",
                       "frame version " + std::to_string(data[2]) + " is not 1");
     }
-    if (data[3] != 0) return refuse(problem, "bad_flags", "no frame flags are defined: send 0");
     FrameView frame;
     frame.header.width = u16At(data + 4);
     frame.header.height = u16At(data + 6);
     frame.header.seq = u32At(data + 8);
+    problem.seq = frame.header.seq;  // a version-1 header: the reply can name the frame
+    if (data[3] != 0) return refuse(problem, "bad_flags", "no frame flags are defined: send 0");
     const auto outside = [](int side) { return side < kMinFrameSide || side > kMaxFrameSide; };
     if (outside(frame.header.width) || outside(frame.header.height)) {
         return refuse(problem, "bad_frame_size",

@@ -42,6 +42,7 @@ struct FrameView {
 struct FrameProblem {
     std::string code;
     std::string message;
+    std::optional<uint32_t> seq;  // when the header got as far as its sequence number
 };
 
 std::optional<FrameView> parseFrame(const uint8_t* data, size_t size, FrameProblem& problem);

@@ -12,6 +12,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "core/Result.h"
 
 #include "camera/CameraFrame.h"
 
@@ -26,6 +29,10 @@ enum Format : uint16_t {
     kUpcE = 1 << 4,
 };
 constexpr uint16_t kKnownFormats = kQrCode | kEan13 | kEan8 | kUpcA | kUpcE;
+
+// "qr,ean13,ean8,upca,upce" (any of them, comma-separated, at least one).
+Result<uint16_t> parseFormats(std::string_view text);
+std::string formatsToString(uint16_t formats);
 
 constexpr uint8_t kDecodeRequestKind = 1;
 constexpr uint8_t kTryHarder = 1 << 0;

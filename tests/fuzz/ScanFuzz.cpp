@@ -9,7 +9,7 @@
 #include "barcode/Gs1.h"
 #include "barcode/Scan.h"
 #include "core/Utf8.h"
-#include "drivers/serial-scanner/ScannerDriver.h"
+#include "barcode/ScanEvent.h"
 #include "drivers/serial-scanner/ScannerProtocol.h"
 
 using namespace lojal;
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const std::string& frame : out.frames) {
         const barcode::Scan scan = barcode::decodeScan(frame, config, 1795000000);
         std::ostringstream json;
-        hal::scanToJson(scan).stringify(json);
+        barcode::scanToJson(scan).stringify(json);
         if (!isValidUtf8(json.str())) __builtin_trap();  // events must always be valid JSON text
     }
     (void)barcode::parseGs1ElementString(input);

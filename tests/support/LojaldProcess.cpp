@@ -251,6 +251,54 @@ std::string EventClient::waitFor(const std::vector<std::string>& parts,
     return "";
 }
 
+struct CameraClient::Impl {
+    Poco::Net::HTTPClientSession session;
+    std::unique_ptr<Poco::Net::WebSocket> socket;
+    std::vector<char> buffer = std::vector<char>(1 << 20);
+    Impl(int port) : session("127.0.0.1", static_cast<Poco::UInt16>(port)) {}
+};
+
+CameraClient::CameraClient(int port, const std::string& token)
+    : impl_(std::make_unique<Impl>(port)) {
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/v1/camera",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!token.empty()) request.set("Authorization", "Bearer " + token);
+    Poco::Net::HTTPResponse response;
+    impl_->socket = std::make_unique<Poco::Net::WebSocket>(impl_->session, request, response);
+}
+
+CameraClient::~CameraClient() = default;
+
+void CameraClient::send(const std::string& payload, int flags) {
+    if (flags < 0) flags = Poco::Net::WebSocket::FRAME_BINARY;
+    impl_->socket->sendFrame(payload.data(), static_cast<int>(payload.size()), flags);
+}
+
+std::string CameraClient::next(std::chrono::milliseconds timeout) {
+    impl_->socket->setReceiveTimeout(Poco::Timespan(static_cast<long>(timeout.count()) * 1000));
+    try {
+        while (true) {
+            int flags = 0;
+            const int n = impl_->socket->receiveFrame(impl_->buffer.data(),
+                                                      static_cast<int>(impl_->buffer.size()), flags);
+            const int opcode = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
+            if (opcode == Poco::Net::WebSocket::FRAME_OP_CLOSE) {
+                closeCode_ = n >= 2 ? (static_cast<uint8_t>(impl_->buffer[0]) << 8 |
+                                       static_cast<uint8_t>(impl_->buffer[1]))
+                                    : 1005;
+                return "";
+            }
+            if (n <= 0 && flags == 0) return "";  // the connection closed
+            if (opcode == Poco::Net::WebSocket::FRAME_OP_TEXT)
+                return std::string(impl_->buffer.data(), static_cast<size_t>(n));
+        }
+    } catch (const Poco::TimeoutException&) {
+        return "";
+    } catch (const Poco::Exception&) {
+        return "";
+    }
+}
+
 std::string writeTestConfig(const TempDir& dir, int port, const std::string& extra,
                             const std::string& databasePath) {
     const std::string path = dir.file("lojald.ini");

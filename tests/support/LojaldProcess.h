@@ -156,6 +156,25 @@ class EventClient {
     std::unique_ptr<Impl> impl_;
 };
 
+// A WebSocket client of GET /v1/camera (the kiosk's side).
+class CameraClient {
+  public:
+    CameraClient(int port, const std::string& token);
+    ~CameraClient();
+    // One WebSocket frame: flags as Poco::Net::WebSocket::sendFrame takes them
+    // (default: a whole binary message).
+    void send(const std::string& payload, int flags = -1);
+    // The next text message, or "" on timeout or close (closeCode() tells).
+    std::string next(std::chrono::milliseconds timeout = 10s);
+    // The status code of the close frame lojald sent, 0 before one came.
+    int closeCode() const { return closeCode_; }
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    int closeCode_ = 0;
+};
+
 // Writes a config for a test daemon on port: database in dir, one token per role,
 // whole SMS texts of the log gateway in dir/sms.log (the main log masks them).
 // extra is appended verbatim (later sections may repeat none of the keys above).

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/Utf8.h"
+#include "barcode/ScanEvent.h"
 #include "drivers/serial-scanner/ScannerProtocol.h"
 
 namespace lojal::hal {
@@ -45,12 +46,12 @@ class ScannerDriver : public Driver {
             const barcode::Scan scan =
                 barcode::decodeScan(frame, context_.classifier, context_.unixNow());
             sink.count(scan.valid ? "scans" : "invalid_scans");
-            sink.publish("scan", scanToJson(scan));
+            sink.publish("scan", barcode::scanToJson(scan));
         }
     }
 
     ScanFramer framer_;
-    DuplicateFilter duplicates_;
+    barcode::DuplicateFilter duplicates_;
     DriverContext context_;
 };
 
@@ -70,29 +71,6 @@ Result<long long> integerOption(const DriverOptions& options, const std::string&
 
 }  // namespace
 
-Poco::JSON::Object scanToJson(const barcode::Scan& scan) {
-    Poco::JSON::Object data;
-    data.set("raw_hex", scan.rawHex);
-    data.set("label", scannedTextToUtf8(scan.label));  // raw_hex keeps the exact bytes
-    data.set("aim", scan.symbology.aim);
-    data.set("symbology", scan.symbology.name);
-    data.set("scan_data_type", scan.symbology.uposType);
-    Poco::JSON::Array gs1;
-    for (const auto& element : scan.gs1) {
-        Poco::JSON::Object item;
-        item.set("ai", element.ai);
-        item.set("value", element.value);
-        item.set("title", element.title);
-        gs1.add(item);
-    }
-    data.set("gs1", gs1);
-    data.set("kind", barcode::toString(scan.kind));
-    data.set("valid", scan.valid);
-    if (!scan.valid) data.set("reason", scan.reason);
-    if (!scan.gtin.empty()) data.set("gtin", scan.gtin);
-    if (!scan.memberId.empty()) data.set("member_id", scan.memberId);
-    return data;
-}
 
 Result<std::unique_ptr<Driver>> createScannerDriver(const DriverOptions& options,
                                                     const DriverContext& context) {

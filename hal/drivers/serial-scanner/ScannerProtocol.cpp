@@ -55,11 +55,5 @@ void ScanFramer::finishFrame(FramerOutput& out) {
     if (!frame.empty()) out.frames.push_back(std::move(frame));
 }
 
-bool DuplicateFilter::accept(const std::string& code, TimePoint now) {
-    const bool repeat = lastSeen_ && code == lastCode_ && now - *lastSeen_ < window_;
-    lastCode_ = code;
-    lastSeen_ = now;
-    return !repeat;
-}
 
 }  // namespace lojal::hal

@@ -44,18 +44,5 @@ class ScanFramer {
     TimePoint lastByteAt_{};
 };
 
-// Drops the same code scanned again within the window (a held scanner rereads
-// it every few hundred ms). The window restarts with every repeat.
-class DuplicateFilter {
-  public:
-    using TimePoint = std::chrono::steady_clock::time_point;
-    explicit DuplicateFilter(std::chrono::milliseconds window) : window_(window) {}
-    bool accept(const std::string& code, TimePoint now);
-
-  private:
-    std::chrono::milliseconds window_;
-    std::string lastCode_;
-    std::optional<TimePoint> lastSeen_;
-};
 
 }  // namespace lojal::hal

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE scanner_protocol
 #include <boost/test/unit_test.hpp>
 
+#include "barcode/ScanEvent.h"
 #include "drivers/serial-scanner/ScannerProtocol.h"
 
 using namespace lojal::hal;
@@ -83,7 +84,7 @@ BOOST_AUTO_TEST_CASE(overflow_without_suffix_recovers_after_silence) {
 }
 
 BOOST_AUTO_TEST_CASE(duplicates_within_the_window_are_dropped) {
-    DuplicateFilter filter(1000ms);
+    lojal::barcode::DuplicateFilter filter(1000ms);
     BOOST_TEST(filter.accept("A", t0));
     BOOST_TEST(!filter.accept("A", t0 + 500ms));
     BOOST_TEST(!filter.accept("A", t0 + 1400ms));  // the window restarted at 500 ms
