@@ -85,7 +85,7 @@ fuzz:
 	@packaging/install-deps.sh build fuzz
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DLOJAL_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS)
-	@for target in scan json_syntax ini zvt ws_frame receipt card_guard camera_frame; do \
+	@for target in scan json_syntax ini zvt ws_frame receipt card_guard camera_frame camera_decoder; do \
 	    mkdir -p build-fuzz/corpus-$$target; \
 	    echo "fuzz_$$target: $(FUZZ_SECONDS) s"; \
 	    if build-fuzz/tests/fuzz/fuzz_$$target -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

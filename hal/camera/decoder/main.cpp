@@ -65,11 +65,20 @@ void refuseNetworkAndPrograms() {
 #endif
 }
 
+// GCC names AddressSanitizer builds with a macro, clang with a feature test.
+#if defined(__SANITIZE_ADDRESS__)
+#define LOJAL_DECODE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOJAL_DECODE_ASAN 1
+#endif
+#endif
+
 void harden() {
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // no core files of camera frames
     for (int fd = 3; fd < 1024; ++fd) close(fd);
-#ifndef __SANITIZE_ADDRESS__  // ASan's shadow memory is address space too
+#ifndef LOJAL_DECODE_ASAN  // ASan's shadow memory is address space too
     const rlimit memory{512UL << 20, 512UL << 20};
     setrlimit(RLIMIT_AS, &memory);
 #endif
