@@ -97,3 +97,25 @@ BOOST_AUTO_TEST_CASE(messages_are_split_from_a_stream_in_any_pieces) {
     BOOST_TEST(!strict.next());
     BOOST_TEST(strict.broken());
 }
+
+BOOST_AUTO_TEST_CASE(a_refused_header_still_names_its_seq_when_it_got_that_far) {
+    std::string bytes = frameOf(32, 32, 77);
+    bytes[3] = 1;  // flags
+    FrameProblem problem;
+    BOOST_TEST(!parseFrame(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), problem));
+    BOOST_TEST(problem.code == "bad_flags");
+    BOOST_TEST((problem.seq && *problem.seq == 77u));
+    FrameProblem shortProblem;
+    BOOST_TEST(!parseFrame(reinterpret_cast<const uint8_t*>("LF"), 2, shortProblem));
+    BOOST_TEST(!shortProblem.seq);
+}
+
+BOOST_AUTO_TEST_CASE(camera_formats_are_named_in_config_words) {
+    BOOST_TEST(*parseFormats("qr") == kQrCode);
+    BOOST_TEST(*parseFormats("ean13,ean8, upca ,upce") == (kEan13 | kEan8 | kUpcA | kUpcE));
+    BOOST_TEST(formatsToString(kQrCode | kEan13) == "qr,ean13");
+    BOOST_TEST(!parseFormats("").ok());
+    BOOST_TEST(!parseFormats("qr,").ok());
+    BOOST_TEST(!parseFormats("QR").ok());  // config words are lower case
+    BOOST_TEST(!parseFormats("pdf417").ok());
+}

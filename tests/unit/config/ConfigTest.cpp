@@ -78,6 +78,12 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
         {"[server]\nbody_limit = -1\n", "key 'server.body_limit'"},
         {"[server]\nallow_remote = maybe\n", "expected on/off"},
         {"[log]\nlevel = loud\n", "key 'log.level': invalid value 'loud'"},
+        {"[camera]\nformats = qr,datamatrix\n", "'datamatrix' is not a camera format"},
+        {"[camera]\nformats =\n", "is not a camera format"},
+        {"[camera]\ndecoder = lojal-decode\n", "expected an absolute path"},
+        {"[camera]\ndeadline_ms = 5\n", "key 'camera.deadline_ms'"},
+        {"[camera]\nmax_frames_per_second = 0\n", "key 'camera.max_frames_per_second'"},
+        {"[camera]\nenabled = maybe\n", "expected on/off"},
         {"[log]\ntarget = printer\n", "key 'log.target'"},
         {"[log]\ntarget = file\n", "key 'log.file': required when log.target is file"},
         {"[store]\ncountry = XX\n", "key 'store.country'"},
@@ -208,4 +214,19 @@ BOOST_AUTO_TEST_CASE(every_secret_in_the_schema_is_declared_and_redacted) {
     // What is no secret stays readable: store IT needs it.
     BOOST_TEST(contains(dump.str(), "\"t4_ms\":\"3000\""), dump.str());
     BOOST_TEST(contains(dump.str(), "\"port\":\"/dev/ttyS0\""), dump.str());
+}
+
+BOOST_AUTO_TEST_CASE(the_camera_reads_qr_only_unless_told) {
+    auto defaults = parse("");
+    BOOST_REQUIRE(defaults.ok());
+    BOOST_TEST(defaults->camera.enabled);
+    BOOST_TEST(defaults->camera.formats == 1);  // camera::kQrCode
+    BOOST_TEST(defaults->camera.deadlineMs == 250);
+    auto chosen = parse("[camera]\nformats = qr, ean13 ,upce\ntry_harder_every = 0\n");
+    BOOST_REQUIRE(chosen.ok());
+    BOOST_TEST(chosen->camera.formats == (1 | 2 | 16));
+    BOOST_TEST(chosen->camera.tryHarderEvery == 0);
+    std::ostringstream json;
+    toRedactedJson(*chosen).stringify(json);
+    BOOST_TEST(contains(json.str(), "\"formats\":\"qr,ean13,upce\""));
 }
