@@ -163,7 +163,7 @@ std::string CameraService::decodeOne(uint32_t seq, const std::string& frame) {
     if (scan.kind == barcode::ScanKind::memberQr || scan.kind == barcode::ScanKind::memberCard) {
         Poco::JSON::Object member;
         if (!scan.memberId.empty()) member.set("member_id", scan.memberId);
-        if (scan.kind == barcode::ScanKind::memberCard) member.set("card", scan.label);
+        if (scan.memberId.empty()) member.set("card", scan.label);  // a card number
         reply.set("member", member);
     }
     if (!scan.gtin.empty()) reply.set("gtin", scan.gtin);

@@ -123,6 +123,17 @@ void classify(Scan& scan, const ClassifierConfig& config, int64_t now) {
         }
     }
     for (const Gs1Element& element : scan.gs1) {
+        // GSRN - RECIPIENT: GS1's key for the recipient of a service, such as a
+        // loyalty member (GenSpecs 2.5). The GSRN itself is the member's id.
+        if (element.ai == "8018" && scan.valid) {
+            scan.kind = ScanKind::memberCard;
+            scan.memberId = element.value;
+            return;
+        }
+    }
+    for (const Gs1Element& element : scan.gs1) {
+        // Coupons: the Global Coupon Number (255, with 8111 loyalty points or
+        // 390n/394n offers) and the North American coupon codes 8110 and 8112.
         if (element.ai == "255" || element.ai == "8110" || element.ai == "8112") {
             scan.kind = ScanKind::coupon;
             return;

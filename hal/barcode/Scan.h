@@ -1,7 +1,7 @@
 #pragma once
 // One scan, decoded: symbology, check digits, GS1 AIs and what it means to the
 // store (member card, member app QR, product, coupon). Pure: bytes and a clock in,
-// a value out; shared by the serial scanner driver and, later, the kiosk camera.
+// a value out; shared by the serial scanner driver and the kiosk camera.
 
 #include <cstdint>
 #include <string>

@@ -98,9 +98,9 @@ BOOST_AUTO_TEST_CASE(gs1_element_strings_parse_fixed_and_variable_fields) {
     BOOST_TEST((*weight)[2].ai == "3922");
     BOOST_TEST((*weight)[2].value == "1250");
 
-    const auto url = parseGs1ElementString("8200https://example.com/x");
+    const auto url = parseGs1ElementString("01095011010209178200https://example.com/x");
     BOOST_REQUIRE(url.ok());
-    BOOST_TEST((*url)[0].ai == "8200");
+    BOOST_TEST((*url)[1].ai == "8200");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_gs1_is_refused_with_the_reason) {
@@ -110,10 +110,9 @@ BOOST_AUTO_TEST_CASE(malformed_gs1_is_refused_with_the_reason) {
         {"17191308", "not a valid YYMMDD date"},
         {"10" + std::string(21, 'A'), "longer than 20 characters"},
         {"00", "needs 18 characters"},
-        {"2", "unknown or malformed Application Identifier"},
-        {"10ABC" + GS, "ends with a separator"},
-        {"30ABC", "must be numeric"},
-        {"10AB#C", "character set 82"},
+        {"2", "starts no Application Identifier"},
+        {"0109501101020917" "30ABC", "must be digits"},
+        {"0109501101020917" "10AB#C", "character set 82"},
         {"", "no element string"},
     };
     for (const auto& [data, reason] : cases) {
