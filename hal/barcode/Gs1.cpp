@@ -417,8 +417,10 @@ Result<std::vector<Gs1Element>> parseGs1ElementString(std::string_view data) {
         size_t aiLength = 0;
         const AiDefinition* definition = findAiAt(data.substr(pos), aiLength);
         if (!definition) {
-            const std::string_view digits = data.substr(pos, 4);
-            return gs1Error("byte " + std::to_string(pos) + ": '" + std::string(digits) +
+            // Quoted as printable ASCII only: reasons end up in JSON events.
+            std::string start(data.substr(pos, 4));
+            for (char& c : start) c = c >= ' ' && c <= '~' ? c : '?';
+            return gs1Error("byte " + std::to_string(pos) + ": '" + start +
                             "...' starts no Application Identifier the GS1 General "
                             "Specifications define");
         }
