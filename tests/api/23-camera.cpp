@@ -214,6 +214,11 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
         camera.send(numbered);
         std::this_thread::sleep_until(start + std::chrono::milliseconds(5 * (seq - 99)));  // pacing
     }
+    // Sending may take longer than a second (a sanitizer build): the cap is
+    // per second, so what may pass grows with the time it took.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int allowed = 10 + static_cast<int>(10 * seconds) + 2;
     std::map<std::string, int> outcomes;
     std::set<uint32_t> answered;
     while (answered.size() < kFrames) {
@@ -225,16 +230,18 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
                                                               ? "found"
                                                               : "not_found")];
     }
-    BOOST_TEST_MESSAGE("200 frames in about 1 s: " << outcomes["found"] << " decoded, "
+    BOOST_TEST_MESSAGE("200 frames in " << seconds << " s: " << outcomes["found"] << " decoded, "
                                                    << outcomes["rate_limited"] << " rate_limited, "
                                                    << outcomes["superseded"] << " superseded");
-    // A 10/s cap with a burst of 10 lets at most about 20 through in a second.
-    BOOST_TEST(outcomes["found"] + outcomes["superseded"] <= 25);
-    BOOST_TEST(outcomes["rate_limited"] >= 170);
+    // A 10/s cap with a burst of 10 lets at most 10 + 10 a second through.
+    BOOST_TEST(outcomes["found"] + outcomes["superseded"] <= allowed);
+    BOOST_TEST(outcomes["rate_limited"] >= 200 - allowed);
     BOOST_TEST(outcomes["found"] >= 1);
     const long after = residentKib(lojald.process->pid());
     BOOST_TEST_MESSAGE("lojald RSS " << before << " KiB before, " << after << " KiB after");
+#ifndef LOJAL_SANITIZED_BUILD  // ASan keeps freed memory in quarantine (up to 256 MB)
     BOOST_TEST(after - before < 32 * 1024);  // a frame is 300 KB; at most two are held
+#endif
     BOOST_TEST(metric(lojald.port, "lojal_camera_frames_total{outcome=\"rate_limited\"}") ==
                outcomes["rate_limited"]);
 }
