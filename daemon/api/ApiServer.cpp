@@ -10,6 +10,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -35,6 +36,7 @@ struct ApiServer::Shared {
     std::atomic<int>& inFlight;
     std::atomic<bool> draining{false};
     Poco::Logger& log;
+    SessionAuthenticator sessions;
 };
 
 namespace {
@@ -177,14 +179,29 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         routeLabel = route.pathTemplate;
         request.pathParams = match.params;
 
+        request.peer = httpRequest.clientAddress().host().toString();
         if (!route.roles.empty()) {
             std::string authorization = httpRequest.get("Authorization", "");
             if (authorization.empty() && route.tokenInQuery &&
                 request.query.count("access_token")) {
                 authorization = "Bearer " + request.query["access_token"];
             }
-            if (authorization.empty()) return unauthorized("missing Authorization: Bearer <token>");
-            request.caller = shared_.tokens.authenticate(authorization);
+            const std::string session = sessionCookie(httpRequest);
+            if (authorization.empty() && !session.empty() && shared_.sessions) {
+                // A kiosk page: its cookie, never a token. SameSite=Strict keeps
+                // other sites' pages from sending it; a changing request must
+                // also name lojald's own page as its Origin.
+                request.caller = shared_.sessions(session, request.peer);
+                if (!request.caller) return unauthorized("the kiosk session ended: reload the page");
+                if (request.method != "GET" && !httpRequest.has("Origin"))
+                    return errorResponse(403, "forbidden_origin",
+                                         "a kiosk session's changes need an Origin header");
+                request.kioskSession = session;
+            } else {
+                if (authorization.empty())
+                    return unauthorized("missing Authorization: Bearer <token>");
+                request.caller = shared_.tokens.authenticate(authorization);
+            }
             if (!request.caller) return unauthorized("unknown token");
             if (std::find(route.roles.begin(), route.roles.end(), request.caller->role) ==
                 route.roles.end()) {
@@ -224,6 +241,13 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         } catch (const Poco::Exception&) {
             return false;
         }
+    }
+
+    // The value of the lojal_kiosk cookie, or "".
+    static std::string sessionCookie(const Poco::Net::HTTPServerRequest& httpRequest) {
+        Poco::Net::NameValueCollection cookies;
+        httpRequest.getCookies(cookies);
+        return cookies.get("lojal_kiosk", "");
     }
 
     static Response unauthorized(const std::string& message) {
@@ -328,7 +352,7 @@ ApiServer::ApiServer(const ServerConfig& config, const Router& router, const Tok
                      HttpMetrics& metrics)
     : config_(config), log_(Poco::Logger::get("lojal.api")) {
     shared_.reset(new Shared{
-        config_, HostPolicy(config_), router, tokens, metrics, inFlight_, {false}, log_});
+        config_, HostPolicy(config_), router, tokens, metrics, inFlight_, {false}, log_, nullptr});
     params_ = new Poco::Net::HTTPServerParams;
     params_->setKeepAlive(true);
     params_->setTimeout(Poco::Timespan(config_.requestTimeoutSeconds, 0));
@@ -518,6 +542,10 @@ void ApiServer::stop() {
         queue_.clear();
     }
     hub_.reset();
+}
+
+void ApiServer::setSessionAuthenticator(SessionAuthenticator authenticator) {
+    shared_->sessions = std::move(authenticator);
 }
 
 std::vector<Gauge> ApiServer::gauges() const {

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -44,6 +46,12 @@ class ApiServer {
     int inFlight() const { return inFlight_.load(); }
     // Connections open and refused, head time-outs, for /metrics.
     std::vector<Gauge> gauges() const;
+    // Kiosk pages authenticate with a session cookie (kiosk/KioskSessions)
+    // instead of a token: the id from the cookie and the client's address -> a
+    // caller, or nothing. Set before start().
+    using SessionAuthenticator =
+        std::function<std::optional<Caller>(const std::string& id, const std::string& peer)>;
+    void setSessionAuthenticator(SessionAuthenticator authenticator);
 
     // Used by the request handler.
     struct Shared;

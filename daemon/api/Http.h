@@ -27,6 +27,8 @@ struct Request {
     std::string body;
     Poco::JSON::Object::Ptr json;  // set when the route takes a JSON body
     std::optional<Caller> caller;
+    std::string peer;          // the client's IP address
+    std::string kioskSession;  // the kiosk session id, when its cookie authenticated the call
     // The connection's place under its peer's cap: a route that keeps the
     // connection after the request (a WebSocket stream) keeps this too.
     std::shared_ptr<void> connectionHold;

@@ -22,11 +22,17 @@ bool matchPath(std::string_view pathTemplate, std::string_view path,
                std::map<std::string, std::string>& params) {
     const auto want = segments(pathTemplate);
     const auto have = segments(path);
-    if (want.size() != have.size()) return false;
+    // A last segment {name+} takes the rest of the path (one or more segments).
+    const bool rest = !want.empty() && want.back().size() > 3 &&
+                      want.back().substr(want.back().size() - 2) == "+}";
+    if (rest ? have.size() < want.size() : want.size() != have.size()) return false;
     std::map<std::string, std::string> found;
     for (size_t i = 0; i < want.size(); ++i) {
         const auto& w = want[i];
-        if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
+        if (rest && i + 1 == want.size()) {
+            const size_t from = static_cast<size_t>(have[i].data() - path.data());
+            found[std::string(w.substr(1, w.size() - 3))] = std::string(path.substr(from));
+        } else if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
             found[std::string(w.substr(1, w.size() - 2))] = std::string(have[i]);
         } else if (w != have[i]) {
             return false;
@@ -44,12 +50,25 @@ void Router::add(Route route) {
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
     RouteMatch result;
-    // A trailing slash or doubled slashes are a different resource: be strict.
-    if (path.empty() || path.front() != '/' || (path.size() > 1 && path.back() == '/') ||
-        path.find("//") != std::string_view::npos) {
+    // A trailing slash or doubled slashes are a different resource: be strict
+    // (a template that itself ends in '/', such as /kiosk/, matches only itself).
+    if (path.empty() || path.front() != '/' || path.find("//") != std::string_view::npos)
+        return result;
+    if (path.size() > 1 && path.back() == '/') {
+        for (const Route& route : routes_) {
+            if (route.pathTemplate != path) continue;
+            if (route.method == method) {
+                result.kind = RouteMatch::Kind::found;
+                result.route = &route;
+                return result;
+            }
+            result.kind = RouteMatch::Kind::methodNotAllowed;
+            result.allow += (result.allow.empty() ? "" : ", ") + route.method;
+        }
         return result;
     }
     for (const Route& route : routes_) {
+        if (route.pathTemplate.size() > 1 && route.pathTemplate.back() == '/') continue;
         std::map<std::string, std::string> params;
         if (!matchPath(route.pathTemplate, path, params)) continue;
         if (route.method == method) {

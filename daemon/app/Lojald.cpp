@@ -26,6 +26,7 @@
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
 #include "events/EventStreams.h"
+#include "api/KioskRoutes.h"
 #include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
@@ -270,7 +271,20 @@ int Lojald::main(const std::vector<std::string>&) {
         }
     });
     addReceiptRoutes(router, receipts);
+    // The kiosk page and its sessions: the page holds a cookie, never a token.
+    KioskAssets kioskAssets(kioskUiDirectory(config.kiosk), kLojalVersion);
+    KioskSessions kioskSessions(
+        {std::chrono::seconds(config.kiosk.memberIdleSeconds), std::chrono::hours(24), 256});
+    KioskRoutesContext kioskRoutes{config, kioskAssets, kioskSessions, otp, members};
+    if (config.kiosk.enabled) addKioskRoutes(router, kioskRoutes);
     ApiServer server(config.server, router, tokenRegistry, metrics);
+    if (config.kiosk.enabled) {
+        server.setSessionAuthenticator(
+            [&kioskSessions](const std::string& id, const std::string& peer) -> std::optional<Caller> {
+                if (!kioskSessions.valid(id, KioskSessions::Clock::now())) return std::nullopt;
+                return Caller{"kiosk@" + peer, Role::kiosk};
+            });
+    }
     system.server = &server;
     system.extraGauges = [&] {
         std::vector<Gauge> gauges = (*devices)->gauges();

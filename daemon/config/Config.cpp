@@ -110,6 +110,19 @@ Problem parseByteSize(const std::string& text, size_t& out) {
     return std::nullopt;
 }
 
+// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) items.push_back(item);
+    }
+    return items;
+}
+
 Problem parseBool(const std::string& text, bool& out) {
     if (text == "on" || text == "true" || text == "yes") {
         out = true;
@@ -399,6 +412,49 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::camera, &CameraConfig::maxFramesPerSecond, 1, 60)},
         {"camera", "degraded_after_crashes",
          intSetter(&Config::camera, &CameraConfig::degradedAfterCrashes, 1, 1000)},
+        {"kiosk", "enabled",
+         [](Config& c, const std::string& v) { return parseBool(v, c.kiosk.enabled); }},
+        {"kiosk", "ui_dir",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.front() != '/') return "expected an absolute directory path";
+             c.kiosk.uiDirectory = v;
+             return std::nullopt;
+         }},
+        {"kiosk", "addresses",
+         [](Config& c, const std::string& v) -> Problem {
+             std::vector<std::string> addresses;
+             for (std::string item : splitList(v)) {
+                 Poco::Net::IPAddress ip;
+                 if (!Poco::Net::IPAddress::tryParse(item, ip))
+                     return "'" + item + "' is not an IP address";
+                 addresses.push_back(ip.toString());
+             }
+             c.kiosk.addresses = addresses;
+             return std::nullopt;
+         }},
+        {"kiosk", "member_idle_seconds",
+         intSetter(&Config::kiosk, &KioskConfig::memberIdleSeconds, 10, 600)},
+        {"kiosk", "idle_reset_seconds",
+         intSetter(&Config::kiosk, &KioskConfig::idleResetSeconds, 10, 600)},
+        {"kiosk", "verified_by",
+         [](Config& c, const std::string& v) -> Problem {
+             std::set<std::string> methods;
+             for (const std::string& item : splitList(v)) {
+                 if (item != "otp" && item != "qr" && item != "card")
+                     return "'" + item + "': expected otp, qr and/or card";
+                 methods.insert(item);
+             }
+             if (methods.empty()) return "name at least one of otp, qr, card";
+             c.kiosk.verifiedBy = methods;
+             return std::nullopt;
+         }},
+        {"kiosk", "default_language",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v != "sv" && v != "nb" && v != "da" && v != "fi" && v != "en")
+                 return "expected sv, nb, da, fi or en";
+             c.kiosk.defaultLanguage = v;
+             return std::nullopt;
+         }},
         {"crm", "sync", [](Config& c, const std::string& v) { return parseBool(v, c.crm.sync); }},
         {"crm", "connector",
          [](Config& c, const std::string& v) -> Problem {
@@ -761,6 +817,20 @@ Poco::JSON::Object toJson(const Config& c) {
     camera.set("max_frames_per_second", c.camera.maxFramesPerSecond);
     camera.set("degraded_after_crashes", c.camera.degradedAfterCrashes);
     root.set("camera", camera);
+
+    Object kiosk;
+    kiosk.set("enabled", c.kiosk.enabled);
+    kiosk.set("ui_dir", c.kiosk.uiDirectory);
+    std::string addresses, methods;
+    for (const auto& address : c.kiosk.addresses)
+        addresses += (addresses.empty() ? "" : ",") + address;
+    for (const auto& method : c.kiosk.verifiedBy) methods += (methods.empty() ? "" : ",") + method;
+    kiosk.set("addresses", addresses);
+    kiosk.set("member_idle_seconds", c.kiosk.memberIdleSeconds);
+    kiosk.set("idle_reset_seconds", c.kiosk.idleResetSeconds);
+    kiosk.set("verified_by", methods);
+    kiosk.set("default_language", c.kiosk.defaultLanguage);
+    root.set("kiosk", kiosk);
 
     Array devices;
     for (const auto& device : c.devices) {

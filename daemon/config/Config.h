@@ -178,6 +178,19 @@ struct CameraConfig {
     int degradedAfterCrashes = 5;  // decoder crashes within a minute that degrade the camera
 };
 
+// [kiosk]: the kiosk web app lojald serves at /kiosk/ and its sessions.
+struct KioskConfig {
+    bool enabled = true;
+    std::string uiDirectory;  // kiosk-ui/; empty: the installed one, else the source tree's
+    // Addresses whose page loads get a kiosk session (loopback: the kiosk box itself).
+    std::vector<std::string> addresses{"127.0.0.1", "::1"};
+    int memberIdleSeconds = 60;  // a verified customer is forgotten after this long idle
+    int idleResetSeconds = 45;   // the page returns home after this long untouched
+    // What counts as "verified": otp (SMS PIN), qr (signed member QR), card (member card).
+    std::set<std::string> verifiedBy{"otp", "qr"};
+    std::string defaultLanguage = "en";  // sv, nb, da, fi or en
+};
+
 struct Config {
     std::string source;  // the file it came from, or "<embedded default>"
     ServerConfig server;
@@ -194,6 +207,7 @@ struct Config {
     barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
     EventsConfig events;
     CameraConfig camera;
+    KioskConfig kiosk;
     std::vector<DeviceConfig> devices;
 };
 

@@ -49,3 +49,20 @@ BOOST_AUTO_TEST_CASE(wrong_method_lists_the_allowed_ones) {
     BOOST_TEST((terminal.kind == RouteMatch::Kind::methodNotAllowed));
     BOOST_TEST(terminal.allow == "GET, PUT");
 }
+
+BOOST_AUTO_TEST_CASE(a_rest_segment_takes_the_rest_and_a_slash_template_only_itself) {
+    Router router;
+    const auto ok = [](const Request&) { return Response{}; };
+    router.add(makeRoute("GET", "/kiosk/", {}, ok));
+    router.add(makeRoute("GET", "/kiosk/v/{version}/{file+}", {}, ok));
+    const auto asset = router.match("GET", "/kiosk/v/1.2/i18n/sv.json");
+    BOOST_REQUIRE((asset.kind == RouteMatch::Kind::found));
+    BOOST_TEST(asset.params.at("version") == "1.2");
+    BOOST_TEST(asset.params.at("file") == "i18n/sv.json");
+    BOOST_TEST((router.match("GET", "/kiosk/v/1.2").kind == RouteMatch::Kind::notFound));
+    BOOST_TEST((router.match("GET", "/kiosk/").kind == RouteMatch::Kind::found));
+    BOOST_TEST((router.match("POST", "/kiosk/").kind == RouteMatch::Kind::methodNotAllowed));
+    BOOST_TEST((router.match("GET", "/kiosk").kind == RouteMatch::Kind::notFound));
+    BOOST_TEST((router.match("GET", "/kiosk/v/1.2/app.js/").kind == RouteMatch::Kind::notFound));
+    BOOST_TEST((router.match("GET", "/v1/health/").kind == RouteMatch::Kind::notFound));
+}

@@ -1,0 +1,231 @@
+// The kiosk: one state machine (state.screen + data), one render() from it.
+// Every screen is built from the catalogue; nothing personal survives a reset.
+import { call, ApiError } from './api.js';
+import { Catalogue, LANGUAGES } from './i18n.js';
+
+const base = new URL('.', import.meta.url).pathname.replace(/\/$/, '');
+const screen = document.getElementById('screen');
+const banner = document.getElementById('banner');
+const idleDialog = document.getElementById('idle');
+
+const fresh = () => ({ screen: 'home', phone: '', pin: '', attemptsLeft: null, member: null, error: '' });
+let settings = null;
+let catalogue = null;
+let state = fresh();
+let idleTimer = null;
+let countdownTimer = null;
+let countdown = 0;
+
+const t = (key, params) => catalogue.t(key, params);
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'onclick') node.addEventListener('click', value);
+    else if (value !== false && value !== undefined) node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) node.append(child);
+  return node;
+}
+
+function button(label, onclick, extra = {}) {
+  return el('button', { type: 'button', onclick, ...extra }, label);
+}
+
+// Only the last two digits of a phone number are ever on screen.
+function maskedPhone(digits) {
+  if (digits.length <= 2) return digits;
+  return '•'.repeat(digits.length - 2) + digits.slice(-2);
+}
+
+function keypad(onDigit, onErase) {
+  const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '', '0', '⌫'];
+  return el('div', { class: 'keypad' }, keys.map((key) => {
+    if (key === '') return el('span');
+    if (key === '⌫') return button(key, onErase, { 'aria-label': t('keypad.erase') });
+    return button(key, () => onDigit(key));
+  }));
+}
+
+const screens = {
+  home() {
+    return [
+      el('h1', {}, t('home.title', { store: settings.store })),
+      el('p', { class: 'lead' }, t('home.lead')),
+      el('div', { class: 'actions' },
+        button(t('home.phone'), () => go('phone'), { class: 'primary' })),
+      el('nav', { class: 'languages', 'aria-label': t('home.languages') },
+        Object.entries(LANGUAGES).map(([code, name]) =>
+          button(name, () => setLanguage(code), { lang: code, 'aria-pressed': String(code === catalogue.language) }))),
+    ];
+  },
+  phone() {
+    return [
+      el('h1', {}, t('phone.title')),
+      el('p', { class: 'entry', 'aria-live': 'polite', 'aria-label': t('phone.entered') },
+        maskedPhone(state.phone) || '\u00a0'),
+      state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
+      keypad((d) => update({ phone: (state.phone + d).slice(0, 15), error: '' }),
+             () => update({ phone: state.phone.slice(0, -1) })),
+      el('div', { class: 'actions' },
+        button(t('common.back'), () => reset(), { class: 'secondary' }),
+        button(t('phone.send'), sendPin, { class: 'primary', disabled: state.phone.length < 6 })),
+    ];
+  },
+  pin() {
+    return [
+      el('h1', {}, t('pin.title')),
+      el('p', { class: 'lead' }, t('pin.lead', { phone: maskedPhone(state.phone) })),
+      el('p', { class: 'entry', 'aria-label': t('pin.entered', { count: state.pin.length }) },
+        '•'.repeat(state.pin.length) || '\u00a0'),
+      state.attemptsLeft !== null
+        ? el('p', { class: 'error', role: 'alert' }, t('pin.wrong', { count: state.attemptsLeft })) : '',
+      state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
+      keypad((d) => { if (state.pin.length < 6) update({ pin: state.pin + d }); },
+             () => update({ pin: state.pin.slice(0, -1) })),
+      el('div', { class: 'actions' },
+        button(t('common.back'), () => reset(), { class: 'secondary' }),
+        button(t('pin.confirm'), verifyPin, { class: 'primary', disabled: state.pin.length !== 6 })),
+    ];
+  },
+  member() {
+    const view = state.member;
+    if (!view.member) {
+      return [el('h1', {}, t('member.notMember')),
+        el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' }))];
+    }
+    const offers = view.offers ?? [];
+    return [
+      el('h1', {}, t('member.title')),
+      el('p', { class: 'points' }, t('member.points', { count: Number(view.member.points) })),
+      el('p', {}, t('member.tier', { tier: view.member.tier })),
+      view.source === 'cache'
+        ? el('p', { class: 'note' }, t('member.cached', { count: Math.round((view.cache_age_seconds ?? 0) / 60) })) : '',
+      el('h2', {}, t('member.offers', { count: offers.length })),
+      el('ul', { class: 'offers' }, offers.map((offer) => el('li', {}, offer.title ?? offer.name ?? ''))),
+      el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' })),
+    ];
+  },
+  goodbye() {
+    return [el('h1', {}, t('goodbye.title')), el('p', { class: 'lead' }, t('goodbye.lead'))];
+  },
+  unregistered() {
+    return [el('h1', {}, t('unregistered.title')), el('p', {}, t('unregistered.lead'))];
+  },
+};
+
+function render() {
+  document.documentElement.lang = catalogue.language;
+  screen.replaceChildren(...screens[state.screen]().filter((node) => node !== ''));
+  screen.dataset.screen = state.screen;
+}
+
+function update(changes) {
+  state = { ...state, ...changes };
+  render();
+}
+
+function go(name) {
+  update({ screen: name, error: '', attemptsLeft: null });
+}
+
+async function setLanguage(code) {
+  catalogue = await Catalogue.load(code, base);
+  render();
+}
+
+function problemText(error) {
+  if (error instanceof ApiError && error.status === 0) return t('error.offline');
+  const key = `error.${error.code}`;
+  return catalogue.messages[key] ? t(key) : t('error.generic');
+}
+
+async function sendPin() {
+  try {
+    await call('POST', '/v1/otp', { phone: state.phone, locale: catalogue.language });
+    update({ screen: 'pin', pin: '', attemptsLeft: null, error: '' });
+  } catch (error) {
+    update({ error: problemText(error) });
+  }
+}
+
+async function verifyPin() {
+  try {
+    const answer = await call('POST', '/v1/kiosk/identify', { method: 'otp', phone: state.phone, code: state.pin });
+    if (answer.verified === false) return update({ pin: '', attemptsLeft: answer.attempts_left });
+    update({ screen: 'member', member: answer, pin: '', phone: '' });
+  } catch (error) {
+    update({ pin: '', error: problemText(error) });
+  }
+}
+
+async function finish() {
+  await reset();
+  update({ screen: 'goodbye' });
+  idleTimer = setTimeout(() => reset(), 4000);
+}
+
+// Back to a blank home: state, DOM, the server's member, language.
+async function reset() {
+  clearTimeout(idleTimer);
+  clearInterval(countdownTimer);
+  idleDialog.hidden = true;
+  idleDialog.replaceChildren();
+  state = fresh();
+  try { sessionStorage.clear(); localStorage.clear(); } catch { /* nothing stored anyway */ }
+  try { await call('POST', '/v1/kiosk/reset'); } catch { /* offline: the server forgets on its own */ }
+  if (catalogue.language !== settings.default_language) {
+    catalogue = await Catalogue.load(settings.default_language, base);
+  }
+  render();
+  armIdle();
+}
+
+// Idle: after idle_reset_seconds untouched, a countdown asks "still there?".
+function armIdle() {
+  clearTimeout(idleTimer);
+  if (state.screen === 'home' || state.screen === 'unregistered') return;
+  idleTimer = setTimeout(showCountdown, settings.idle_reset_seconds * 1000);
+}
+
+function showCountdown() {
+  countdown = 10;
+  const draw = () => idleDialog.replaceChildren(
+    el('h2', { id: 'idle-title' }, t('idle.title')),
+    el('p', {}, t('idle.countdown', { count: countdown })),
+    button(t('idle.stay'), () => { idleDialog.hidden = true; clearInterval(countdownTimer); armIdle(); }, { class: 'primary' }));
+  draw();
+  idleDialog.hidden = false;
+  idleDialog.querySelector('button').focus();
+  countdownTimer = setInterval(() => {
+    countdown -= 1;
+    if (countdown <= 0) return reset();
+    draw();
+  }, 1000);
+}
+
+// Offline: a banner that re-checks every few seconds and goes away by itself.
+async function watchHealth() {
+  let online = true;
+  try { online = (await fetch('/v1/health', { cache: 'no-store' })).ok; } catch { online = false; }
+  banner.hidden = online;
+  if (!online) banner.textContent = t('banner.offline');
+  setTimeout(watchHealth, online ? 15000 : 3000);
+}
+
+async function start() {
+  try {
+    settings = await call('GET', '/v1/kiosk/settings');
+  } catch (error) {
+    settings = { store: '', default_language: 'en', idle_reset_seconds: 45 };
+    catalogue = await Catalogue.load('en', base);
+    state.screen = 'unregistered';
+    return render();
+  }
+  catalogue = await Catalogue.load(settings.default_language, base);
+  for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, armIdle, true);
+  render();
+  watchHealth();
+}
+
+start();

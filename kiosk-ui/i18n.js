@@ -1,0 +1,36 @@
+// Message catalogues: one JSON file per language, whole sentences with named
+// placeholders ({points}), plural forms chosen by Intl.PluralRules
+// ("points.one" / "points.other"), numbers and dates through Intl.
+export const LANGUAGES = { sv: 'Svenska', nb: 'Norsk', da: 'Dansk', fi: 'Suomi', en: 'English' };
+
+export class Catalogue {
+  constructor(language, messages) {
+    this.language = language;
+    this.messages = messages;
+    this.plurals = new Intl.PluralRules(language);
+  }
+
+  static async load(language, base) {
+    const response = await fetch(`${base}/i18n/${language}.json`, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`no catalogue for ${language}`);
+    return new Catalogue(language, await response.json());
+  }
+
+  // The sentence for key, with {name} placeholders filled from params. A
+  // number param named `count` picks the plural form.
+  t(key, params = {}) {
+    let text = this.messages[key];
+    if (typeof text === 'object' && text !== null) {
+      text = text[this.plurals.select(params.count ?? 0)] ?? text.other;
+    }
+    if (typeof text !== 'string') throw new Error(`missing message ${key} (${this.language})`);
+    return text.replace(/\{(\w+)\}/g, (_, name) => {
+      const value = params[name];
+      return typeof value === 'number' ? this.number(value) : String(value ?? '');
+    });
+  }
+
+  number(value) {
+    return new Intl.NumberFormat(this.language).format(value);
+  }
+}
