@@ -62,7 +62,7 @@ const screens = {
   phone() {
     return [
       el('h1', {}, t('phone.title')),
-      el('p', { class: 'entry', 'aria-live': 'polite', 'aria-label': t('phone.entered') },
+      el('output', { class: 'entry', 'aria-label': t('phone.entered') },
         maskedPhone(state.phone) || '\u00a0'),
       state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
       keypad((d) => update({ phone: (state.phone + d).slice(0, 15), error: '' }),
@@ -76,7 +76,7 @@ const screens = {
     return [
       el('h1', {}, t('pin.title')),
       el('p', { class: 'lead' }, t('pin.lead', { phone: maskedPhone(state.phone) })),
-      el('p', { class: 'entry', 'aria-label': t('pin.entered', { count: state.pin.length }) },
+      el('output', { class: 'entry', 'aria-label': t('pin.entered', { count: state.pin.length }) },
         '•'.repeat(state.pin.length) || '\u00a0'),
       state.attemptsLeft !== null
         ? el('p', { class: 'error', role: 'alert' }, t('pin.wrong', { count: state.attemptsLeft })) : '',
@@ -123,6 +123,7 @@ function render() {
 function update(changes) {
   state = { ...state, ...changes };
   render();
+  armIdle();  // a new screen or a key press: the customer is here
 }
 
 function go(name) {

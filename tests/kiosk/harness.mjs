@@ -1,0 +1,107 @@
+// A real lojald for the browser tests: its own directory, a free port, the
+// kiosk files of this checkout, SMS through the HTTP gateway to a sink the
+// tests own (PINs are read from there, never from logs).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const sourceDir = resolve(here, '../..');
+export const lojaldPath = process.env.LOJALD ?? join(sourceDir, 'build/daemon/lojald');
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const screenshotDir = process.env.KIOSK_SCREENSHOTS ?? join(sourceDir, 'build/kiosk-screenshots');
+
+// An HTTP server on loopback that keeps every SMS it is given.
+export async function smsSink() {
+  const messages = [];
+  const waiters = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      const form = new URLSearchParams(body);
+      messages.push({ to: form.get('to'), text: form.get('message') });
+      waiters.splice(0).forEach((wake) => wake());
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ id: `sms-${messages.length}` }));
+    });
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/sms`,
+    messages,
+    // The PIN of the next SMS to `to` (E.164) after `since` messages.
+    async pinFor(to, since = 0) {
+      for (;;) {
+        const found = messages.slice(since).find((m) => m.to === to && /\d{6}/.test(m.text));
+        if (found) return found.text.match(/\d{6}/)[0];
+        await new Promise((wake) => waiters.push(wake));
+      }
+    },
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+function freePort() {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+export class Lojald {
+  static async start({ sms, extra = '', port } = {}) {
+    const daemon = new Lojald();
+    daemon.dir = mkdtempSync(join(tmpdir(), 'lojal-kiosk-'));
+    daemon.port = port ?? await freePort();
+    daemon.sms = sms;
+    writeFileSync(join(daemon.dir, 'lojald.ini'), [
+      '[server]', `listen = 127.0.0.1:${daemon.port}`,
+      '[store]', 'id = SE-0042', 'name = Rusta', 'country = SE',
+      '[database]', `path = ${join(daemon.dir, 'lojal.db')}`,
+      '[log]', 'level = information',
+      '[sms]', 'gateway = http', `url = ${sms.url}`, 'username = u', 'password = p',
+      'sender = Rusta', `templates_dir = ${join(sourceDir, 'daemon/sms/templates')}`,
+      '[signup]', 'base_url = https://join.example.com',
+      'secret = kiosk-browser-test-secret-0123456789abcdef',
+      '[kiosk]', `ui_dir = ${join(sourceDir, 'kiosk-ui')}`, 'default_language = en',
+      extra,
+    ].join('\n') + '\n');
+    await daemon.launch();
+    return daemon;
+  }
+
+  launch() {
+    this.output = '';
+    this.process = spawn(lojaldPath, ['--config', join(this.dir, 'lojald.ini')], { cwd: this.dir });
+    return new Promise((ready, fail) => {
+      const look = (chunk) => {
+        this.output += chunk;
+        if (this.output.includes('API listening on')) ready();
+      };
+      this.process.stdout.on('data', look);
+      this.process.stderr.on('data', look);
+      this.process.on('exit', (code) => fail(new Error(`lojald exited (${code}):\n${this.output}`)));
+    });
+  }
+
+  get url() { return `http://127.0.0.1:${this.port}`; }
+
+  async stop() {
+    if (!this.process || this.process.exitCode !== null) return;
+    const exited = new Promise((done) => this.process.once('exit', done));
+    this.process.kill('SIGTERM');
+    await exited;
+  }
+
+  async close() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,151 @@
+// The kiosk in Debian's Chromium against a real lojald: journeys, privacy,
+// idle reset, offline, and axe-core on every screen in all five languages.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { Lojald, chromiumPath, screenshotDir, smsSink } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const LANGUAGES = ['sv', 'nb', 'da', 'fi', 'en'];
+const QR_KEY = 'kiosk-browser-test-qr-key';
+
+// A member app's QR token (docs/API.md, "Member app QR token").
+function memberToken(id) {
+  const payload = `LJM1.${id}.${Math.floor(Date.now() / 1000) + 300}`;
+  const signature = createHmac('sha256', QR_KEY).update(payload).digest().subarray(0, 16);
+  return `${payload}.${signature.toString('base64url')}`;
+}
+
+let browser;
+let sms;
+let lojald;
+
+before(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  sms = await smsSink();
+  lojald = await Lojald.start({
+    sms,
+    extra: `[kiosk]\nidle_reset_seconds = 10\n[scanning]\nmember_qr_key = ${QR_KEY}\n`,
+  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await lojald?.close();
+  await sms?.close();
+});
+
+async function kioskPage() {
+  const context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  await page.goto(`${lojald.url}/kiosk/`);
+  await page.waitForSelector('main[data-screen="home"]');
+  return { page, context, problems };
+}
+
+async function typeDigits(page, digits) {
+  for (const digit of digits) await page.locator('.keypad button', { hasText: new RegExp(`^${digit}$`) }).click();
+}
+
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+describe('kiosk', () => {
+  test('the page loads under its CSP with no errors and holds no token', async () => {
+    const { page, context, problems } = await kioskPage();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'lojal_kiosk');
+    assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+    assert.equal(session.sameSite, 'Strict');
+    assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('identify by phone and PIN: attempts left on a wrong PIN, nothing personal before it', async () => {
+    const { page, context, problems } = await kioskPage();
+    await page.getByRole('button', { name: 'Use your phone number' }).click();
+    await typeDigits(page, '0701234567');
+    assert.equal(await page.locator('.entry').textContent(), '••••••••67');
+    const since = sms.messages.length;
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.waitForSelector('main[data-screen="pin"]');
+    const pin = await sms.pinFor('+46701234567', since);
+    const wrong = pin === '000000' ? '111111' : '000000';
+    await typeDigits(page, wrong);
+    assert.equal(await page.locator('.entry').textContent(), '••••••');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('You have 4 tries left').waitFor();
+    const before = await page.locator('main').textContent();
+    assert.doesNotMatch(before, /point/i, 'no points before the PIN');
+    await typeDigits(page, pin);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForSelector('main[data-screen="member"]');
+    await page.screenshot({ path: join(screenshotDir, 'member-en.png') });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('idle: a countdown, then home, and the server forgets the member', async () => {
+    const { page, context } = await kioskPage();
+    // A verified customer on this session (as the QR screen will do it).
+    const identified = await page.evaluate(async (token) => (await fetch('/v1/kiosk/identify', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'qr', token }),
+    })).status, memberToken('M-9'));
+    assert.equal(identified, 200);
+    assert.equal(await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status), 200);
+    await page.getByRole('button', { name: 'Use your phone number' }).click();
+    await page.getByRole('alertdialog').waitFor({ timeout: 15000 });
+    await page.screenshot({ path: join(screenshotDir, 'idle-en.png') });
+    await page.waitForSelector('main[data-screen="home"]', { timeout: 15000 });
+    assert.equal(await page.getByRole('alertdialog').isVisible(), false);
+    const me = await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status);
+    assert.equal(me, 404);
+    await context.close();
+  });
+
+  test('offline: a banner while lojald is down, gone when it is back', async () => {
+    const { page, context } = await kioskPage();
+    await lojald.stop();
+    await page.locator('#banner').waitFor({ state: 'visible', timeout: 20000 });
+    await page.screenshot({ path: join(screenshotDir, 'offline-en.png') });
+    await lojald.launch();
+    await page.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+    await context.close();
+  });
+
+  for (const language of LANGUAGES) {
+    test(`every screen in ${language}: no axe violations (WCAG 2.1 AA), lang set`, async () => {
+      const { page, context, problems } = await kioskPage();
+      await page.locator(`nav.languages button[lang="${language}"]`).click();
+      await page.waitForFunction((l) => document.documentElement.lang === l, language);
+      for (const [name, step] of [
+        ['home', async () => {}],
+        ['phone', async () => page.locator('.actions button.primary').click()],
+      ]) {
+        await step();
+        await page.waitForSelector(`main[data-screen="${name}"]`);
+        assert.deepEqual(await axeViolations(page), [], `${name} in ${language}`);
+        await page.screenshot({ path: join(screenshotDir, `${name}-${language}.png`) });
+      }
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+});
