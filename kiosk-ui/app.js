@@ -1,6 +1,7 @@
 // The kiosk: one state machine (state.screen + data), one render() from it.
 // Every screen is built from the catalogue; nothing personal survives a reset.
 import { call, ApiError } from './api.js';
+import { CameraReader } from './camera.js';
 import { Catalogue, LANGUAGES } from './i18n.js';
 
 const base = new URL('.', import.meta.url).pathname.replace(/\/$/, '');
@@ -15,6 +16,7 @@ let state = fresh();
 let idleTimer = null;
 let countdownTimer = null;
 let countdown = 0;
+let camera = null;  // on only while the QR screen is shown
 
 const t = (key, params) => catalogue.t(key, params);
 
@@ -53,7 +55,9 @@ const screens = {
       el('h1', {}, t('home.title', { store: settings.store })),
       el('p', { class: 'lead' }, t('home.lead')),
       el('div', { class: 'actions' },
-        button(t('home.phone'), () => go('phone'), { class: 'primary' })),
+        settings.verified_by.includes('qr') && settings.camera
+          ? button(t('home.qr'), () => go('qr'), { class: 'primary', 'data-action': 'qr' }) : '',
+        button(t('home.phone'), () => go('phone'), { class: 'primary', 'data-action': 'phone' })),
       el('nav', { class: 'languages', 'aria-label': t('home.languages') },
         Object.entries(LANGUAGES).map(([code, name]) =>
           button(name, () => setLanguage(code), { lang: code, 'aria-pressed': String(code === catalogue.language) }))),
@@ -106,6 +110,17 @@ const screens = {
       el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' })),
     ];
   },
+  qr() {
+    return [
+      el('h1', {}, t('qr.title')),
+      el('p', { class: 'lead' }, t('qr.brightness')),
+      el('div', { class: 'viewfinder' },
+        el('video', { id: 'camera', muted: true, playsinline: true, 'aria-hidden': 'true' }),
+        el('div', { class: 'guide', 'aria-hidden': 'true' })),
+      state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
+      el('div', { class: 'actions' }, button(t('common.back'), () => reset(), { class: 'secondary' })),
+    ];
+  },
   goodbye() {
     return [el('h1', {}, t('goodbye.title')), el('p', { class: 'lead' }, t('goodbye.lead'))];
   },
@@ -116,8 +131,41 @@ const screens = {
 
 function render() {
   document.documentElement.lang = catalogue.language;
+  if (state.screen !== 'qr') stopCamera();
+  if (state.screen === 'qr' && camera) return;  // keep the running video as it is
   screen.replaceChildren(...screens[state.screen]().filter((node) => node !== ''));
   screen.dataset.screen = state.screen;
+  if (state.screen === 'qr') startCamera();
+}
+
+function startCamera() {
+  camera = new CameraReader(document.getElementById('camera'), onCameraAnswer);
+  camera.start().catch(() => update({ error: t('qr.noCamera') }));
+}
+
+function stopCamera() {
+  camera?.stop();
+  camera = null;
+}
+
+// A member QR read: verify it with lojald, which binds the member.
+async function onCameraAnswer(answer) {
+  if (!answer.found || answer.kind !== 'member_qr' || state.screen !== 'qr') return;
+  armIdle();
+  if (!answer.valid) return showCameraProblem(t('qr.invalid'));
+  try {
+    const view = await call('POST', '/v1/kiosk/identify', { method: 'qr', token: answer.text });
+    stopCamera();
+    update({ screen: 'member', member: view });
+  } catch (error) {
+    showCameraProblem(problemText(error));
+  }
+}
+
+function showCameraProblem(text) {
+  const shown = screen.querySelector('.error');
+  if (shown) shown.textContent = text;
+  else screen.insertBefore(el('p', { class: 'error', role: 'alert' }, text), screen.querySelector('.actions'));
 }
 
 function update(changes) {
@@ -168,6 +216,7 @@ async function finish() {
 
 // Back to a blank home: state, DOM, the server's member, language.
 async function reset() {
+  stopCamera();
   clearTimeout(idleTimer);
   clearInterval(countdownTimer);
   idleDialog.hidden = true;

@@ -12,6 +12,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const sourceDir = resolve(here, '../..');
 export const lojaldPath = process.env.LOJALD ?? join(sourceDir, 'build/daemon/lojald');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const barcodeImagePath = process.env.BARCODE_IMAGE ?? join(sourceDir, 'build/tests/barcode-image');
 export const screenshotDir = process.env.KIOSK_SCREENSHOTS ?? join(sourceDir, 'build/kiosk-screenshots');
 
 // An HTTP server on loopback that keeps every SMS it is given.

@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { Lojald, chromiumPath, screenshotDir, smsSink } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { Lojald, barcodeImagePath, chromiumPath, screenshotDir, smsSink } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -130,6 +132,46 @@ describe('kiosk', () => {
     await context.close();
   });
 
+  test('identify by QR at the camera: camera on only on that screen, member view after', async () => {
+    // Chromium's fake camera plays a Y4M frame holding a member QR token.
+    const video = join(tmpdir(), `lojal-kiosk-qr-${process.pid}.y4m`);
+    execFileSync(barcodeImagePath, ['QRCode', memberToken('M-5'), video, '--y4m', '--module', '6',
+      '--rotate', '10', '--noise', '3']);
+    const cameraBrowser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    });
+    try {
+      const context = await cameraBrowser.newContext({ viewport: { width: 1080, height: 1920 } });
+      await context.grantPermissions(['camera'], { origin: lojald.url });
+      const page = await context.newPage();
+      const problems = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${lojald.url}/kiosk/`);
+      await page.waitForSelector('main[data-screen="home"]');
+      assert.equal(await page.locator('video').count(), 0, 'no camera on the home screen');
+      const started = Date.now();
+      await page.getByRole('button', { name: 'Show your member QR code' }).click();
+      await page.waitForSelector('main[data-screen="qr"] video');
+      await page.screenshot({ path: join(screenshotDir, 'qr-en.png') });
+      assert.deepEqual(await axeViolations(page), [], 'qr screen');
+      await page.waitForSelector('main[data-screen="member"]', { timeout: 15000 });
+      const shownAfter = Date.now() - started;
+      console.log(`QR shown to the fake camera -> member view: ${shownAfter} ms`);
+      // The camera is off once the screen is left: no live video track.
+      const live = await page.evaluate(() => [...document.querySelectorAll('video')]
+        .filter((v) => v.srcObject && v.srcObject.getTracks().some((t) => t.readyState === 'live')).length);
+      assert.equal(live, 0);
+      assert.equal(await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status), 200);
+      assert.deepEqual(await axeViolations(page), [], 'member screen');
+      await page.screenshot({ path: join(screenshotDir, 'member-qr-en.png') });
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await cameraBrowser.close();
+    }
+  });
+
   for (const language of LANGUAGES) {
     test(`every screen in ${language}: no axe violations (WCAG 2.1 AA), lang set`, async () => {
       const { page, context, problems } = await kioskPage();
@@ -137,7 +179,7 @@ describe('kiosk', () => {
       await page.waitForFunction((l) => document.documentElement.lang === l, language);
       for (const [name, step] of [
         ['home', async () => {}],
-        ['phone', async () => page.locator('.actions button.primary').click()],
+        ['phone', async () => page.locator('button[data-action="phone"]').click()],
       ]) {
         await step();
         await page.waitForSelector(`main[data-screen="${name}"]`);

@@ -2,7 +2,7 @@
 # The kiosk's browser tests (ctest: kiosk_browser): installs the pinned npm
 # packages from package-lock.json when they are missing or stale, then runs
 # `node --test` with Debian's chromium against the lojald given.
-#   run.sh LOJALD SCREENSHOT_DIR
+#   run.sh LOJALD SCREENSHOT_DIR BARCODE_IMAGE
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -12,4 +12,4 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     cp package-lock.json "$stamp"
 fi
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "chromium is missing (make deps)"; exit 1; }
-LOJALD="$1" KIOSK_SCREENSHOTS="$2" exec node --test --test-concurrency=1 --test-reporter=spec
+LOJALD="$1" KIOSK_SCREENSHOTS="$2" BARCODE_IMAGE="$3" exec node --test --test-concurrency=1 --test-reporter=spec
