@@ -9,7 +9,10 @@ const screen = document.getElementById('screen');
 const banner = document.getElementById('banner');
 const idleDialog = document.getElementById('idle');
 
-const fresh = () => ({ screen: 'home', phone: '', pin: '', attemptsLeft: null, member: null, error: '' });
+const fresh = () => ({
+  screen: 'home', purpose: 'identify', phone: '', pin: '', attemptsLeft: null, member: null,
+  marketing: false, error: '',
+});
 let settings = null;
 let catalogue = null;
 let state = fresh();
@@ -57,15 +60,18 @@ const screens = {
       el('div', { class: 'actions' },
         settings.verified_by.includes('qr') && settings.camera
           ? button(t('home.qr'), () => go('qr'), { class: 'primary', 'data-action': 'qr' }) : '',
-        button(t('home.phone'), () => go('phone'), { class: 'primary', 'data-action': 'phone' })),
+        button(t('home.phone'), () => go('phone'), { class: 'primary', 'data-action': 'phone' }),
+        button(t('home.join'), () => update({ screen: 'phone', purpose: 'join' }),
+          { class: 'secondary', 'data-action': 'join' })),
       el('nav', { class: 'languages', 'aria-label': t('home.languages') },
         Object.entries(LANGUAGES).map(([code, name]) =>
           button(name, () => setLanguage(code), { lang: code, 'aria-pressed': String(code === catalogue.language) }))),
     ];
   },
   phone() {
+    const joining = state.purpose === 'join';
     return [
-      el('h1', {}, t('phone.title')),
+      el('h1', {}, t(joining ? 'join.phoneTitle' : 'phone.title')),
       el('output', { class: 'entry', 'aria-label': t('phone.entered') },
         maskedPhone(state.phone) || '\u00a0'),
       state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
@@ -73,7 +79,30 @@ const screens = {
              () => update({ phone: state.phone.slice(0, -1) })),
       el('div', { class: 'actions' },
         button(t('common.back'), () => reset(), { class: 'secondary' }),
-        button(t('phone.send'), sendPin, { class: 'primary', disabled: state.phone.length < 6 })),
+        button(t(joining ? 'join.next' : 'phone.send'), joining ? () => go('consent') : sendPin,
+          { class: 'primary', disabled: state.phone.length < 6 })),
+    ];
+  },
+  consent() {
+    return [
+      el('h1', {}, t('join.title')),
+      el('p', { id: 'consent-text', class: 'lead' }, t('join.consent')),
+      el('label', { class: 'choice' },
+        el('input', { type: 'checkbox', id: 'marketing', checked: state.marketing,
+          onclick: (event) => { state.marketing = event.target.checked; armIdle(); } }),
+        el('span', { id: 'marketing-text' }, t('join.marketing'))),
+      el('p', { class: 'note' }, t('join.version', { version: t('join.termsVersion') })),
+      state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
+      el('div', { class: 'actions' },
+        button(t('common.back'), () => reset(), { class: 'secondary' }),
+        button(t('join.send'), join, { class: 'primary' })),
+    ];
+  },
+  joined() {
+    return [
+      el('h1', {}, t('joined.title')),
+      el('p', { class: 'lead' }, t('joined.lead', { phone: maskedPhone(state.phone) })),
+      el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' })),
     ];
   },
   pin() {
@@ -193,6 +222,23 @@ async function sendPin() {
   try {
     await call('POST', '/v1/otp', { phone: state.phone, locale: catalogue.language });
     update({ screen: 'pin', pin: '', attemptsLeft: null, error: '' });
+  } catch (error) {
+    update({ error: problemText(error) });
+  }
+}
+
+// The consent is recorded exactly as the screen shows it: its sentences, as
+// rendered, and the version of that text.
+async function join() {
+  const shown = [document.getElementById('consent-text').textContent];
+  if (state.marketing) shown.push(document.getElementById('marketing-text').textContent);
+  try {
+    await call('POST', '/v1/kiosk/join', {
+      phone: state.phone,
+      locale: catalogue.language,
+      consent: { marketing_sms: state.marketing, terms_version: t('join.termsVersion'), text_shown: shown.join('\n') },
+    });
+    update({ screen: 'joined' });
   } catch (error) {
     update({ error: problemText(error) });
   }

@@ -141,6 +141,24 @@ Response reset(KioskRoutesContext& context, const Request& request) {
     return jsonResponse(200, body);
 }
 
+// The customer joins at the kiosk: the same sign-up as at a register (limits,
+// SMS link, consent kept for the CRM), with the kiosk as its register. The
+// answer says only that the link is on its way: nothing about membership.
+Response join(KioskRoutesContext& context, const Request& request) {
+    if (request.kioskSession.empty()) return noSession();
+    Poco::JSON::Object body;
+    for (const char* field : {"phone", "locale", "consent"}) {
+        if (request.json->has(field)) body.set(field, request.json->get(field));
+    }
+    body.set("cashier_id", "kiosk");
+    body.set("register_id", request.caller->tokenName);  // kiosk@ADDRESS
+    auto outcome = context.signups.create(body, request.caller->tokenName);
+    if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusalResponse(*refusal);
+    Poco::JSON::Object answer;
+    answer.set("status", "queued");
+    return jsonResponse(202, answer);
+}
+
 }  // namespace
 
 std::string kioskUiDirectory(const KioskConfig& config) {
@@ -173,6 +191,9 @@ void addKioskRoutes(Router& router, KioskRoutesContext& context) {
                          [&context](const Request& request) { return me(context, request); }));
     router.add(makeRoute("POST", "/v1/kiosk/reset", kiosk,
                          [&context](const Request& request) { return reset(context, request); }));
+    router.add(makeRoute(
+        "POST", "/v1/kiosk/join", kiosk,
+        [&context](const Request& request) { return join(context, request); }, true));
 }
 
 }  // namespace lojal

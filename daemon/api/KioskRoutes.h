@@ -7,6 +7,8 @@
 //                                      bind the member to the session
 //   GET  /v1/kiosk/me                  the bound member's points and offers, nothing else
 //   POST /v1/kiosk/reset               forget the member (the customer left)
+//   POST /v1/kiosk/join                a sign-up from the kiosk: the SMS link, with the
+//                                      consent text exactly as the screen showed it
 // The /v1/kiosk/ calls need a kiosk session: a kiosk token alone has no member.
 
 #include "api/Router.h"
@@ -15,6 +17,7 @@
 #include "kiosk/KioskSessions.h"
 #include "members/MemberService.h"
 #include "signup/OtpService.h"
+#include "signup/SignupService.h"
 
 namespace lojal {
 
@@ -24,6 +27,7 @@ struct KioskRoutesContext {
     KioskSessions& sessions;
     OtpService& otp;
     MemberService& members;
+    SignupService& signups;
 };
 
 void addKioskRoutes(Router& router, KioskRoutesContext& context);

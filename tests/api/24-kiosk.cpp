@@ -214,6 +214,26 @@ BOOST_AUTO_TEST_CASE(a_member_qr_binds_the_member_until_reset_or_idle) {
     BOOST_TEST(has(card.body, "method_not_accepted"));
 }
 
+BOOST_AUTO_TEST_CASE(a_join_is_a_sign_up_with_the_kiosk_as_its_register) {
+    TestCrm crm;
+    RunningLojald lojald(config(crm));
+    const std::string session = sessionFrom(browser(lojald.port, "GET", "/kiosk/"));
+    const std::string body =
+        R"({"phone":"0701234567","locale":"sv","consent":{"marketing_sms":false,)"
+        R"("terms_version":"kiosk-1","text_shown":"Jag vill gå med."}})";
+    const auto joined = browser(lojald.port, "POST", "/v1/kiosk/join", session, body);
+    BOOST_TEST(joined.status == 202, joined.body);
+    BOOST_TEST(joined.body == R"({"status":"queued"})");  // nothing about the number or membership
+    BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"),
+                             "SELECT register_id || '|' || cashier_id || '|' || text_shown FROM "
+                             "consents") == "kiosk@127.0.0.1|kiosk|Jag vill gå med.\n");
+    BOOST_TEST(httpRequest(lojald.port, "POST", "/v1/kiosk/join", kKioskToken, body).status == 403);
+    const auto noConsent =
+        browser(lojald.port, "POST", "/v1/kiosk/join", session, R"({"phone":"0701234567"})");
+    BOOST_TEST(noConsent.status == 400);
+    BOOST_TEST(has(noConsent.body, "missing_field"));
+}
+
 BOOST_AUTO_TEST_CASE(only_kiosk_addresses_get_a_session) {
     TestCrm crm;
     RunningLojald lojald(config(crm, "[kiosk]\naddresses = 192.0.2.10\n"));

@@ -103,6 +103,40 @@ describe('kiosk', () => {
     await context.close();
   });
 
+  test('join: the SMS link arrives and the consent is recorded exactly as shown', async () => {
+    const { page, context, problems } = await kioskPage();
+    await page.locator('button[data-action="join"]').click();
+    await typeDigits(page, '0701234568');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForSelector('main[data-screen="consent"]');
+    await page.getByLabel('Also send me offers by text message. I can stop them at any time.').check();
+    const shown = [await page.locator('#consent-text').textContent(),
+      await page.locator('#marketing-text').textContent()].join('\n');
+    assert.deepEqual(await axeViolations(page), [], 'consent screen');
+    await page.screenshot({ path: join(screenshotDir, 'consent-en.png') });
+    const since = sms.messages.length;
+    await page.getByRole('button', { name: 'Send me the link' }).click();
+    await page.waitForSelector('main[data-screen="joined"]');
+    assert.match(await page.locator('main').textContent(), /ending in ••••••••68/);
+    assert.deepEqual(await axeViolations(page), [], 'joined screen');
+    for (;;) {  // the link SMS, through the HTTP gateway to the sink
+      const link = sms.messages.slice(since).find((m) => m.to === '+46701234568');
+      if (link) { assert.match(link.text, /https:\/\/join\.example\.com\/j\//); break; }
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+    const rows = execFileSync('sqlite3', ['-readonly', '-json', join(lojald.dir, 'lojal.db'),
+      'SELECT purpose, granted, text_version, text_shown, register_id FROM consents']).toString();
+    const consents = JSON.parse(rows);
+    assert.ok(consents.length >= 1);
+    for (const consent of consents) {
+      assert.equal(consent.text_shown, shown);
+      assert.equal(consent.text_version, 'kiosk-2026-11-en');
+      assert.equal(consent.register_id, 'kiosk@127.0.0.1');
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('idle: a countdown, then home, and the server forgets the member', async () => {
     const { page, context } = await kioskPage();
     // A verified customer on this session (as the QR screen will do it).
