@@ -54,6 +54,14 @@ async function kioskPage() {
   return { page, context, problems };
 }
 
+// GET /v1/kiosk/me with the page's session cookie, from outside the page (a
+// 404 inside the page would be a console error of its own).
+async function memberStatus(context) {
+  const session = (await context.cookies()).find((c) => c.name === 'lojal_kiosk');
+  const response = await fetch(`${lojald.url}/v1/kiosk/me`, { headers: { Cookie: `lojal_kiosk=${session.value}` } });
+  return response.status;
+}
+
 async function typeDigits(page, digits) {
   for (const digit of digits) await page.locator('.keypad button', { hasText: new RegExp(`^${digit}$`) }).click();
 }
@@ -91,6 +99,8 @@ describe('kiosk', () => {
     const wrong = pin === '000000' ? '111111' : '000000';
     await typeDigits(page, wrong);
     assert.equal(await page.locator('.entry').textContent(), '••••••');
+    assert.deepEqual(await axeViolations(page), [], 'pin screen');
+    await page.screenshot({ path: join(screenshotDir, 'pin-en.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('You have 4 tries left').waitFor();
     const before = await page.locator('main').textContent();
@@ -99,6 +109,13 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.waitForSelector('main[data-screen="member"]');
     await page.screenshot({ path: join(screenshotDir, 'member-en.png') });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.waitForSelector('main[data-screen="goodbye"]');
+    assert.deepEqual(await axeViolations(page), [], 'goodbye screen');
+    await page.screenshot({ path: join(screenshotDir, 'goodbye-en.png') });
+    assert.equal(await memberStatus(context), 404);
+    await page.waitForSelector('main[data-screen="home"]', { timeout: 10000 });
+    assert.doesNotMatch(await page.locator('body').textContent(), /67/, 'nothing of the number left');
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -118,6 +135,7 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: 'Send me the link' }).click();
     await page.waitForSelector('main[data-screen="joined"]');
     assert.match(await page.locator('main').textContent(), /ending in ••••••••68/);
+    await page.screenshot({ path: join(screenshotDir, 'joined-en.png') });
     assert.deepEqual(await axeViolations(page), [], 'joined screen');
     for (;;) {  // the link SMS, through the HTTP gateway to the sink
       const link = sms.messages.slice(since).find((m) => m.to === '+46701234568');
@@ -145,14 +163,13 @@ describe('kiosk', () => {
       body: JSON.stringify({ method: 'qr', token }),
     })).status, memberToken('M-9'));
     assert.equal(identified, 200);
-    assert.equal(await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status), 200);
+    assert.equal(await memberStatus(context), 200);
     await page.getByRole('button', { name: 'Use your phone number' }).click();
     await page.getByRole('alertdialog').waitFor({ timeout: 15000 });
     await page.screenshot({ path: join(screenshotDir, 'idle-en.png') });
     await page.waitForSelector('main[data-screen="home"]', { timeout: 15000 });
     assert.equal(await page.getByRole('alertdialog').isVisible(), false);
-    const me = await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status);
-    assert.equal(me, 404);
+    assert.equal(await memberStatus(context), 404);
     await context.close();
   });
 
@@ -196,7 +213,7 @@ describe('kiosk', () => {
       const live = await page.evaluate(() => [...document.querySelectorAll('video')]
         .filter((v) => v.srcObject && v.srcObject.getTracks().some((t) => t.readyState === 'live')).length);
       assert.equal(live, 0);
-      assert.equal(await page.evaluate(async () => (await fetch('/v1/kiosk/me')).status), 200);
+      assert.equal(await memberStatus(context), 200);
       assert.deepEqual(await axeViolations(page), [], 'member screen');
       await page.screenshot({ path: join(screenshotDir, 'member-qr-en.png') });
       assert.deepEqual(problems, []);
