@@ -21,6 +21,7 @@ for path in ./usr/bin/lojald ./etc/lojal/lojald.ini ./lib/systemd/system/lojald.
             ./usr/share/man/man8/lojald.8.gz ./usr/share/lojal/sms/signup.sv.txt \
             ./usr/share/lojal/sms/otp.fi.txt ./usr/bin/lojal-pos ./usr/lib/lojal/lojal-decode \
             ./usr/share/lojal/kiosk/index.html ./usr/share/lojal/kiosk/app.js ./usr/share/lojal/kiosk/i18n/fi.json \
+            ./usr/share/lojal/kiosk-host/lojal-kiosk.service ./usr/share/lojal/kiosk-host/lojal-kiosk.json \
             ./usr/lib/x86_64-linux-gnu/liblojal.so.1.0.0 ./usr/lib/x86_64-linux-gnu/liblojal.so.1 \
             ./usr/lib/x86_64-linux-gnu/lojal/liblojal-tls.so ./usr/include/lojal/lojal.h ./usr/lib/x86_64-linux-gnu/pkgconfig/lojal.pc \
             ./usr/lib/x86_64-linux-gnu/cmake/Lojal/LojalConfig.cmake; do
