@@ -72,6 +72,7 @@ bench:
 	$(BUILD)/tests/receipt-bench 100000
 	$(BUILD)/tests/pos-bench 20000 2000
 	$(BUILD)/tests/camera-bench 300
+	tests/kiosk/run.sh --bench $(BUILD)/daemon/lojald $(BUILD)/tests/barcode-image
 
 # Rewrites tests/data/*/*.golden from the recorded sessions; review the diff and
 # commit it with the reason the events changed.

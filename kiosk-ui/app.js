@@ -257,6 +257,7 @@ async function verifyPin() {
 async function finish() {
   await reset();
   update({ screen: 'goodbye' });
+  clearTimeout(idleTimer);
   idleTimer = setTimeout(() => reset(), 4000);
 }
 
@@ -278,7 +279,9 @@ async function reset() {
 }
 
 // Idle: after idle_reset_seconds untouched, a countdown asks "still there?".
+// (Home needs none; goodbye returns home on its own timer.)
 function armIdle() {
+  if (state.screen === 'goodbye') return;
   clearTimeout(idleTimer);
   if (state.screen === 'home' || state.screen === 'unregistered') return;
   idleTimer = setTimeout(showCountdown, settings.idle_reset_seconds * 1000);

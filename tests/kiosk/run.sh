@@ -3,6 +3,7 @@
 # packages from package-lock.json when they are missing or stale, then runs
 # `node --test` with Debian's chromium against the lojald given.
 #   run.sh LOJALD SCREENSHOT_DIR BARCODE_IMAGE
+#   run.sh --bench LOJALD BARCODE_IMAGE        (make bench: bench.mjs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -12,4 +13,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     cp package-lock.json "$stamp"
 fi
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "chromium is missing (make deps)"; exit 1; }
+if [ "$1" = --bench ]; then
+    exec node bench.mjs "$(realpath "$2")" "$(realpath "$3")"
+fi
 LOJALD="$1" KIOSK_SCREENSHOTS="$2" BARCODE_IMAGE="$3" exec node --test --test-concurrency=1 --test-reporter=spec
