@@ -128,6 +128,7 @@ const screens = {
         el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' }))];
     }
     const offers = view.offers ?? [];
+    const receipts = view.receipts ?? [];
     return [
       el('h1', {}, t('member.title')),
       el('p', { class: 'points' }, t('member.points', { count: Number(view.member.points) })),
@@ -136,6 +137,12 @@ const screens = {
         ? el('p', { class: 'note' }, t('member.cached', { count: Math.round((view.cache_age_seconds ?? 0) / 60) })) : '',
       el('h2', {}, t('member.offers', { count: offers.length })),
       el('ul', { class: 'offers' }, offers.map((offer) => el('li', {}, offer.title ?? offer.name ?? ''))),
+      receipts.length ? el('h2', {}, t('member.receipts')) : '',
+      el('ul', { class: 'receipts' }, receipts.map((receipt) => el('li', {}, t('member.receipt', {
+        date: catalogue.dateTime(receipt.time, settings.time_zone),
+        total: catalogue.money(receipt.total, receipt.currency),
+        count: receipt.lines,
+      })))),
       el('div', { class: 'actions' }, button(t('common.done'), finish, { class: 'primary' })),
     ];
   },

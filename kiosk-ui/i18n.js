@@ -33,4 +33,15 @@ export class Catalogue {
   number(value) {
     return new Intl.NumberFormat(this.language).format(value);
   }
+
+  // amount: lojald's decimal string ("116.80"); shown in the language's way.
+  money(amount, currency) {
+    return new Intl.NumberFormat(this.language, { style: 'currency', currency }).format(Number(amount));
+  }
+
+  // An RFC 3339 time, in the store's time zone.
+  dateTime(time, timeZone) {
+    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeStyle: 'short', timeZone })
+      .format(new Date(time));
+  }
 }

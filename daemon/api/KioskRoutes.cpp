@@ -42,6 +42,7 @@ Response settings(KioskRoutesContext& context) {
     body.set("country", config.store.country);
     body.set("currency", config.store.currency);
     body.set("default_language", config.kiosk.defaultLanguage);
+    body.set("time_zone", config.kiosk.timeZone);
     Poco::JSON::Array languages;
     for (const char* language : {"sv", "nb", "da", "fi", "en"}) languages.add(language);
     body.set("languages", languages);
@@ -77,6 +78,14 @@ Response memberView(KioskRoutesContext& context, const KioskMember& member) {
     body.set("verified_by", member.verifiedBy);
     body.set("member", shown);
     body.set("offers", answer.get("offers"));
+    // The last receipts from this store's own records (the CRM's history is
+    // not asked: the screen must answer now).
+    Poco::JSON::Array receipts;
+    const std::string phone = member.query == "phone" ? member.queryValue : "";
+    for (const auto& receipt :
+         context.receipts.recentFor(full.getValue<std::string>("member_id"), phone, 3))
+        receipts.add(receipt);
+    body.set("receipts", receipts);
     body.set("source", answer.get("source"));
     if (answer.has("cache_age_seconds")) body.set("cache_age_seconds", answer.get("cache_age_seconds"));
     return jsonResponse(200, body);

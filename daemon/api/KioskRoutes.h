@@ -16,6 +16,7 @@
 #include "kiosk/KioskAssets.h"
 #include "kiosk/KioskSessions.h"
 #include "members/MemberService.h"
+#include "receipts/ReceiptService.h"
 #include "signup/OtpService.h"
 #include "signup/SignupService.h"
 
@@ -28,6 +29,7 @@ struct KioskRoutesContext {
     OtpService& otp;
     MemberService& members;
     SignupService& signups;
+    ReceiptService& receipts;
 };
 
 void addKioskRoutes(Router& router, KioskRoutesContext& context);

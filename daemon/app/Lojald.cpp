@@ -275,7 +275,8 @@ int Lojald::main(const std::vector<std::string>&) {
     KioskAssets kioskAssets(kioskUiDirectory(config.kiosk), kLojalVersion);
     KioskSessions kioskSessions(
         {std::chrono::seconds(config.kiosk.memberIdleSeconds), std::chrono::hours(24), 256});
-    KioskRoutesContext kioskRoutes{config, kioskAssets, kioskSessions, otp, members, signups};
+    KioskRoutesContext kioskRoutes{config,  kioskAssets, kioskSessions, otp,
+                                   members, signups,     receipts};
     if (config.kiosk.enabled) addKioskRoutes(router, kioskRoutes);
     ApiServer server(config.server, router, tokenRegistry, metrics);
     if (config.kiosk.enabled) {

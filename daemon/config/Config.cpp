@@ -448,6 +448,18 @@ const std::vector<KeySpec>& schema() {
              c.kiosk.verifiedBy = methods;
              return std::nullopt;
          }},
+        {"kiosk", "time_zone",
+         [](Config& c, const std::string& v) -> Problem {
+             const bool plain = !v.empty() && v.size() <= 64 &&
+                                std::all_of(v.begin(), v.end(), [](char ch) {
+                                    return std::isalnum(static_cast<unsigned char>(ch)) ||
+                                           ch == '/' || ch == '_' || ch == '-' || ch == '+';
+                                });
+             if (!plain || v.front() == '/' || v.find("..") != std::string::npos)
+                 return "expected an IANA time zone such as Europe/Stockholm";
+             c.kiosk.timeZone = v;
+             return std::nullopt;
+         }},
         {"kiosk", "default_language",
          [](Config& c, const std::string& v) -> Problem {
              if (v != "sv" && v != "nb" && v != "da" && v != "fi" && v != "en")
@@ -830,6 +842,7 @@ Poco::JSON::Object toJson(const Config& c) {
     kiosk.set("idle_reset_seconds", c.kiosk.idleResetSeconds);
     kiosk.set("verified_by", methods);
     kiosk.set("default_language", c.kiosk.defaultLanguage);
+    kiosk.set("time_zone", c.kiosk.timeZone);
     root.set("kiosk", kiosk);
 
     Array devices;

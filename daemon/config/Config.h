@@ -189,6 +189,7 @@ struct KioskConfig {
     // What counts as "verified": otp (SMS PIN), qr (signed member QR), card (member card).
     std::set<std::string> verifiedBy{"otp", "qr"};
     std::string defaultLanguage = "en";  // sv, nb, da, fi or en
+    std::string timeZone = "Europe/Stockholm";  // IANA name: the page shows times in it
 };
 
 struct Config {

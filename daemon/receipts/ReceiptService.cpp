@@ -1,5 +1,7 @@
 #include "receipts/ReceiptService.h"
 
+#include <Poco/JSON/Parser.h>
+
 #include <Poco/JSON/Array.h>
 
 #include <sstream>
@@ -78,6 +80,36 @@ std::string ReceiptService::memberRef(const ReceiptSummary& summary) const {
     if (!summary.memberPhone.empty()) return keys_.phone(summary.memberPhone);
     if (!summary.memberCardToken.empty()) return keys_.card(summary.memberCardToken);
     return "";
+}
+
+std::vector<Poco::JSON::Object> ReceiptService::recentFor(const std::string& memberId,
+                                                          const std::string& phone, int limit) {
+    std::vector<Poco::JSON::Object> found;
+    const std::string byId = memberId.empty() ? "" : keys_.member(memberId);
+    const std::string byPhone = phone.empty() ? "" : keys_.phone(phone);
+    (void)database_.read([&](Transaction& tx) -> Status {
+        auto select = tx.prepare(
+            "SELECT body FROM receipts WHERE member_ref IN (?1, ?2) ORDER BY received_at DESC "
+            "LIMIT ?3");
+        select.bind(1, byId).bind(2, byPhone).bind(3, static_cast<int64_t>(limit));
+        while (select.step()) {
+            try {
+                Poco::JSON::Parser parser;
+                const auto body = parser.parse(select.columnText(0)).extract<Poco::JSON::Object::Ptr>();
+                Poco::JSON::Object item;
+                item.set("time", body->getValue<std::string>("time"));
+                item.set("total", body->getValue<std::string>("total"));
+                item.set("currency", body->getValue<std::string>("currency"));
+                const auto lines = body->getArray("lines");
+                item.set("lines", lines ? static_cast<int>(lines->size()) : 0);
+                found.push_back(item);
+            } catch (const Poco::Exception&) {
+                // A stored receipt was validated on the way in; skip one that is not.
+            }
+        }
+        return okStatus();
+    });
+    return found;
 }
 
 Result<int> ReceiptService::purgeSyncedBefore(int64_t cutoffMs) {

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "ExampleReceipt.h"
 #include "LojaldProcess.h"
 #include "TestCrm.h"
 #include "barcode/MemberToken.h"
@@ -168,10 +169,15 @@ BOOST_AUTO_TEST_CASE(a_pin_binds_the_member_and_nothing_shows_before_it) {
     BOOST_TEST(!has(wrong.body, "points"));
     BOOST_TEST(browser(lojald.port, "GET", "/v1/kiosk/me", session).status == 404);
 
+    // A receipt of this customer's from a till of the store.
+    BOOST_REQUIRE_EQUAL(
+        httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, kExampleReceipt).status, 202);
     const auto right = browser(lojald.port, "POST", "/v1/kiosk/identify", session,
                                R"({"method":"otp","phone":"0701234567","code":")" + code + "\"}");
     BOOST_TEST(right.status == 200, right.body);
     BOOST_TEST(has(right.body, "\"points\":120"), right.body);
+    BOOST_TEST(has(right.body, R"("receipts":[{"currency":"SEK","lines":2,"time":"2026-11-23T14:05:09+01:00","total":"116.80"}])"),
+               right.body);
     BOOST_TEST(has(right.body, "\"verified_by\":\"otp\""));
     BOOST_TEST(has(browser(lojald.port, "GET", "/v1/kiosk/me", session).body, "\"points\":120"));
     // The stranger verified nothing: their number never shows anything.

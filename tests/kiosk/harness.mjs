@@ -46,6 +46,37 @@ export async function smsSink() {
   };
 }
 
+// A CRM on loopback with the REST connector's member endpoints: lookups by
+// phone or member id, offers, an empty change feed. Batches answer 503
+// (lojald keeps them queued, as with any CRM that is down).
+export async function fakeCrm({ members = [], offers = [] } = {}) {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url, 'http://crm');
+    const send = (status, body) => {
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    request.resume();
+    if (url.pathname === '/v1/offers') return send(200, { offers });
+    if (url.pathname === '/v1/members/changes') {
+      return send(200, { members: [], erased: [], next_cursor: '0', more: false });
+    }
+    if (url.pathname === '/v1/members/lookup') {
+      const member = members.find((m) => m.phone === url.searchParams.get('phone') ||
+        m.member_id === url.searchParams.get('member_id'));
+      return member ? send(200, { member }) : send(404, { error: 'no such member' });
+    }
+    send(503, { error: 'not in this fake' });
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+export const POS_TOKEN = 'kiosk-test-pos-token-0123456789abcdef';
+
 function freePort() {
   return new Promise((resolvePort) => {
     const probe = createServer();
@@ -57,7 +88,7 @@ function freePort() {
 }
 
 export class Lojald {
-  static async start({ sms, extra = '', port } = {}) {
+  static async start({ sms, crm, extra = '', port } = {}) {
     const daemon = new Lojald();
     daemon.dir = mkdtempSync(join(tmpdir(), 'lojal-kiosk-'));
     daemon.port = port ?? await freePort();
@@ -72,6 +103,8 @@ export class Lojald {
       '[signup]', 'base_url = https://join.example.com',
       'secret = kiosk-browser-test-secret-0123456789abcdef',
       '[kiosk]', `ui_dir = ${join(sourceDir, 'kiosk-ui')}`, 'default_language = en',
+      '[tokens]', `register-1 = pos:${POS_TOKEN}`,
+      crm ? `[crm]\nsync = on\nurl = ${crm.url}\napi_key = k\nretry_max_seconds = 1` : '',
       extra,
     ].join('\n') + '\n');
     await daemon.launch();

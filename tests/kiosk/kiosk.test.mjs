@@ -9,7 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { Lojald, barcodeImagePath, chromiumPath, screenshotDir, smsSink } from './harness.mjs';
+import {
+  Lojald, POS_TOKEN, barcodeImagePath, chromiumPath, fakeCrm, screenshotDir, smsSink,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -25,13 +27,20 @@ function memberToken(id) {
 
 let browser;
 let sms;
+let crm;
 let lojald;
 
 before(async () => {
   mkdirSync(screenshotDir, { recursive: true });
   sms = await smsSink();
+  crm = await fakeCrm({
+    members: [{ member_id: 'M1', phone: '+46701112233', card_tokens: [], tier: 'gold', points: 1250 }],
+    offers: [{ offer_id: 'O1', title: 'Double points on coffee', tier: 'gold',
+      valid_from: '2026-01-01T00:00:00Z', valid_to: '2027-12-31T23:59:59Z' }],
+  });
   lojald = await Lojald.start({
     sms,
+    crm,
     extra: `[kiosk]\nidle_reset_seconds = 10\n[scanning]\nmember_qr_key = ${QR_KEY}\n`,
   });
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
@@ -41,6 +50,7 @@ after(async () => {
   await browser?.close();
   await lojald?.close();
   await sms?.close();
+  await crm?.close();
 });
 
 async function kioskPage() {
@@ -120,6 +130,39 @@ describe('kiosk', () => {
     // (a bug the benchmark found). Waiting out the idle time is the test.
     await page.waitForTimeout(11000);
     assert.equal(await page.getByRole('alertdialog').isVisible(), false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('member view: points, offers and the last receipt, in the store currency and time zone', async () => {
+    const receipt = {
+      receipt_id: 'kiosk-receipt-1', store_id: 'SE-0042', register_id: 'R3', cashier_id: 'C17',
+      time: '2026-11-23T14:05:09+01:00', currency: 'SEK', member: { phone: '+46701112233' },
+      lines: [{ sku: 'COFFEE', description: 'Kaffe', quantity: 2, unit_price: '54.90', vat_rate: '12', total: '109.80' }],
+      total: '109.80', vat: [{ rate: '12', amount: '11.76' }], payments: [{ method: 'card', amount: '109.80' }],
+    };
+    const posted = await fetch(`${lojald.url}/v1/receipts`, {
+      method: 'POST', headers: { Authorization: `Bearer ${POS_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(receipt),
+    });
+    assert.equal(posted.status, 202);
+    const { page, context, problems } = await kioskPage();
+    await page.locator('nav.languages button[lang="sv"]').click();
+    await page.locator('button[data-action="phone"]').click();
+    await typeDigits(page, '0701112233');
+    const since = sms.messages.length;
+    await page.locator('.actions button.primary').click();
+    await page.waitForSelector('main[data-screen="pin"]');
+    await typeDigits(page, await sms.pinFor('+46701112233', since));
+    await page.locator('.actions button.primary').click();
+    await page.waitForSelector('main[data-screen="member"]');
+    const text = await page.locator('main').textContent();
+    assert.match(text, /Du har 1\s250 poäng\./);  // sv groups thousands with a (narrow) space
+    assert.match(text, /Din nivå: gold/);
+    assert.match(text, /Double points on coffee/);
+    assert.match(text, /23 nov\. 2026 14:05: 109,80\s*kr, 1 vara/);
+    assert.deepEqual(await axeViolations(page), [], 'member screen');
+    await page.screenshot({ path: join(screenshotDir, 'member-sv.png') });
     assert.deepEqual(problems, []);
     await context.close();
   });
