@@ -11,8 +11,9 @@ const idleDialog = document.getElementById('idle');
 
 const fresh = () => ({
   screen: 'home', purpose: 'identify', phone: '', pin: '', attemptsLeft: null, member: null,
-  marketing: false, error: '',
+  marketing: false, resendAt: 0, error: '',
 });
+const RESEND_COOLDOWN_MS = 60000;  // lojald's otp_cooldown
 let settings = null;
 let catalogue = null;
 let state = fresh();
@@ -119,6 +120,7 @@ const screens = {
       el('div', { class: 'actions' },
         button(t('common.back'), () => reset(), { class: 'secondary' }),
         button(t('pin.confirm'), verifyPin, { class: 'primary', disabled: state.pin.length !== 6 })),
+      resendButton(),
     ];
   },
   member() {
@@ -164,6 +166,17 @@ const screens = {
     return [el('h1', {}, t('unregistered.title')), el('p', {}, t('unregistered.lead'))];
   },
 };
+
+// "Send a new code", with the seconds left until lojald allows one.
+let resendTimer = null;
+function resendButton() {
+  const left = Math.ceil((state.resendAt - Date.now()) / 1000);
+  clearTimeout(resendTimer);
+  if (left > 0) resendTimer = setTimeout(() => { if (state.screen === 'pin') render(); }, 1000);
+  return el('p', { class: 'resend' }, left > 0
+    ? el('span', { class: 'note' }, t('pin.resendIn', { count: left }))
+    : button(t('pin.resend'), sendPin, { class: 'secondary', 'data-action': 'resend' }));
+}
 
 function render() {
   document.documentElement.lang = catalogue.language;
@@ -228,7 +241,7 @@ function problemText(error) {
 async function sendPin() {
   try {
     await call('POST', '/v1/otp', { phone: state.phone, locale: catalogue.language });
-    update({ screen: 'pin', pin: '', attemptsLeft: null, error: '' });
+    update({ screen: 'pin', pin: '', attemptsLeft: null, error: '', resendAt: Date.now() + RESEND_COOLDOWN_MS });
   } catch (error) {
     update({ error: problemText(error) });
   }
@@ -271,6 +284,7 @@ async function finish() {
 // Back to a blank home: state, DOM, the server's member, language.
 async function reset() {
   stopCamera();
+  clearTimeout(resendTimer);
   clearTimeout(idleTimer);
   clearInterval(countdownTimer);
   idleDialog.hidden = true;

@@ -111,6 +111,8 @@ describe('kiosk', () => {
     assert.equal(await page.locator('.entry').textContent(), '••••••');
     assert.deepEqual(await axeViolations(page), [], 'pin screen');
     await page.screenshot({ path: join(screenshotDir, 'pin-en.png') });
+    await page.getByText(/You can ask for a new code in \d+ seconds\./).waitFor();  // cooldown shown
+    assert.equal(await page.locator('button[data-action="resend"]').count(), 0);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('You have 4 tries left').waitFor();
     const before = await page.locator('main').textContent();
@@ -283,6 +285,17 @@ describe('kiosk', () => {
         await page.waitForSelector(`main[data-screen="${name}"]`);
         assert.deepEqual(await axeViolations(page), [], `${name} in ${language}`);
         await page.screenshot({ path: join(screenshotDir, `${name}-${language}.png`) });
+      }
+      if (language === 'en') {
+        // 200 % zoom: the same page in half the CSS pixels still fits, nothing cut off.
+        await page.setViewportSize({ width: 540, height: 960 });
+        for (const name of ['phone', 'home']) {
+          if (name === 'home') await page.getByRole('button', { name: 'Back' }).click();
+          await page.waitForSelector(`main[data-screen="${name}"]`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          assert.equal(overflow, 0, `${name} scrolls sideways at 200 %`);
+          await page.screenshot({ path: join(screenshotDir, `${name}-en-200pct.png`) });
+        }
       }
       assert.deepEqual(problems, []);
       await context.close();
