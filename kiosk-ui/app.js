@@ -64,6 +64,7 @@ const screens = {
         button(t('home.phone'), () => go('phone'), { class: 'primary', 'data-action': 'phone' }),
         button(t('home.join'), () => update({ screen: 'phone', purpose: 'join' }),
           { class: 'secondary', 'data-action': 'join' })),
+      cardsCount() ? el('p', { class: 'lead' }, t('home.card')) : '',
       el('nav', { class: 'languages', 'aria-label': t('home.languages') },
         Object.entries(LANGUAGES).map(([code, name]) =>
           button(name, () => setLanguage(code), { lang: code, 'aria-pressed': String(code === catalogue.language) }))),
@@ -324,6 +325,33 @@ function showCountdown() {
   }, 1000);
 }
 
+// Member cards: when the store counts them, a card scanned at the kiosk's own
+// scanner identifies the customer on the home screen. The page only says "the
+// card just scanned"; lojald takes the number from its own scanner's events.
+function cardsCount() {
+  return settings.verified_by.includes('card') && settings.scanner;
+}
+
+function watchScanner() {
+  if (!cardsCount()) return;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const socket = new WebSocket(`${scheme}://${location.host}/v1/events`);
+  socket.onopen = () => { document.body.dataset.scanner = 'listening'; };
+  socket.onmessage = async (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type !== 'scan' || event.device !== settings.scanner || state.screen !== 'home') return;
+    if (event.data.kind !== 'member_card' || !event.data.valid) return;
+    try {
+      const view = await call('POST', '/v1/kiosk/identify', { method: 'card' });
+      update({ screen: 'member', member: view });
+    } catch { /* not a member here: the home screen stays */ }
+  };
+  socket.onclose = () => {
+    delete document.body.dataset.scanner;
+    setTimeout(watchScanner, 3000);
+  };
+}
+
 // Offline: a banner that re-checks every few seconds and goes away by itself.
 async function watchHealth() {
   let online = true;
@@ -346,6 +374,7 @@ async function start() {
   for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, armIdle, true);
   render();
   watchHealth();
+  watchScanner();
 }
 
 start();

@@ -1,6 +1,8 @@
 #include "api/KioskRoutes.h"
 
+#include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +54,7 @@ Response settings(KioskRoutesContext& context) {
     for (const auto& method : config.kiosk.verifiedBy) methods.add(method);
     body.set("verified_by", methods);
     body.set("camera", config.camera.enabled);
+    body.set("scanner", config.kiosk.scanner);
     return jsonResponse(200, body);
 }
 
@@ -91,6 +94,38 @@ Response memberView(KioskRoutesContext& context, const KioskMember& member) {
     return jsonResponse(200, body);
 }
 
+// The member card scanned at the kiosk's own scanner in the last 30 seconds,
+// from the event ring: the page cannot name a card, only say "the one I just
+// saw", so a card number typed into a request identifies nobody.
+std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
+    const std::string& scanner = context.config.kiosk.scanner;
+    if (scanner.empty()) return std::nullopt;
+    constexpr uint64_t kLookBack = 256;
+    const uint64_t last = context.events.lastSeq();
+    const EventBatch batch = context.events.take(last > kLookBack ? last - kLookBack : 0, kLookBack);
+    const Poco::Timestamp cutoff = Poco::Timestamp() - Poco::Timespan(30, 0);
+    for (auto it = batch.events.rbegin(); it != batch.events.rend(); ++it) {
+        try {
+            Poco::JSON::Parser parser;
+            const auto event = parser.parse(**it).extract<Poco::JSON::Object::Ptr>();
+            if (event->getValue<std::string>("type") != "scan" ||
+                event->getValue<std::string>("device") != scanner)
+                continue;
+            int zone = 0;
+            const Poco::DateTime when = Poco::DateTimeParser::parse(
+                Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, event->getValue<std::string>("time"), zone);
+            if (when.timestamp() < cutoff) return std::nullopt;  // older ones are older still
+            const auto data = event->getObject("data");
+            if (data->getValue<std::string>("kind") != "member_card" || !data->getValue<bool>("valid"))
+                continue;
+            return data->getValue<std::string>("label");
+        } catch (const Poco::Exception&) {
+            continue;
+        }
+    }
+    return std::nullopt;
+}
+
 Response identify(KioskRoutesContext& context, const Request& request) {
     if (request.kioskSession.empty()) return noSession();
     const Poco::JSON::Object& body = *request.json;
@@ -121,11 +156,14 @@ Response identify(KioskRoutesContext& context, const Request& request) {
         member.query = "token";
         member.queryValue = token;
     } else {
-        const std::string card = body.optValue<std::string>("card", "");
-        if (card.empty() || card.size() > 64)
-            return errorResponse(400, "invalid_field", "field 'card' must be a card number");
+        const auto card = justScannedCard(context);
+        if (!card) {
+            return errorResponse(404, "no_card_scanned",
+                                 "no member card was scanned at this kiosk's scanner in the last "
+                                 "30 seconds ([kiosk] scanner)");
+        }
         member.query = "card";
-        member.queryValue = card;
+        member.queryValue = *card;
     }
     const auto now = KioskSessions::Clock::now();
     context.sessions.bind(request.kioskSession, member, now);

@@ -3,8 +3,9 @@
 //   GET  /kiosk/                       the page (a kiosk address gets a session cookie)
 //   GET  /kiosk/v/{version}/{file+}    its assets
 //   GET  /v1/kiosk/settings            what the page needs: languages, idle time, methods
-//   POST /v1/kiosk/identify            verify a customer (SMS PIN, member QR, card) and
-//                                      bind the member to the session
+//   POST /v1/kiosk/identify            verify a customer (SMS PIN, member QR, or the
+//                                      member card just scanned at the kiosk's scanner)
+//                                      and bind the member to the session
 //   GET  /v1/kiosk/me                  the bound member's points and offers, nothing else
 //   POST /v1/kiosk/reset               forget the member (the customer left)
 //   POST /v1/kiosk/join                a sign-up from the kiosk: the SMS link, with the
@@ -13,6 +14,7 @@
 
 #include "api/Router.h"
 #include "config/Config.h"
+#include "events/EventRing.h"
 #include "kiosk/KioskAssets.h"
 #include "kiosk/KioskSessions.h"
 #include "members/MemberService.h"
@@ -30,6 +32,7 @@ struct KioskRoutesContext {
     MemberService& members;
     SignupService& signups;
     ReceiptService& receipts;
+    EventRing& events;  // member cards scanned at the kiosk's scanner
 };
 
 void addKioskRoutes(Router& router, KioskRoutesContext& context);

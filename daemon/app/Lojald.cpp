@@ -276,7 +276,7 @@ int Lojald::main(const std::vector<std::string>&) {
     KioskSessions kioskSessions(
         {std::chrono::seconds(config.kiosk.memberIdleSeconds), std::chrono::hours(24), 256});
     KioskRoutesContext kioskRoutes{config,  kioskAssets, kioskSessions, otp,
-                                   members, signups,     receipts};
+                                   members, signups,     receipts,      events};
     if (config.kiosk.enabled) addKioskRoutes(router, kioskRoutes);
     ApiServer server(config.server, router, tokenRegistry, metrics);
     if (config.kiosk.enabled) {

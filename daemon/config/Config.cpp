@@ -460,6 +460,7 @@ const std::vector<KeySpec>& schema() {
              c.kiosk.timeZone = v;
              return std::nullopt;
          }},
+        {"kiosk", "scanner", textSetter(&Config::kiosk, &KioskConfig::scanner, 64)},
         {"kiosk", "default_language",
          [](Config& c, const std::string& v) -> Problem {
              if (v != "sv" && v != "nb" && v != "da" && v != "fi" && v != "en")
@@ -843,6 +844,7 @@ Poco::JSON::Object toJson(const Config& c) {
     kiosk.set("verified_by", methods);
     kiosk.set("default_language", c.kiosk.defaultLanguage);
     kiosk.set("time_zone", c.kiosk.timeZone);
+    kiosk.set("scanner", c.kiosk.scanner);
     root.set("kiosk", kiosk);
 
     Array devices;

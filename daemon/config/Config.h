@@ -190,6 +190,7 @@ struct KioskConfig {
     std::set<std::string> verifiedBy{"otp", "qr"};
     std::string defaultLanguage = "en";  // sv, nb, da, fi or en
     std::string timeZone = "Europe/Stockholm";  // IANA name: the page shows times in it
+    std::string scanner;  // the [device.NAME] at the kiosk whose member cards identify (with card)
 };
 
 struct Config {

@@ -240,6 +240,37 @@ BOOST_AUTO_TEST_CASE(a_join_is_a_sign_up_with_the_kiosk_as_its_register) {
     BOOST_TEST(has(noConsent.body, "missing_field"));
 }
 
+BOOST_AUTO_TEST_CASE(a_member_card_counts_only_when_just_scanned_at_the_kiosks_scanner) {
+    TestCrm crm;
+    crm.putMember("M3", "+46701234567", {"2990000012340"}, "bronze", 7);
+    TempDir simDir;
+    ScannerSim sim(simDir.file("scanner"));
+    BOOST_REQUIRE(sim.command("plug").rfind("ok plugged", 0) == 0);
+    RunningLojald lojald(config(
+        crm, "[kiosk]\nverified_by = otp, qr, card\nscanner = kiosk-scanner\n"
+             "[device.kiosk-scanner]\ndriver = serial-scanner\nport = " + sim.link() +
+             "\nsuffix = cr\n"
+             "[scanning]\nmember_card_ranges = 2990000000000-2990999999999\n"));
+    EventClient events(lojald.port, kPosToken, "?since=0");
+    BOOST_REQUIRE(!events.waitFor({"\"device\":\"kiosk-scanner\"", "\"state\":\"ready\""}).empty());
+    const std::string session = sessionFrom(browser(lojald.port, "GET", "/kiosk/"));
+    const std::string card = R"({"method":"card"})";
+    // Nothing scanned yet; a number in the request identifies nobody.
+    const auto none = browser(lojald.port, "POST", "/v1/kiosk/identify", session, card);
+    BOOST_TEST(none.status == 404);
+    BOOST_TEST(has(none.body, "no_card_scanned"));
+    const auto typed = browser(lojald.port, "POST", "/v1/kiosk/identify", session,
+                               R"({"method":"card","card":"2990000012340"})");
+    BOOST_TEST(typed.status == 404);
+
+    BOOST_REQUIRE(sim.command("scan 2990000012340").rfind("ok", 0) == 0);
+    BOOST_REQUIRE(!events.waitFor({"\"type\":\"scan\"", "member_card"}).empty());
+    const auto identified = browser(lojald.port, "POST", "/v1/kiosk/identify", session, card);
+    BOOST_TEST(identified.status == 200, identified.body);
+    BOOST_TEST(has(identified.body, "\"points\":7"), identified.body);
+    BOOST_TEST(has(identified.body, "\"verified_by\":\"card\""));
+}
+
 BOOST_AUTO_TEST_CASE(only_kiosk_addresses_get_a_session) {
     TestCrm crm;
     RunningLojald lojald(config(crm, "[kiosk]\naddresses = 192.0.2.10\n"));

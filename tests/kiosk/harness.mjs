@@ -13,6 +13,37 @@ export const sourceDir = resolve(here, '../..');
 export const lojaldPath = process.env.LOJALD ?? join(sourceDir, 'build/daemon/lojald');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const barcodeImagePath = process.env.BARCODE_IMAGE ?? join(sourceDir, 'build/tests/barcode-image');
+export const scannerSimPath = process.env.SCANNER_SIM ?? join(sourceDir, 'build/tests/scanner-sim');
+
+// The serial scanner simulator on a pseudo-terminal: one command per line,
+// one answer line each ("ok ...").
+export class ScannerSim {
+  constructor(link) {
+    this.link = link;
+    this.process = spawn(scannerSimPath, ['--link', link]);
+    this.lines = [];
+    this.waiters = [];
+    let buffer = '';
+    this.process.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n')) >= 0) {
+        this.lines.push(buffer.slice(0, end));
+        buffer = buffer.slice(end + 1);
+        this.waiters.splice(0).forEach((wake) => wake());
+      }
+    });
+  }
+
+  async command(line) {
+    const seen = this.lines.length;
+    this.process.stdin.write(`${line}\n`);
+    while (this.lines.length === seen) await new Promise((wake) => this.waiters.push(wake));
+    return this.lines[seen];
+  }
+
+  close() { this.process.kill(); }
+}
 export const screenshotDir = process.env.KIOSK_SCREENSHOTS ?? join(sourceDir, 'build/kiosk-screenshots');
 
 // An HTTP server on loopback that keeps every SMS it is given.
@@ -63,7 +94,8 @@ export async function fakeCrm({ members = [], offers = [] } = {}) {
     }
     if (url.pathname === '/v1/members/lookup') {
       const member = members.find((m) => m.phone === url.searchParams.get('phone') ||
-        m.member_id === url.searchParams.get('member_id'));
+        m.member_id === url.searchParams.get('member_id') ||
+        m.card_tokens.includes(url.searchParams.get('card_token')));
       return member ? send(200, { member }) : send(404, { error: 'no such member' });
     }
     send(503, { error: 'not in this fake' });

@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import {
-  Lojald, POS_TOKEN, barcodeImagePath, chromiumPath, fakeCrm, screenshotDir, smsSink,
+  Lojald, POS_TOKEN, ScannerSim, barcodeImagePath, chromiumPath, fakeCrm, screenshotDir, smsSink,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -34,7 +34,10 @@ before(async () => {
   mkdirSync(screenshotDir, { recursive: true });
   sms = await smsSink();
   crm = await fakeCrm({
-    members: [{ member_id: 'M1', phone: '+46701112233', card_tokens: [], tier: 'gold', points: 1250 }],
+    members: [
+      { member_id: 'M1', phone: '+46701112233', card_tokens: [], tier: 'gold', points: 1250 },
+      { member_id: 'M2', phone: '+46709998877', card_tokens: ['2990000012340'], tier: 'silver', points: 31 },
+    ],
     offers: [{ offer_id: 'O1', title: 'Double points on coffee', tier: 'gold',
       valid_from: '2026-01-01T00:00:00Z', valid_to: '2027-12-31T23:59:59Z' }],
   });
@@ -167,6 +170,37 @@ describe('kiosk', () => {
     await page.screenshot({ path: join(screenshotDir, 'member-sv.png') });
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test('identify by a member card on the kiosk\'s scanner', async () => {
+    const sim = new ScannerSim(join(tmpdir(), `lojal-kiosk-scanner-${process.pid}`));
+    assert.match(await sim.command('plug'), /^ok plugged/);
+    const withScanner = await Lojald.start({
+      sms, crm,
+      extra: `[kiosk]\nverified_by = otp, qr, card\nscanner = kiosk-scanner\n` +
+        `[device.kiosk-scanner]\ndriver = serial-scanner\nport = ${sim.link}\nsuffix = cr\n` +
+        '[scanning]\nmember_card_ranges = 2990000000000-2990999999999\n',
+    });
+    try {
+      for (;;) {  // the scanner is ready once lojald has opened it
+        const devices = await (await fetch(`${withScanner.url}/v1/devices`,
+          { headers: { Authorization: `Bearer ${POS_TOKEN}` } })).json();
+        if (devices.devices.some((d) => d.name === 'kiosk-scanner' && d.state === 'ready')) break;
+        await new Promise((wake) => setTimeout(wake, 50));
+      }
+      const context = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+      const page = await context.newPage();
+      await page.goto(`${withScanner.url}/kiosk/`);
+      await page.getByText('Or scan your member card at the scanner.').waitFor();
+      await page.waitForSelector('body[data-scanner="listening"]');  // its event stream is open
+      assert.match(await sim.command('scan 2990000012340'), /^ok/);
+      await page.waitForSelector('main[data-screen="member"]', { timeout: 10000 });
+      assert.match(await page.locator('main').textContent(), /You have 31 points\./);
+      await context.close();
+    } finally {
+      await withScanner.close();
+      sim.close();
+    }
   });
 
   test('join: the SMS link arrives and the consent is recorded exactly as shown', async () => {

@@ -2,7 +2,7 @@
 # The kiosk's browser tests (ctest: kiosk_browser): installs the pinned npm
 # packages from package-lock.json when they are missing or stale, then runs
 # `node --test` with Debian's chromium against the lojald given.
-#   run.sh LOJALD SCREENSHOT_DIR BARCODE_IMAGE
+#   run.sh LOJALD SCREENSHOT_DIR BARCODE_IMAGE SCANNER_SIM
 #   run.sh --bench LOJALD BARCODE_IMAGE        (make bench: bench.mjs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,4 +16,4 @@ command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "chromium is mi
 if [ "$1" = --bench ]; then
     exec node bench.mjs "$(realpath "$2")" "$(realpath "$3")"
 fi
-LOJALD="$1" KIOSK_SCREENSHOTS="$2" BARCODE_IMAGE="$3" exec node --test --test-concurrency=1 --test-reporter=spec
+LOJALD="$1" KIOSK_SCREENSHOTS="$2" BARCODE_IMAGE="$3" SCANNER_SIM="$4" exec node --test --test-concurrency=1 --test-reporter=spec
