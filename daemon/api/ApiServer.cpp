@@ -192,7 +192,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
                 // other sites' pages from sending it; a changing request must
                 // also name lojald's own page as its Origin.
                 request.caller = shared_.sessions(session, request.peer);
-                if (!request.caller) return unauthorized("the kiosk session ended: reload the page");
+                if (!request.caller)
+                    return unauthorized("the kiosk session ended: reload the page");
                 if (request.method != "GET" && !httpRequest.has("Origin"))
                     return errorResponse(403, "forbidden_origin",
                                          "a kiosk session's changes need an Origin header");

@@ -90,7 +90,8 @@ Response memberView(KioskRoutesContext& context, const KioskMember& member) {
         receipts.add(receipt);
     body.set("receipts", receipts);
     body.set("source", answer.get("source"));
-    if (answer.has("cache_age_seconds")) body.set("cache_age_seconds", answer.get("cache_age_seconds"));
+    if (answer.has("cache_age_seconds"))
+        body.set("cache_age_seconds", answer.get("cache_age_seconds"));
     return jsonResponse(200, body);
 }
 
@@ -102,7 +103,8 @@ std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
     if (scanner.empty()) return std::nullopt;
     constexpr uint64_t kLookBack = 256;
     const uint64_t last = context.events.lastSeq();
-    const EventBatch batch = context.events.take(last > kLookBack ? last - kLookBack : 0, kLookBack);
+    const EventBatch batch =
+        context.events.take(last > kLookBack ? last - kLookBack : 0, kLookBack);
     const Poco::Timestamp cutoff = Poco::Timestamp() - Poco::Timespan(30, 0);
     for (auto it = batch.events.rbegin(); it != batch.events.rend(); ++it) {
         try {
@@ -112,11 +114,13 @@ std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
                 event->getValue<std::string>("device") != scanner)
                 continue;
             int zone = 0;
-            const Poco::DateTime when = Poco::DateTimeParser::parse(
-                Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, event->getValue<std::string>("time"), zone);
+            const Poco::DateTime when =
+                Poco::DateTimeParser::parse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT,
+                                            event->getValue<std::string>("time"), zone);
             if (when.timestamp() < cutoff) return std::nullopt;  // older ones are older still
             const auto data = event->getObject("data");
-            if (data->getValue<std::string>("kind") != "member_card" || !data->getValue<bool>("valid"))
+            if (data->getValue<std::string>("kind") != "member_card" ||
+                !data->getValue<bool>("valid"))
                 continue;
             return data->getValue<std::string>("label");
         } catch (const Poco::Exception&) {
@@ -214,17 +218,15 @@ std::string kioskUiDirectory(const KioskConfig& config) {
     const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
     if (n > 0) {
         const std::string self(path, static_cast<size_t>(n));
-        const std::string installed =
-            self.substr(0, self.rfind('/') + 1) + "../share/lojal/kiosk";
+        const std::string installed = self.substr(0, self.rfind('/') + 1) + "../share/lojal/kiosk";
         if (::access((installed + "/index.html").c_str(), R_OK) == 0) return installed;
     }
     return LOJAL_KIOSK_SOURCE_DIR;
 }
 
 void addKioskRoutes(Router& router, KioskRoutesContext& context) {
-    router.add(makeRoute("GET", "/kiosk/", {}, [&context](const Request& request) {
-        return page(context, request);
-    }));
+    router.add(makeRoute("GET", "/kiosk/", {},
+                         [&context](const Request& request) { return page(context, request); }));
     router.add(makeRoute("GET", "/kiosk/v/{version}/{file+}", {}, [&context](const Request& r) {
         return context.assets.asset(r.pathParams.at("version"), r.pathParams.at("file"));
     }));

@@ -131,13 +131,13 @@ void WsReactor::serviceReads(Entry& entry) {
     char buffer[16384];
     size_t budget = kReadBudgetPerPass;
     while (budget > 0) {
-        const ssize_t n = receiveFrom(connection.tls_, connection.socket_, connection.fd_, buffer,
-                                      sizeof buffer);
+        const ssize_t n =
+            receiveFrom(connection.tls_, connection.socket_, connection.fd_, buffer, sizeof buffer);
         if (n == 0 || n == kFailed) {
             connection.gone_ = true;
             return;
         }
-        if (n < 0) return;                 // nothing more now
+        if (n < 0) return;                  // nothing more now
         if (connection.closing_) continue;  // waiting to send our close: the rest is noise
         budget -= std::min(budget, static_cast<size_t>(n));
         auto result = connection.reader_->feed(buffer, static_cast<size_t>(n));

@@ -143,7 +143,6 @@ std::optional<Poco::Net::StreamSocket> acceptWebSocket(
     Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
-
 // Refusals before the upgrade go out as ordinary JSON errors.
 void sendRefusal(Poco::Net::HTTPServerResponse& response, const Response& refusal);
 

@@ -12,6 +12,7 @@
 #include "api/ApiServer.h"
 #include "api/Auth.h"
 #include "api/DeviceRoutes.h"
+#include "api/KioskRoutes.h"
 #include "api/MemberRoutes.h"
 #include "api/ReceiptRoutes.h"
 #include "api/Router.h"
@@ -26,7 +27,6 @@
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
 #include "events/EventStreams.h"
-#include "api/KioskRoutes.h"
 #include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
@@ -203,8 +203,7 @@ int Lojald::main(const std::vector<std::string>&) {
     std::unique_ptr<CameraStreams> cameraStreams;
     if (config.camera.enabled) {
         camera = std::make_unique<CameraService>(config.camera, config.scanning, events);
-        cameraStreams =
-            std::make_unique<CameraStreams>(*camera, config.camera.maxFramesPerSecond);
+        cameraStreams = std::make_unique<CameraStreams>(*camera, config.camera.maxFramesPerSecond);
     }
     DeviceRoutesContext deviceRoutes{**devices, events, eventStreams, camera.get(),
                                      cameraStreams.get()};
@@ -281,7 +280,8 @@ int Lojald::main(const std::vector<std::string>&) {
     ApiServer server(config.server, router, tokenRegistry, metrics);
     if (config.kiosk.enabled) {
         server.setSessionAuthenticator(
-            [&kioskSessions](const std::string& id, const std::string& peer) -> std::optional<Caller> {
+            [&kioskSessions](const std::string& id,
+                             const std::string& peer) -> std::optional<Caller> {
                 if (!kioskSessions.valid(id, KioskSessions::Clock::now())) return std::nullopt;
                 return Caller{"kiosk@" + peer, Role::kiosk};
             });

@@ -48,7 +48,9 @@ CameraService::CameraService(const CameraConfig& config,
       events_(events),
       supervisor_(decoderOptions(config)) {}
 
-CameraService::~CameraService() { stop(); }
+CameraService::~CameraService() {
+    stop();
+}
 
 void CameraService::start() {
     thread_ = std::thread([this] { run(); });
@@ -136,7 +138,8 @@ std::string CameraService::decodeOne(uint32_t seq, const std::string& frame) {
         request.flags |= camera::kTryHarder;
     request.frame = frame;
     const DecodeAnswer decoded = supervisor_.decode(request);
-    if (decoded.error != "decoder_restarting") unavailable_ = decoded.error == "decoder_unavailable";
+    if (decoded.error != "decoder_restarting")
+        unavailable_ = decoded.error == "decoder_unavailable";
     if (!decoded.why.empty()) {
         Poco::Logger::get("lojal.camera").warning("camera decoder: %s", decoded.why);
     }
@@ -203,7 +206,8 @@ Poco::JSON::Object CameraService::describe() const {
     item.set("name", "camera");
     item.set("driver", "camera");
     item.set("state", stateNow());
-    if (const std::string state = stateNow(); state != "ready") item.set("reason", reasonFor(state));
+    if (const std::string state = stateNow(); state != "ready")
+        item.set("reason", reasonFor(state));
     item.set("formats", camera::formatsToString(config_.formats));
     item.set("decoder_restarts", supervisor_.restarts());
     Poco::JSON::Object counters;

@@ -103,16 +103,22 @@ class CameraStreams::Session : public WsSession {
 };
 
 CameraStreams::CameraStreams(CameraService& service, int maxFramesPerSecond)
-    : service_(service), maxFramesPerSecond_(maxFramesPerSecond), reactor_("camera", reactorLimits()) {}
+    : service_(service),
+      maxFramesPerSecond_(maxFramesPerSecond),
+      reactor_("camera", reactorLimits()) {}
 
-CameraStreams::~CameraStreams() { stop(); }
+CameraStreams::~CameraStreams() {
+    stop();
+}
 
 void CameraStreams::start() {
     service_.setAnswerListener([this] { reactor_.wake(); });
     reactor_.start();
 }
 
-void CameraStreams::stop() { reactor_.stop(); }
+void CameraStreams::stop() {
+    reactor_.stop();
+}
 
 void CameraStreams::add(Poco::Net::StreamSocket socket, const std::string& token,
                         std::shared_ptr<void> hold) {

@@ -170,11 +170,11 @@ struct EventsConfig {
 // [camera]: the kiosk camera (GET /v1/camera) and its decoder process.
 struct CameraConfig {
     bool enabled = true;
-    std::string decoder;       // lojal-decode's path; empty: beside lojald
-    uint16_t formats = 1;      // camera::Format bits; QR only by default
-    int deadlineMs = 250;      // per frame, before the decoder is restarted
-    int tryHarderEvery = 5;    // every Nth frame is decoded with tryHarder (0: never)
-    int maxFramesPerSecond = 10;  // per kiosk connection; more are answered rate_limited
+    std::string decoder;           // lojal-decode's path; empty: beside lojald
+    uint16_t formats = 1;          // camera::Format bits; QR only by default
+    int deadlineMs = 250;          // per frame, before the decoder is restarted
+    int tryHarderEvery = 5;        // every Nth frame is decoded with tryHarder (0: never)
+    int maxFramesPerSecond = 10;   // per kiosk connection; more are answered rate_limited
     int degradedAfterCrashes = 5;  // decoder crashes within a minute that degrade the camera
 };
 
@@ -188,7 +188,7 @@ struct KioskConfig {
     int idleResetSeconds = 45;   // the page returns home after this long untouched
     // What counts as "verified": otp (SMS PIN), qr (signed member QR), card (member card).
     std::set<std::string> verifiedBy{"otp", "qr"};
-    std::string defaultLanguage = "en";  // sv, nb, da, fi or en
+    std::string defaultLanguage = "en";         // sv, nb, da, fi or en
     std::string timeZone = "Europe/Stockholm";  // IANA name: the page shows times in it
     std::string scanner;  // the [device.NAME] at the kiosk whose member cards identify (with card)
 };

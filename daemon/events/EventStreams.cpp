@@ -67,14 +67,18 @@ class EventStreams::Stream : public WsSession {
 EventStreams::EventStreams(EventRing& ring, Limits limits)
     : ring_(ring), reactor_("events", reactorLimits(limits)) {}
 
-EventStreams::~EventStreams() { stop(); }
+EventStreams::~EventStreams() {
+    stop();
+}
 
 void EventStreams::start() {
     ring_.setListener([this] { reactor_.wake(); });
     reactor_.start();
 }
 
-void EventStreams::stop() { reactor_.stop(); }
+void EventStreams::stop() {
+    reactor_.stop();
+}
 
 void EventStreams::add(Poco::Net::StreamSocket socket, uint64_t cursor, const std::string& token,
                        std::shared_ptr<void> hold) {

@@ -105,9 +105,8 @@ Response KioskAssets::asset(std::string_view version, std::string_view path) con
     response.body = std::move(*bytes);
     // Only the current version is immutable: an old page asking for its old
     // version gets today's file, not to be kept.
-    response.headers.emplace_back("Cache-Control", version == version_
-                                                       ? "public, max-age=31536000, immutable"
-                                                       : "no-cache");
+    response.headers.emplace_back(
+        "Cache-Control", version == version_ ? "public, max-age=31536000, immutable" : "no-cache");
     addKioskHeaders(response);
     return response;
 }

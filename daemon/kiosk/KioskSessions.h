@@ -17,9 +17,9 @@ namespace lojal {
 
 struct KioskMember {
     std::string memberId;
-    std::string query;        // how to look the member up again: "phone", "token", "card"
-    std::string queryValue;   // the number, token or card (held in memory only)
-    std::string verifiedBy;   // "otp", "qr", "card"
+    std::string query;       // how to look the member up again: "phone", "token", "card"
+    std::string queryValue;  // the number, token or card (held in memory only)
+    std::string verifiedBy;  // "otp", "qr", "card"
 };
 
 class KioskSessions {

@@ -95,7 +95,8 @@ std::vector<Poco::JSON::Object> ReceiptService::recentFor(const std::string& mem
         while (select.step()) {
             try {
                 Poco::JSON::Parser parser;
-                const auto body = parser.parse(select.columnText(0)).extract<Poco::JSON::Object::Ptr>();
+                const auto body =
+                    parser.parse(select.columnText(0)).extract<Poco::JSON::Object::Ptr>();
                 Poco::JSON::Object item;
                 item.set("time", body->getValue<std::string>("time"));
                 item.set("total", body->getValue<std::string>("total"));

@@ -5,8 +5,8 @@
 #include <Poco/JSON/Object.h>
 
 #include <functional>
-#include <vector>
 #include <variant>
+#include <vector>
 
 #include "members/MemberKeys.h"
 #include "receipts/ReceiptValidation.h"
@@ -44,8 +44,8 @@ class ReceiptService {
     // The member's latest receipts in this store (newest first, at most limit):
     // {time, total, currency, lines} each, found by the keyed hashes of their
     // member id and, when known, phone number. For the kiosk's member view.
-    std::vector<Poco::JSON::Object> recentFor(const std::string& memberId,
-                                              const std::string& phone, int limit);
+    std::vector<Poco::JSON::Object> recentFor(const std::string& memberId, const std::string& phone,
+                                              int limit);
 
     // The keyed hash that ties a receipt to its member for erasure ("" if none).
     std::string memberRef(const ReceiptSummary& summary) const;

@@ -40,7 +40,7 @@ struct AiDefinition {
     std::vector<Component> components;
     std::vector<std::vector<std::string>> required;  // each: one of these must be present
     std::vector<std::string> excluded;
-    bool primaryKey = false;                         // a Digital Link primary key
+    bool primaryKey = false;  // a Digital Link primary key
     std::vector<std::vector<std::string>> qualifierPaths;
     std::string title;
 };
@@ -180,8 +180,8 @@ bool validHourMinute(std::string_view text) {
 
 // GenSpecs Figure 7.11-1: GS1 AI encodable character set 82.
 bool inCset82(char c) {
-    return (c >= '!' && c <= '"') || (c >= '%' && c <= '?') || (c >= 'A' && c <= 'Z') ||
-           c == '_' || (c >= 'a' && c <= 'z');
+    return (c >= '!' && c <= '"') || (c >= '%' && c <= '?') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (c >= 'a' && c <= 'z');
 }
 // Figure 7.11-2: character set 39.
 bool inCset39(char c) {
@@ -189,8 +189,8 @@ bool inCset39(char c) {
 }
 // Figure 7.11-3: character set 64 (file-safe base64), '=' as padding.
 bool inCset64(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_' || c == '=';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_' || c == '=';
 }
 
 bool inCharset(Charset charset, std::string_view value) {
@@ -362,7 +362,9 @@ size_t predefinedLength(const AiDefinition& definition) {
     return length;
 }
 
-Error gs1Error(const std::string& what) { return Error{ErrorCode::data, "GS1: " + what}; }
+Error gs1Error(const std::string& what) {
+    return Error{ErrorCode::data, "GS1: " + what};
+}
 
 std::string listAis(const std::vector<std::string>& ais) {
     std::string text;
@@ -406,7 +408,9 @@ std::string checkAssociations(const std::vector<Gs1Element>& elements) {
 
 }  // namespace
 
-size_t gs1AiCount() { return aiTable().size(); }
+size_t gs1AiCount() {
+    return aiTable().size();
+}
 
 Result<std::vector<Gs1Element>> parseGs1ElementString(std::string_view data) {
     std::vector<Gs1Element> elements;
@@ -485,8 +489,9 @@ std::optional<UriParts> splitUri(std::string_view uri) {
     if (slash == std::string_view::npos) return std::nullopt;
     const size_t queryAt = rest.find('?');
     UriParts parts;
-    const std::string_view path = rest.substr(
-        slash + 1, queryAt == std::string_view::npos ? std::string_view::npos : queryAt - slash - 1);
+    const std::string_view path =
+        rest.substr(slash + 1, queryAt == std::string_view::npos ? std::string_view::npos
+                                                                 : queryAt - slash - 1);
     parts.segments = splitOn(path, '/');
     if (queryAt != std::string_view::npos) parts.query = rest.substr(queryAt + 1);
     return parts;

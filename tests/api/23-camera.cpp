@@ -226,20 +226,19 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
         BOOST_REQUIRE(!text.empty());
         const auto answer = parse(text);
         BOOST_TEST(answered.insert(answer->getValue<uint32_t>("seq")).second);  // once each
-        ++outcomes[answer->optValue<std::string>("error", answer->getValue<bool>("found")
-                                                              ? "found"
-                                                              : "not_found")];
+        ++outcomes[answer->optValue<std::string>(
+            "error", answer->getValue<bool>("found") ? "found" : "not_found")];
     }
     BOOST_TEST_MESSAGE("200 frames in " << seconds << " s: " << outcomes["found"] << " decoded, "
-                                                   << outcomes["rate_limited"] << " rate_limited, "
-                                                   << outcomes["superseded"] << " superseded");
+                                        << outcomes["rate_limited"] << " rate_limited, "
+                                        << outcomes["superseded"] << " superseded");
     // A 10/s cap with a burst of 10 lets at most 10 + 10 a second through.
     BOOST_TEST(outcomes["found"] + outcomes["superseded"] <= allowed);
     BOOST_TEST(outcomes["rate_limited"] >= 200 - allowed);
     BOOST_TEST(outcomes["found"] >= 1);
     const long after = residentKib(lojald.process->pid());
     BOOST_TEST_MESSAGE("lojald RSS " << before << " KiB before, " << after << " KiB after");
-#ifndef LOJAL_SANITIZED_BUILD  // ASan keeps freed memory in quarantine (up to 256 MB)
+#ifndef LOJAL_SANITIZED_BUILD                // ASan keeps freed memory in quarantine (up to 256 MB)
     BOOST_TEST(after - before < 32 * 1024);  // a frame is 300 KB; at most two are held
 #endif
     BOOST_TEST(metric(lojald.port, "lojal_camera_frames_total{outcome=\"rate_limited\"}") ==
@@ -248,8 +247,9 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
 
 BOOST_AUTO_TEST_CASE(a_decoder_that_aborts_is_restarted_and_lojald_goes_on) {
     TempDir dir;
-    RunningLojald lojald(cameraConfig("decoder = " + hookedDecoder(dir) +
-                                      "\nmax_frames_per_second = 60\ndegraded_after_crashes = 3\n"));
+    RunningLojald lojald(
+        cameraConfig("decoder = " + hookedDecoder(dir) +
+                     "\nmax_frames_per_second = 60\ndegraded_after_crashes = 3\n"));
     EventClient events(lojald.port, kPosToken);
     CameraClient camera(lojald.port, kKioskToken);
     const pid_t lojaldPid = lojald.process->pid();
@@ -275,9 +275,9 @@ BOOST_AUTO_TEST_CASE(a_decoder_that_aborts_is_restarted_and_lojald_goes_on) {
             events.next(20ms);  // pace the attempts by the event stream, not a sleep
         }
     }
-    BOOST_TEST(!events.waitFor({"\"type\":\"device\"", "\"device\":\"camera\"",
-                                "\"state\":\"degraded\""})
-                    .empty());
+    BOOST_TEST(
+        !events.waitFor({"\"type\":\"device\"", "\"device\":\"camera\"", "\"state\":\"degraded\""})
+             .empty());
     const auto devices = httpRequest(lojald.port, "GET", "/v1/devices", kKioskToken).body;
     BOOST_TEST(devices.find("\"state\":\"degraded\"") != std::string::npos);
     BOOST_TEST(metric(lojald.port, "lojal_camera_degraded") == 1);
@@ -288,10 +288,12 @@ BOOST_AUTO_TEST_CASE(only_kiosk_and_admin_tokens_open_the_camera_and_idle_socket
     RunningLojald lojald(cameraConfig());
     BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/camera", kPosToken).status == 403);
     BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/camera").status == 401);
-    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/camera", kKioskToken).status == 400);  // no upgrade
+    BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/camera", kKioskToken).status ==
+               400);  // no upgrade
     // Four idle cameras (the per-token limit) on a daemon: the API still answers.
     std::vector<std::unique_ptr<CameraClient>> idle;
-    for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<CameraClient>(lojald.port, kKioskToken));
+    for (int i = 0; i < 4; ++i)
+        idle.push_back(std::make_unique<CameraClient>(lojald.port, kKioskToken));
     BOOST_CHECK_THROW(CameraClient(lojald.port, kKioskToken), Poco::Net::WebSocketException);
     BOOST_TEST(httpRequest(lojald.port, "GET", "/v1/devices", kKioskToken).status == 200);
     BOOST_TEST(metric(lojald.port, "lojal_camera_streams") == 4);

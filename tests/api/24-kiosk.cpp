@@ -34,7 +34,8 @@ HttpResult browser(int port, const std::string& method, const std::string& path,
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!cookie.empty()) request.set("Cookie", "lojal_kiosk=" + cookie);
-    if (sameOrigin && method != "GET") request.set("Origin", "http://127.0.0.1:" + std::to_string(port));
+    if (sameOrigin && method != "GET")
+        request.set("Origin", "http://127.0.0.1:" + std::to_string(port));
     if (!body.empty()) request.setContentType("application/json");
     request.setContentLength(static_cast<std::streamsize>(body.size()));
     session.sendRequest(request) << body;
@@ -110,9 +111,9 @@ BOOST_AUTO_TEST_CASE(the_page_is_served_with_a_strict_policy_and_a_session_cooki
     BOOST_TEST(catalogue.headers.at("Content-Type") == "application/json");
     BOOST_TEST(browser(lojald.port, "GET", "/kiosk/v/0.0.1/app.js").headers.at("Cache-Control") ==
                "no-cache");  // an old page's version: served, not kept
-    for (const std::string bad : {"/kiosk/v/1/.hidden.js", "/kiosk/v/1/app.sh",
-                                  "/kiosk/v/1/%2e%2e/%2e%2e/CMakeLists.txt", "/kiosk/v/1/nope.js",
-                                  "/kiosk/v/1/a/b/c/d/e.js", "/kiosk/index.html"}) {
+    for (const std::string bad :
+         {"/kiosk/v/1/.hidden.js", "/kiosk/v/1/app.sh", "/kiosk/v/1/%2e%2e/%2e%2e/CMakeLists.txt",
+          "/kiosk/v/1/nope.js", "/kiosk/v/1/a/b/c/d/e.js", "/kiosk/index.html"}) {
         BOOST_TEST(browser(lojald.port, "GET", bad).status == 404, bad);
     }
 }
@@ -150,7 +151,8 @@ BOOST_AUTO_TEST_CASE(a_pin_binds_the_member_and_nothing_shows_before_it) {
     const auto stranger =
         browser(lojald.port, "POST", "/v1/otp", session, "{\"phone\":\"0709999999\"}");
     BOOST_REQUIRE(eventually([&] { return has(smsTexts(lojald.dir), "Din kod: "); }));
-    const auto member = browser(lojald.port, "POST", "/v1/otp", session, "{\"phone\":\"0701234567\"}");
+    const auto member =
+        browser(lojald.port, "POST", "/v1/otp", session, "{\"phone\":\"0701234567\"}");
     BOOST_TEST(member.status == 202);
     BOOST_TEST(stranger.status == 202);
     BOOST_TEST(!has(member.body, "points"));
@@ -161,8 +163,9 @@ BOOST_AUTO_TEST_CASE(a_pin_binds_the_member_and_nothing_shows_before_it) {
     }));
     const std::string code = lastCode(lojald);  // the member's: sent last
     const std::string wrongCode = code == "000000" ? "111111" : "000000";
-    const auto wrong = browser(lojald.port, "POST", "/v1/kiosk/identify", session,
-                               R"({"method":"otp","phone":"0701234567","code":")" + wrongCode + "\"}");
+    const auto wrong =
+        browser(lojald.port, "POST", "/v1/kiosk/identify", session,
+                R"({"method":"otp","phone":"0701234567","code":")" + wrongCode + "\"}");
     BOOST_TEST(wrong.status == 200);
     BOOST_TEST(has(wrong.body, "\"verified\":false"));
     BOOST_TEST(has(wrong.body, "\"attempts_left\":4"));
@@ -176,8 +179,10 @@ BOOST_AUTO_TEST_CASE(a_pin_binds_the_member_and_nothing_shows_before_it) {
                                R"({"method":"otp","phone":"0701234567","code":")" + code + "\"}");
     BOOST_TEST(right.status == 200, right.body);
     BOOST_TEST(has(right.body, "\"points\":120"), right.body);
-    BOOST_TEST(has(right.body, R"("receipts":[{"currency":"SEK","lines":2,"time":"2026-11-23T14:05:09+01:00","total":"116.80"}])"),
-               right.body);
+    BOOST_TEST(
+        has(right.body,
+            R"("receipts":[{"currency":"SEK","lines":2,"time":"2026-11-23T14:05:09+01:00","total":"116.80"}])"),
+        right.body);
     BOOST_TEST(has(right.body, "\"verified_by\":\"otp\""));
     BOOST_TEST(has(browser(lojald.port, "GET", "/v1/kiosk/me", session).body, "\"points\":120"));
     // The stranger verified nothing: their number never shows anything.
@@ -246,11 +251,13 @@ BOOST_AUTO_TEST_CASE(a_member_card_counts_only_when_just_scanned_at_the_kiosks_s
     TempDir simDir;
     ScannerSim sim(simDir.file("scanner"));
     BOOST_REQUIRE(sim.command("plug").rfind("ok plugged", 0) == 0);
-    RunningLojald lojald(config(
-        crm, "[kiosk]\nverified_by = otp, qr, card\nscanner = kiosk-scanner\n"
-             "[device.kiosk-scanner]\ndriver = serial-scanner\nport = " + sim.link() +
-             "\nsuffix = cr\n"
-             "[scanning]\nmember_card_ranges = 2990000000000-2990999999999\n"));
+    RunningLojald lojald(
+        config(crm,
+               "[kiosk]\nverified_by = otp, qr, card\nscanner = kiosk-scanner\n"
+               "[device.kiosk-scanner]\ndriver = serial-scanner\nport = " +
+                   sim.link() +
+                   "\nsuffix = cr\n"
+                   "[scanning]\nmember_card_ranges = 2990000000000-2990999999999\n"));
     EventClient events(lojald.port, kPosToken, "?since=0");
     BOOST_REQUIRE(!events.waitFor({"\"device\":\"kiosk-scanner\"", "\"state\":\"ready\""}).empty());
     const std::string session = sessionFrom(browser(lojald.port, "GET", "/kiosk/"));

@@ -8,8 +8,8 @@
 
 #include "barcode/Gs1.h"
 #include "barcode/Scan.h"
-#include "core/Utf8.h"
 #include "barcode/ScanEvent.h"
+#include "core/Utf8.h"
 #include "drivers/serial-scanner/ScannerProtocol.h"
 
 using namespace lojal;

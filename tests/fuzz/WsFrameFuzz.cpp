@@ -1,6 +1,6 @@
 // libFuzzer target: what a WebSocket client sends to /v1/events, through the
-// frame reader in chunks whose sizes the input chooses, and the message assembler. Every frame it returns
-// must be within the limit, control frames at most 125 bytes.
+// frame reader in chunks whose sizes the input chooses, and the message assembler. Every frame it
+// returns must be within the limit, control frames at most 125 bytes.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

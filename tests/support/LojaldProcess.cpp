@@ -279,8 +279,8 @@ std::string CameraClient::next(std::chrono::milliseconds timeout) {
     try {
         while (true) {
             int flags = 0;
-            const int n = impl_->socket->receiveFrame(impl_->buffer.data(),
-                                                      static_cast<int>(impl_->buffer.size()), flags);
+            const int n = impl_->socket->receiveFrame(
+                impl_->buffer.data(), static_cast<int>(impl_->buffer.size()), flags);
             const int opcode = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
             if (opcode == Poco::Net::WebSocket::FRAME_OP_CLOSE) {
                 closeCode_ = n >= 2 ? (static_cast<uint8_t>(impl_->buffer[0]) << 8 |

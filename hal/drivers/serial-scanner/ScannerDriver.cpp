@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "core/Utf8.h"
 #include "barcode/ScanEvent.h"
+#include "core/Utf8.h"
 #include "drivers/serial-scanner/ScannerProtocol.h"
 
 namespace lojal::hal {
@@ -70,7 +70,6 @@ Result<long long> integerOption(const DriverOptions& options, const std::string&
 }
 
 }  // namespace
-
 
 Result<std::unique_ptr<Driver>> createScannerDriver(const DriverOptions& options,
                                                     const DriverContext& context) {

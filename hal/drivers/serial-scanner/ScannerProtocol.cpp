@@ -55,5 +55,4 @@ void ScanFramer::finishFrame(FramerOutput& out) {
     if (!frame.empty()) out.frames.push_back(std::move(frame));
 }
 
-
 }  // namespace lojal::hal

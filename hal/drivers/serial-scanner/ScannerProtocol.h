@@ -44,5 +44,4 @@ class ScanFramer {
     TimePoint lastByteAt_{};
 };
 
-
 }  // namespace lojal::hal

@@ -111,8 +111,12 @@ BOOST_AUTO_TEST_CASE(malformed_gs1_is_refused_with_the_reason) {
         {"10" + std::string(21, 'A'), "longer than 20 characters"},
         {"00", "needs 18 characters"},
         {"2", "starts no Application Identifier"},
-        {"0109501101020917" "30ABC", "must be digits"},
-        {"0109501101020917" "10AB#C", "character set 82"},
+        {"0109501101020917"
+         "30ABC",
+         "must be digits"},
+        {"0109501101020917"
+         "10AB#C",
+         "character set 82"},
         {"", "no element string"},
     };
     for (const auto& [data, reason] : cases) {

@@ -52,22 +52,31 @@ BOOST_AUTO_TEST_CASE(section_3_2_defines_every_ai_and_no_other) {
     const std::string cases[] = {
         "00" + kSscc,
         "01" + kGtin + "10LOT1" + GS + "21S1" + GS + "22CPV" + GS + "240ADD" + GS + "241CUST" + GS +
-            "242123" + GS + "243PCN" + GS + "250SEC" + GS + "251REF" + GS + "20" "07",
-        "01" + kGtin + "3103000750" + "3922" "1250" + GS + "30" "5",
+            "242123" + GS + "243PCN" + GS + "250SEC" + GS + "251REF" + GS +
+            "20"
+            "07",
+        "01" + kGtin + "3103000750" +
+            "3922"
+            "1250" +
+            GS +
+            "30"
+            "5",
         "01" + kGtin + "3370001234",
         "00" + kSscc + "3300001000" + GS + "3490000100" + GS + "403ROUTE",
-        "01" + kGtin + "7001" "1234567890123" + GS + "7002CUT" + GS + "7005AREA" + GS + "7008HER" +
-            GS + "7009GEAR" + GS + "7010AC",
+        "01" + kGtin +
+            "7001"
+            "1234567890123" +
+            GS + "7002CUT" + GS + "7005AREA" + GS + "7008HER" + GS + "7009GEAR" + GS + "7010AC",
         "01" + kGtin + "710PZN1" + GS + "715NDC" + GS + "7030752ABC" + GS + "7039752XYZ",
         "01" + kGtin + "8200https://example.com/x",
         "400ORDER" + GS + "401GINC1" + GS + "90INTERNAL" + GS + "99ANYTHING",
     };
     for (const std::string& data : cases) BOOST_TEST(problem(data) == "", data);
     // AIs the Specifications do not define are refused, not guessed at.
-    for (const std::string data : {"0412345678901231", "2312345", "3106000750", "3176000750",
-                                   "3800123", "404ABC", "4334123456", "6012345", "7012ABC",
-                                   "716ABC", "7243ABC", "8014ABC", "8027ABC", "8113ABC",
-                                   "8201ABC", "89ABC"}) {
+    for (const std::string data :
+         {"0412345678901231", "2312345", "3106000750", "3176000750", "3800123", "404ABC",
+          "4334123456", "6012345", "7012ABC", "716ABC", "7243ABC", "8014ABC", "8027ABC", "8113ABC",
+          "8201ABC", "89ABC"}) {
         BOOST_TEST(refused(data, "starts no Application Identifier"), data);
     }
 }
@@ -85,9 +94,18 @@ BOOST_AUTO_TEST_CASE(figure_5_10_1_2_predefined_lengths_need_no_separator) {
     BOOST_REQUIRE(runOn.ok());
     BOOST_TEST((*runOn)[1].value == "LOT721S9");
     // (402) GSIN is 17 digits but not predefined: without FNC1 it runs on too.
-    BOOST_TEST(refused("402" "95011015300000003" "400X", "longer than 17"));
-    BOOST_TEST(problem("402" "95011015300000003" + GS + "400X") == "");
-    BOOST_TEST(refused("8018" + kGsrn + "8019" "12", "longer than 18"));
+    BOOST_TEST(
+        refused("402"
+                "95011015300000003"
+                "400X",
+                "longer than 17"));
+    BOOST_TEST(problem("402"
+                       "95011015300000003" +
+                       GS + "400X") == "");
+    BOOST_TEST(refused("8018" + kGsrn +
+                           "8019"
+                           "12",
+                       "longer than 18"));
 }
 
 // FNC1 in first position marks GS1 data (GenSpecs 5.10.1); a separator after
@@ -106,30 +124,59 @@ BOOST_AUTO_TEST_CASE(section_7_9_1_check_digits) {
     const std::pair<std::string, std::string> keys[] = {
         {"00", kSscc},
         {"01", kGtin},
-        {"02", kGtin + "37" "12" + GS + "00" + kSscc},  // 37 needs 00
-        {"253", "9501101530003" "DOC1"},
-        {"255", "9501101530003" "0001"},
+        {"02", kGtin +
+                   "37"
+                   "12" +
+                   GS + "00" + kSscc},  // 37 needs 00
+        {"253",
+         "9501101530003"
+         "DOC1"},
+        {"255",
+         "9501101530003"
+         "0001"},
         {"402", "95011015300000003"},
         {"410", kGln},
         {"414", kGln},
-        {"415", kGln + "8020" "INV1"},
+        {"415", kGln + "8020"
+                       "INV1"},
         {"417", kGln},
-        {"8003", "0" "9501101530003" "A1"},
+        {"8003",
+         "0"
+         "9501101530003"
+         "A1"},
         {"8006", kGtin2 + "0102" + GS + "10LOT"},
         {"8017", kGsrn},
         {"8018", kGsrn},
-        {"8026", kGtin2 + "0102" + GS + "37" "2" + GS + "00" + kSscc},
+        {"8026", kGtin2 + "0102" + GS +
+                     "37"
+                     "2" +
+                     GS + "00" + kSscc},
     };
     for (const auto& [ai, value] : keys) {
         BOOST_TEST(problem(ai + value) == "", ai);
     }
     BOOST_TEST(refused("00" + lastDigitOff(kSscc), "check digit"));
     BOOST_TEST(refused("01" + lastDigitOff(kGtin), "check digit"));
-    BOOST_TEST(refused("253" "9501101530004" "DOC1", "check digit"));
-    BOOST_TEST(refused("255" "9501101530004", "check digit"));
+    BOOST_TEST(
+        refused("253"
+                "9501101530004"
+                "DOC1",
+                "check digit"));
+    BOOST_TEST(
+        refused("255"
+                "9501101530004",
+                "check digit"));
     BOOST_TEST(refused("414" + lastDigitOff(kGln), "check digit"));
-    BOOST_TEST(refused("8003" "0" "9501101530004", "check digit"));
-    BOOST_TEST(refused("8003" "1" "9501101530003", "must start with 0"));
+    BOOST_TEST(
+        refused("8003"
+                "0"
+                "9501101530004",
+                "check digit"));
+    BOOST_TEST(
+        refused("8003"
+                "1"
+                "9501101530003",
+                "must start with 0"));
     BOOST_TEST(refused("8018" + lastDigitOff(kGsrn), "check digit"));
     BOOST_TEST(refused("8017" + lastDigitOff(kGsrn), "check digit"));
 }
@@ -137,9 +184,16 @@ BOOST_AUTO_TEST_CASE(section_7_9_1_check_digits) {
 // GenSpecs 7.9.5: the check character pair of alphanumeric keys: AI (8013) GMN,
 // with GS1's own example.
 BOOST_AUTO_TEST_CASE(section_7_9_5_gmn_check_characters) {
-    BOOST_TEST(problem("8013" "1987654Ad4X4bL5ttr2310c2K") == "");
-    BOOST_TEST(refused("8013" "1987654Ad4X4bL5ttr2310c2L", "check characters"));
-    BOOST_TEST(refused("8013" "1987654Ad4X4bL5ttr2310d2K", "check characters"));
+    BOOST_TEST(problem("8013"
+                       "1987654Ad4X4bL5ttr2310c2K") == "");
+    BOOST_TEST(
+        refused("8013"
+                "1987654Ad4X4bL5ttr2310c2L",
+                "check characters"));
+    BOOST_TEST(
+        refused("8013"
+                "1987654Ad4X4bL5ttr2310d2K",
+                "check characters"));
 }
 
 // GenSpecs 3.4 (dates of AIs 11-17): YYMMDD, day 00 meaning the month's last
@@ -155,30 +209,61 @@ BOOST_AUTO_TEST_CASE(dates_and_day_00) {
     BOOST_TEST(refused(base + "17261232", "not a valid YYMMDD"));
     BOOST_TEST(refused(base + "17261301", "not a valid YYMMDD"));
     BOOST_TEST(refused(base + "17260001", "not a valid YYMMDD"));
-    BOOST_TEST(problem(base + "7006" "260101") == "");
-    BOOST_TEST(refused(base + "7006" "260100", "not a valid YYMMDD"));
-    BOOST_TEST(problem(base + "7007" "260101" "260131") == "");  // a harvest period
-    BOOST_TEST(refused(base + "7007" "260101" "260132", "not a valid YYMMDD"));
-    BOOST_TEST(refused("00" + kSscc + "4326" "260100", "not a valid YYMMDD"));
+    BOOST_TEST(problem(base + "7006"
+                              "260101") == "");
+    BOOST_TEST(refused(base + "7006"
+                              "260100",
+                       "not a valid YYMMDD"));
+    BOOST_TEST(problem(base + "7007"
+                              "260101"
+                              "260131") == "");  // a harvest period
+    BOOST_TEST(refused(base + "7007"
+                              "260101"
+                              "260132",
+                       "not a valid YYMMDD"));
+    BOOST_TEST(refused("00" + kSscc +
+                           "4326"
+                           "260100",
+                       "not a valid YYMMDD"));
 }
 
 // GenSpecs 3.2, AIs 7003 (EXPIRY TIME: YYMMDDHHMM), 8008 (PROD TIME: YYMMDDHH
 // with optional MM or MMSS), 7011 (TEST BY DATE with optional HHMM).
 BOOST_AUTO_TEST_CASE(times_of_7003_8008_and_7011) {
     const std::string base = "01" + kGtin;
-    BOOST_TEST(problem(base + "7003" "2612312359") == "");
-    BOOST_TEST(refused(base + "7003" "2612312400", "HHMM"));
-    BOOST_TEST(refused(base + "7003" "2612312360", "HHMM"));
-    BOOST_TEST(refused(base + "7003" "261231235", "needs 10"));
-    BOOST_TEST(problem(base + "8008" "26123123") == "");
-    BOOST_TEST(problem(base + "8008" "2612312359") == "");
-    BOOST_TEST(problem(base + "8008" "261231235959") == "");
-    BOOST_TEST(refused(base + "8008" "26123124", "YYMMDDHH"));
-    BOOST_TEST(refused(base + "8008" "261231235", "MM or MMSS"));
-    BOOST_TEST(refused(base + "8008" "2612312360", "MM or MMSS"));
-    BOOST_TEST(problem(base + "7011" "261231") == "");
-    BOOST_TEST(problem(base + "7011" "2612311200") == "");
-    BOOST_TEST(refused(base + "7011" "2612312500", "HHMM"));
+    BOOST_TEST(problem(base + "7003"
+                              "2612312359") == "");
+    BOOST_TEST(refused(base + "7003"
+                              "2612312400",
+                       "HHMM"));
+    BOOST_TEST(refused(base + "7003"
+                              "2612312360",
+                       "HHMM"));
+    BOOST_TEST(refused(base + "7003"
+                              "261231235",
+                       "needs 10"));
+    BOOST_TEST(problem(base + "8008"
+                              "26123123") == "");
+    BOOST_TEST(problem(base + "8008"
+                              "2612312359") == "");
+    BOOST_TEST(problem(base + "8008"
+                              "261231235959") == "");
+    BOOST_TEST(refused(base + "8008"
+                              "26123124",
+                       "YYMMDDHH"));
+    BOOST_TEST(refused(base + "8008"
+                              "261231235",
+                       "MM or MMSS"));
+    BOOST_TEST(refused(base + "8008"
+                              "2612312360",
+                       "MM or MMSS"));
+    BOOST_TEST(problem(base + "7011"
+                              "261231") == "");
+    BOOST_TEST(problem(base + "7011"
+                              "2612311200") == "");
+    BOOST_TEST(refused(base + "7011"
+                              "2612312500",
+                       "HHMM"));
 }
 
 // GenSpecs 3.2 formats: numeric fields, character sets 82, 39 and 64 (Figures
@@ -186,55 +271,150 @@ BOOST_AUTO_TEST_CASE(times_of_7003_8008_and_7011) {
 // 4330, 7241 and 8011.
 BOOST_AUTO_TEST_CASE(formats_lengths_and_component_rules) {
     const std::string base = "01" + kGtin;
-    BOOST_TEST(refused(base + "30" "12A", "must be digits"));
-    BOOST_TEST(refused(base + "10" "AB#C", "character set 82"));
+    BOOST_TEST(refused(base + "30"
+                              "12A",
+                       "must be digits"));
+    BOOST_TEST(refused(base + "10"
+                              "AB#C",
+                       "character set 82"));
     BOOST_TEST(refused(base + "10" + std::string(21, 'A'), "longer than 20"));
     BOOST_TEST(problem(base + "10" + std::string(20, 'A')) == "");
-    BOOST_TEST(problem("8010" "A-1/B#" + GS + "8011" "12") == "");  // CPID: set 39
-    BOOST_TEST(refused("8010" "a1" + GS + "8011" "12", "character set 39"));
-    BOOST_TEST(refused("8010" "A1" + GS + "8011" "012", "must not start with 0"));
-    BOOST_TEST(problem(base + "8030" "MEUCIQ-_abc=") == "");  // DIGSIG: set 64
-    BOOST_TEST(refused(base + "8030" "ab+c", "character set 64"));
-    BOOST_TEST(problem(base + "8001" "0120" "00500" "030" "1" "1") == "");
-    BOOST_TEST(refused(base + "8001" "0000" "00500" "030" "1" "1", "must not be zero"));
-    BOOST_TEST(refused(base + "8001" "0120" "00500" "030" "5" "1", "winding"));
-    const std::string payTo = "415" + kGln + "8020" "INV1" + GS;
-    BOOST_TEST(problem(payTo + "8007" "GB82WEST12345698765432") == "");
-    BOOST_TEST(refused(payTo + "8007" "GB83WEST12345698765432", "IBAN"));
+    BOOST_TEST(problem("8010"
+                       "A-1/B#" +
+                       GS +
+                       "8011"
+                       "12") == "");  // CPID: set 39
+    BOOST_TEST(
+        refused("8010"
+                "a1" +
+                    GS +
+                    "8011"
+                    "12",
+                "character set 39"));
+    BOOST_TEST(
+        refused("8010"
+                "A1" +
+                    GS +
+                    "8011"
+                    "012",
+                "must not start with 0"));
+    BOOST_TEST(problem(base + "8030"
+                              "MEUCIQ-_abc=") == "");  // DIGSIG: set 64
+    BOOST_TEST(refused(base + "8030"
+                              "ab+c",
+                       "character set 64"));
+    BOOST_TEST(problem(base + "8001"
+                              "0120"
+                              "00500"
+                              "030"
+                              "1"
+                              "1") == "");
+    BOOST_TEST(refused(base + "8001"
+                              "0000"
+                              "00500"
+                              "030"
+                              "1"
+                              "1",
+                       "must not be zero"));
+    BOOST_TEST(refused(base + "8001"
+                              "0120"
+                              "00500"
+                              "030"
+                              "5"
+                              "1",
+                       "winding"));
+    const std::string payTo = "415" + kGln +
+                              "8020"
+                              "INV1" +
+                              GS;
+    BOOST_TEST(problem(payTo + "8007"
+                               "GB82WEST12345698765432") == "");
+    BOOST_TEST(refused(payTo + "8007"
+                               "GB83WEST12345698765432",
+                       "IBAN"));
     const std::string shipment = "00" + kSscc;
-    BOOST_TEST(problem(shipment + "4321" "1") == "");
-    BOOST_TEST(refused(shipment + "4321" "2", "0 or 1"));
-    BOOST_TEST(problem(shipment + "4330" "001234" "-") == "");  // minus 12.34 degrees F
-    BOOST_TEST(refused(shipment + "4330" "001234" "+", "'-'"));
-    BOOST_TEST(refused(shipment + "4302" "Main%2St", "percent-encoding"));
-    BOOST_TEST(problem("8018" + kGsrn + GS + "7241" "01") == "");
-    BOOST_TEST(refused("8018" + kGsrn + GS + "7241" "50", "media type"));
+    BOOST_TEST(problem(shipment + "4321"
+                                  "1") == "");
+    BOOST_TEST(refused(shipment + "4321"
+                                  "2",
+                       "0 or 1"));
+    BOOST_TEST(problem(shipment + "4330"
+                                  "001234"
+                                  "-") == "");  // minus 12.34 degrees F
+    BOOST_TEST(refused(shipment + "4330"
+                                  "001234"
+                                  "+",
+                       "'-'"));
+    BOOST_TEST(refused(shipment + "4302"
+                                  "Main%2St",
+                       "percent-encoding"));
+    BOOST_TEST(problem("8018" + kGsrn + GS +
+                       "7241"
+                       "01") == "");
+    BOOST_TEST(refused("8018" + kGsrn + GS +
+                           "7241"
+                           "50",
+                       "media type"));
 }
 
 // GenSpecs 4.14.1 (Figure 4.14.1-1): invalid pairs of element strings, and one
 // value per AI.
 BOOST_AUTO_TEST_CASE(section_4_14_1_invalid_pairs) {
-    BOOST_TEST(refused("01" + kGtin + "02" + kGtin2 + "37" "1", "may not be used with AI (02)"));
-    BOOST_TEST(refused("01" + kGtin + "3100000750" "3101000075", "may not be used with"));
+    BOOST_TEST(refused("01" + kGtin + "02" + kGtin2 +
+                           "37"
+                           "1",
+                       "may not be used with AI (02)"));
+    BOOST_TEST(refused("01" + kGtin +
+                           "3100000750"
+                           "3101000075",
+                       "may not be used with"));
     BOOST_TEST(refused("8017" + kGsrn + GS + "8018" + kGsrn2, "may not be used with"));
     BOOST_TEST(refused("01" + kGtin + "235TPX" + GS + "21S", "may not be used with"));
     BOOST_TEST(refused("01" + kGtin + "10A" + GS + "10B", "appears twice"));
     BOOST_TEST(problem("01" + kGtin + "10A" + GS + "10A") == "");  // the same value twice
-    BOOST_TEST(refused("255" "9501101530003" + GS + "3900" "100" + GS + "3940" "1000",
-                       "may not be used with"));
+    BOOST_TEST(
+        refused("255"
+                "9501101530003" +
+                    GS +
+                    "3900"
+                    "100" +
+                    GS +
+                    "3940"
+                    "1000",
+                "may not be used with"));
 }
 
 // GenSpecs 4.14.2 (Figure 4.14.2-1): mandatory associations.
 BOOST_AUTO_TEST_CASE(section_4_14_2_mandatory_associations) {
     BOOST_TEST(refused("02" + kGtin, "needs (37)"));
-    BOOST_TEST(problem("00" + kSscc + "02" + kGtin + "37" "12") == "");
-    BOOST_TEST(refused("8111" "0100", "needs (255)"));
-    BOOST_TEST(problem("255" "9501101530003" + GS + "8111" "0100") == "");
+    BOOST_TEST(problem("00" + kSscc + "02" + kGtin +
+                       "37"
+                       "12") == "");
+    BOOST_TEST(
+        refused("8111"
+                "0100",
+                "needs (255)"));
+    BOOST_TEST(problem("255"
+                       "9501101530003" +
+                       GS +
+                       "8111"
+                       "0100") == "");
     BOOST_TEST(refused("10LOT", "needs (01), (02), (8006) or (8026)"));
-    BOOST_TEST(refused("8019" "12", "needs (8017) or (8018)"));
-    BOOST_TEST(problem("8018" + kGsrn + GS + "8019" "12") == "");
-    BOOST_TEST(refused("254" "EXT", "needs (414)"));
-    BOOST_TEST(refused("01" + kGtin + "3922" "1250", "needs (30), (31nn)"));
+    BOOST_TEST(
+        refused("8019"
+                "12",
+                "needs (8017) or (8018)"));
+    BOOST_TEST(problem("8018" + kGsrn + GS +
+                       "8019"
+                       "12") == "");
+    BOOST_TEST(
+        refused("254"
+                "EXT",
+                "needs (414)"));
+    BOOST_TEST(refused("01" + kGtin +
+                           "3922"
+                           "1250",
+                       "needs (30), (31nn)"));
     BOOST_TEST(refused("01" + kGtin + "250SEC", "needs (21)"));  // two req= rules, both apply
 }
 
@@ -301,26 +481,51 @@ BOOST_AUTO_TEST_CASE(digital_link_primary_keys_and_qualifiers) {
 // North American coupon codes (8110, 8112).
 BOOST_AUTO_TEST_CASE(the_classifier_knows_gsrn_members_and_coupons) {
     ClassifierConfig config;
-    const auto member = decodeScan("]C1" "8018" + kGsrn, config, 1795000000);
+    const auto member = decodeScan(
+        "]C1"
+        "8018" +
+            kGsrn,
+        config, 1795000000);
     BOOST_TEST((member.kind == ScanKind::memberCard));
     BOOST_TEST(member.valid);
     BOOST_TEST(member.memberId == kGsrn);
     const auto linked = decodeScan("]Q1https://id.gs1.org/8018/" + kGsrn, config, 1795000000);
     BOOST_TEST((linked.kind == ScanKind::memberCard));
     BOOST_TEST(linked.memberId == kGsrn);
-    const auto provider = decodeScan("]C1" "8017" + kGsrn, config, 1795000000);
+    const auto provider = decodeScan(
+        "]C1"
+        "8017" +
+            kGsrn,
+        config, 1795000000);
     BOOST_TEST((provider.kind != ScanKind::memberCard));  // the provider is the store, not a member
-    const auto badGsrn = decodeScan("]C1" "8018" + lastDigitOff(kGsrn), config, 1795000000);
+    const auto badGsrn = decodeScan(
+        "]C1"
+        "8018" +
+            lastDigitOff(kGsrn),
+        config, 1795000000);
     BOOST_TEST(!badGsrn.valid);
     BOOST_TEST(badGsrn.memberId.empty());
 
-    const auto points =
-        decodeScan("]C1" "255" "9501101530003" + GS + "8111" "0100", config, 1795000000);
+    const auto points = decodeScan(
+        "]C1"
+        "255"
+        "9501101530003" +
+            GS +
+            "8111"
+            "0100",
+        config, 1795000000);
     BOOST_TEST((points.kind == ScanKind::coupon));
     BOOST_TEST(points.valid);
-    const auto northAmerica = decodeScan("]C1" "8110" "106141416543213500110000310123196000",
-                                         config, 1795000000);
+    const auto northAmerica = decodeScan(
+        "]C1"
+        "8110"
+        "106141416543213500110000310123196000",
+        config, 1795000000);
     BOOST_TEST((northAmerica.kind == ScanKind::coupon));
-    const auto paperless = decodeScan("]C1" "8112" "0061414165432131501", config, 1795000000);
+    const auto paperless = decodeScan(
+        "]C1"
+        "8112"
+        "0061414165432131501",
+        config, 1795000000);
     BOOST_TEST((paperless.kind == ScanKind::coupon));
 }

@@ -10,7 +10,9 @@ using namespace std::chrono_literals;
 
 namespace {
 const KioskSessions::Clock::time_point t0{};
-KioskMember alice() { return {"M-1", "phone", "+46701234567", "otp"}; }
+KioskMember alice() {
+    return {"M-1", "phone", "+46701234567", "otp"};
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_member_is_forgotten_after_the_idle_time_but_activity_keeps_it) {
