@@ -113,7 +113,8 @@ const screens = {
       el('p', { class: 'lead' }, t('pin.lead', { phone: maskedPhone(state.phone) })),
       el('output', { class: 'entry', 'aria-label': t('pin.entered', { count: state.pin.length }) },
         '•'.repeat(state.pin.length) || '\u00a0'),
-      state.attemptsLeft !== null
+      state.attemptsLeft === 0 ? el('p', { class: 'error', role: 'alert' }, t('pin.blocked')) : '',
+      state.attemptsLeft > 0
         ? el('p', { class: 'error', role: 'alert' }, t('pin.wrong', { count: state.attemptsLeft })) : '',
       state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : '',
       keypad((d) => { if (state.pin.length < 6) update({ pin: state.pin + d }); },

@@ -37,6 +37,9 @@ before(async () => {
     members: [
       { member_id: 'M1', phone: '+46701112233', card_tokens: [], tier: 'gold', points: 1250 },
       { member_id: 'M2', phone: '+46709998877', card_tokens: ['2990000012340'], tier: 'silver', points: 31 },
+      ...LANGUAGES.map((language, i) => ({
+        member_id: `L-${language}`, phone: `+4670555000${i}`, card_tokens: [], tier: 'gold', points: 1000 + i,
+      })),
     ],
     offers: [{ offer_id: 'O1', title: 'Double points on coffee', tier: 'gold',
       valid_from: '2026-01-01T00:00:00Z', valid_to: '2027-12-31T23:59:59Z' }],
@@ -44,7 +47,8 @@ before(async () => {
   lojald = await Lojald.start({
     sms,
     crm,
-    extra: `[kiosk]\nidle_reset_seconds = 10\n[scanning]\nmember_qr_key = ${QR_KEY}\n`,
+    extra: `[kiosk]\nidle_reset_seconds = 10\n[scanning]\nmember_qr_key = ${QR_KEY}\n` +
+      '[limits]\nper_register_per_minute = 1000\nper_store_per_minute = 1000\n',
   });
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
 });
@@ -136,6 +140,31 @@ describe('kiosk', () => {
     await page.waitForTimeout(11000);
     assert.equal(await page.getByRole('alertdialog').isVisible(), false);
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('five wrong PINs: the code is dead and the screen says to ask for a new one', async () => {
+    const { page, context } = await kioskPage();
+    await page.locator('button[data-action="phone"]').click();
+    await typeDigits(page, '0704443322');
+    const since = sms.messages.length;
+    await page.locator('.actions button.primary').click();
+    const pin = await sms.pinFor('+46704443322', since);
+    const wrong = pin === '000000' ? '111111' : '000000';
+    for (const left of [4, 3, 2, 1]) {
+      await typeDigits(page, wrong);
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByText(left === 1 ? 'You have 1 try left.' : `You have ${left} tries left.`).waitFor();
+    }
+    await typeDigits(page, wrong);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('That code was wrong too many times. Please ask for a new code.').waitFor();
+    // Even the right PIN is refused now.
+    await typeDigits(page, pin);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('The code has expired or was tried too many times').waitFor();
+    assert.equal(await page.locator('main').getAttribute('data-screen'), 'pin');
+    assert.equal(await memberStatus(context), 404);
     await context.close();
   });
 
@@ -307,19 +336,49 @@ describe('kiosk', () => {
   });
 
   for (const language of LANGUAGES) {
-    test(`every screen in ${language}: no axe violations (WCAG 2.1 AA), lang set`, async () => {
+    test(`every screen in ${language}: no axe violations (WCAG 2.1 AA), lang set, screenshots`, async () => {
       const { page, context, problems } = await kioskPage();
       await page.locator(`nav.languages button[lang="${language}"]`).click();
       await page.waitForFunction((l) => document.documentElement.lang === l, language);
-      for (const [name, step] of [
-        ['home', async () => {}],
-        ['phone', async () => page.locator('button[data-action="phone"]').click()],
-      ]) {
-        await step();
+      const index = LANGUAGES.indexOf(language);
+      const check = async (name) => {
         await page.waitForSelector(`main[data-screen="${name}"]`);
         assert.deepEqual(await axeViolations(page), [], `${name} in ${language}`);
         await page.screenshot({ path: join(screenshotDir, `${name}-${language}.png`) });
-      }
+      };
+      await check('home');
+      // Identify: phone, PIN (with a wrong one first), member view, goodbye.
+      await page.locator('button[data-action="phone"]').click();
+      await check('phone');
+      await typeDigits(page, `070555000${index}`);
+      const since = sms.messages.length;
+      await page.locator('.actions button.primary').click();
+      const pin = await sms.pinFor(`+4670555000${index}`, since);
+      await typeDigits(page, pin === '000000' ? '111111' : '000000');
+      await page.locator('.actions button.primary').click();
+      await page.locator('main[data-screen="pin"] .error').waitFor();
+      await check('pin');
+      await typeDigits(page, pin);
+      await page.locator('.actions button.primary').click();
+      await check('member');
+      await page.locator('.actions button.primary').click();
+      await check('goodbye');
+      await page.waitForSelector('main[data-screen="home"]', { timeout: 10000 });
+      // The language is the store's again after a reset: choose it again to join.
+      await page.locator(`nav.languages button[lang="${language}"]`).click();
+      await page.waitForFunction((l) => document.documentElement.lang === l, language);
+      await page.locator('button[data-action="join"]').click();
+      await typeDigits(page, `070556000${index}`);
+      await page.locator('.actions button.primary').click();
+      await check('consent');
+      await page.locator('.actions button.primary').click();
+      await check('joined');
+      await page.locator('.actions button.primary').click();
+      await page.waitForSelector('main[data-screen="home"]', { timeout: 10000 });
+      await page.locator(`nav.languages button[lang="${language}"]`).click();
+      await page.waitForFunction((l) => document.documentElement.lang === l, language);
+      await page.locator('button[data-action="phone"]').click();
+      await page.waitForSelector('main[data-screen="phone"]');
       if (language === 'en') {
         // 200 % zoom: the same page in half the CSS pixels still fits, nothing cut off.
         await page.setViewportSize({ width: 540, height: 960 });
