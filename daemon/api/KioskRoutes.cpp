@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 
 #include "api/Auth.h"
@@ -98,6 +99,10 @@ Response memberView(KioskRoutesContext& context, const KioskMember& member) {
 // The member card scanned at the kiosk's own scanner in the last 30 seconds,
 // from the event ring: the page cannot name a card, only say "the one I just
 // saw", so a card number typed into a request identifies nobody.
+// Each scan identifies once: a card scan used by one customer cannot bind the
+// next one at the same kiosk.
+std::atomic<uint64_t> lastCardScanUsed{0};
+
 std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
     const std::string& scanner = context.config.kiosk.scanner;
     if (scanner.empty()) return std::nullopt;
@@ -122,6 +127,10 @@ std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
             if (data->getValue<std::string>("kind") != "member_card" ||
                 !data->getValue<bool>("valid"))
                 continue;
+            uint64_t used = lastCardScanUsed.load();
+            const uint64_t seq = event->getValue<uint64_t>("seq");
+            if (seq <= used || !lastCardScanUsed.compare_exchange_strong(used, seq))
+                return std::nullopt;  // the newest card scan identified someone already
             return data->getValue<std::string>("label");
         } catch (const Poco::Exception&) {
             continue;

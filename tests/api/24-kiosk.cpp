@@ -276,6 +276,11 @@ BOOST_AUTO_TEST_CASE(a_member_card_counts_only_when_just_scanned_at_the_kiosks_s
     BOOST_TEST(identified.status == 200, identified.body);
     BOOST_TEST(has(identified.body, "\"points\":7"), identified.body);
     BOOST_TEST(has(identified.body, "\"verified_by\":\"card\""));
+    // That scan is used: the next customer at this kiosk is not identified by it.
+    BOOST_TEST(browser(lojald.port, "POST", "/v1/kiosk/reset", session).status == 200);
+    const auto again = browser(lojald.port, "POST", "/v1/kiosk/identify", session, card);
+    BOOST_TEST(again.status == 404);
+    BOOST_TEST(has(again.body, "no_card_scanned"));
 }
 
 BOOST_AUTO_TEST_CASE(only_kiosk_addresses_get_a_session) {
