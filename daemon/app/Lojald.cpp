@@ -7,7 +7,9 @@
 #include <Poco/Util/OptionCallback.h>
 #include <signal.h>
 
+#include <sys/stat.h>
 #include <iostream>
+#include <sstream>
 
 #include "api/ApiServer.h"
 #include "api/Auth.h"
@@ -122,6 +124,22 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
 
 }  // namespace
 
+// A configuration file that holds a secret must not be readable by every
+// user of the box (the .deb ships it 0640 root:lojal).
+static void warnIfSecretsReadable(const Config& config, const std::optional<std::string>& path,
+                                  Poco::Logger& log) {
+    if (!path) return;  // the embedded default holds only development values
+    struct stat info {};
+    if (::stat(path->c_str(), &info) != 0 || !(info.st_mode & S_IROTH)) return;
+    std::ostringstream json;
+    toRedactedJson(config).stringify(json);
+    if (json.str().find("<redacted>") == std::string::npos) return;
+    log.warning(
+        "configuration %s holds secrets and is readable by every user: "
+        "chgrp lojal %s && chmod 0640 %s",
+        *path, *path, *path);
+}
+
 int Lojald::main(const std::vector<std::string>&) {
     if (showHelp_) {
         Poco::Util::HelpFormatter help(options());
@@ -174,6 +192,7 @@ int Lojald::main(const std::vector<std::string>&) {
     Poco::Logger& log = Poco::Logger::get("lojal");
     log.information("lojald %s starting with configuration %s", std::string(kLojalVersion),
                     config.source);
+    warnIfSecretsReadable(config, configPath_, log);
 
     std::vector<ApiToken> tokens = config.auth.tokens;
     if (!config.auth.devTokensFile.empty()) {

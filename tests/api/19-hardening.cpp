@@ -294,3 +294,23 @@ BOOST_AUTO_TEST_CASE(foreign_hosts_and_origins_are_refused) {
     BOOST_TEST(rawStatus(ask("Host: 127.0.0.1\r\nOrigin: http://127.0.0.1:" +
                              std::to_string(lojald.port) + "\r\n")) == 200);
 }
+
+// A configuration that holds secrets (here: API tokens) and is readable by
+// every user gets a warning naming the fix; at 0640 it gets none.
+BOOST_AUTO_TEST_CASE(a_world_readable_config_with_secrets_is_named_at_start) {
+    TempDir dir;
+    const int port = freePort();
+    const std::string config = writeTestConfig(dir, port);
+    ::chmod(config.c_str(), 0644);
+    {
+        LojaldProcess lojald({"--config", config}, dir.path());
+        BOOST_REQUIRE(lojald.waitUntilReady());
+        BOOST_TEST(lojald.output().find("holds secrets and is readable by every user") !=
+                   std::string::npos);
+        BOOST_TEST(lojald.output().find("chmod 0640 " + config) != std::string::npos);
+    }
+    ::chmod(config.c_str(), 0640);
+    LojaldProcess lojald({"--config", config}, dir.path());
+    BOOST_REQUIRE(lojald.waitUntilReady());
+    BOOST_TEST(lojald.output().find("readable by every user") == std::string::npos);
+}

@@ -31,6 +31,10 @@ done
 mkdir -p "$work/control"
 dpkg-deb --control "$deb" "$work/control"
 grep -qx /etc/lojal/lojald.ini "$work/control/conffiles" && pass "lojald.ini is a conffile" || fail "lojald.ini is not a conffile"
+grep -qE '^-rw-r----- root/root .* \./etc/lojal/lojald\.ini$' <<<"$contents" \
+    && pass "lojald.ini ships 0640 (it holds secrets)" || fail "lojald.ini is not 0640 in the package"
+grep -q 'chgrp lojal "$config"' "$work/control/postinst" \
+    && pass "postinst gives lojald.ini to group lojal" || fail "postinst leaves lojald.ini to root only"
 grep -q 'adduser --system' "$work/control/postinst" && grep -q 'lojal dialout' "$work/control/postinst" \
     && pass "postinst creates the lojal user in dialout" || fail "postinst does not create the user"
 grep -q 'deb-systemd-helper' "$work/control/postinst" && grep -q 'deb-systemd-invoke' "$work/control/prerm" \
