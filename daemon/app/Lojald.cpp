@@ -276,6 +276,8 @@ int Lojald::main(const std::vector<std::string>&) {
     });
     PeriodicTask memberSync(std::chrono::seconds(config.members.syncIntervalSeconds),
                             [&members] { members.syncOnce(); });
+    // While the CRM is known down, this asks it again when a probe is due.
+    PeriodicTask crmProbe(std::chrono::seconds(1), [&members] { members.probeOnce(); });
     std::atomic<uint64_t> receiptsPurged{0};
     PeriodicTask retention(std::chrono::hours(1), [&] {
         const int64_t cutoff = unixMillisNow() - config.receipts.retentionDays * 86400000LL;
@@ -349,6 +351,7 @@ int Lojald::main(const std::vector<std::string>&) {
     if (receiptSync) receiptSync->start();
     if (signupSync) signupSync->start();
     if (connector) memberSync.start();
+    if (connector) crmProbe.start();
     retention.start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
@@ -369,6 +372,7 @@ int Lojald::main(const std::vector<std::string>&) {
     if (receiptSync) receiptSync->stop();
     if (signupSync) signupSync->stop();
     memberSync.stop();
+    crmProbe.stop();
     retention.stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");

@@ -469,6 +469,8 @@ const std::vector<KeySpec>& schema() {
              return std::nullopt;
          }},
         {"crm", "sync", [](Config& c, const std::string& v) { return parseBool(v, c.crm.sync); }},
+        {"crm", "health_probe_seconds",
+         intSetter(&Config::crm, &CrmConfig::healthProbeSeconds, 0, 3600)},
         {"crm", "connector",
          [](Config& c, const std::string& v) -> Problem {
              if (v != "rest" && v != "voyado") return "expected rest or voyado";
@@ -917,6 +919,7 @@ Poco::JSON::Object toJson(const Config& c) {
     crm.set("batch_size", c.crm.batchSize);
     crm.set("timeout_ms", c.crm.timeoutMs);
     crm.set("pause_seconds", c.crm.pauseSeconds);
+    crm.set("health_probe_seconds", c.crm.healthProbeSeconds);
     crm.set("retry_max_seconds", c.crm.retryMaxSeconds);
     crm.set("client_cert_file", c.crm.clientCertFile);
     crm.set("client_key_file", c.crm.clientKeyFile);

@@ -137,6 +137,10 @@ struct CrmConfig {
     std::string clientCertFile;  // PEM client certificate for mTLS (with client_key_file)
     std::string clientKeyFile;
     int maxRequestsPerSecond = 0;  // 0: the connector's own default (voyado: 45)
+    // While the CRM is down (2 lookups in a row unanswered), lookups go straight
+    // to the member cache and a probe asks the CRM this often (doubling to 60 s).
+    // 0: every lookup asks the CRM and waits for it (the old behaviour).
+    int healthProbeSeconds = 5;
 };
 
 struct MembersConfig {

@@ -42,7 +42,14 @@ MemberService::MemberService(const Config& config, MemberCache& cache,
     : config_(config),
       cache_(cache),
       connector_(std::move(connector)),
-      log_(Poco::Logger::get("lojal.members")) {}
+      log_(Poco::Logger::get("lojal.members")) {
+    if (config.crm.healthProbeSeconds > 0) {
+        CrmHealth::Options options;
+        options.probeEvery = std::chrono::seconds(config.crm.healthProbeSeconds);
+        options.probeMax = std::max(options.probeEvery, std::chrono::milliseconds(60000));
+        health_ = std::make_unique<CrmHealth>(options);
+    }
+}
 
 std::variant<crm::MemberQuery, Refusal> MemberService::parseQuery(
     const std::map<std::string, std::string>& query) const {
@@ -96,8 +103,17 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::lookup(
     if (auto* refusal = std::get_if<Refusal>(&parsed)) return *refusal;
     const auto& memberQuery = std::get<crm::MemberQuery>(parsed);
     std::string crmProblem = "CRM sync is off";
-    if (connector_) {
+    if (connector_ && health_ && !health_->worthAsking()) {
+        ++skippedCrm_;  // known down: the cache answers now, the probe watches the CRM
+        crmProblem = "the CRM is down";
+    } else if (connector_) {
         const auto outcome = connector_->lookupMember(memberQuery, config_.members.lookupTimeoutMs);
+        if (health_) {
+            if (outcome.kind == crm::LookupOutcome::Kind::unavailable)
+                health_->failed(CrmHealth::Clock::now());
+            else
+                health_->answered();
+        }
         if (outcome.kind == crm::LookupOutcome::Kind::found) {
             ++answeredByCrm_;
             const int64_t now = unixMillisNow();
@@ -116,6 +132,25 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::lookup(
     }
     return Refusal{404, "member_not_found",
                    "not in the member cache, and the CRM did not answer (" + crmProblem + ")"};
+}
+
+void MemberService::probeOnce() {
+    const auto now = CrmHealth::Clock::now();
+    if (!connector_ || !health_ || !health_->probeDue(now)) return;
+    health_->probing(now);
+    // A member id no CRM has: any answer, found or not, means it is back.
+    const auto outcome = connector_->lookupMember(
+        {crm::MemberQuery::Kind::memberId, "lojal-health-probe"}, config_.members.lookupTimeoutMs);
+    if (outcome.kind == crm::LookupOutcome::Kind::unavailable) {
+        health_->failed(CrmHealth::Clock::now());
+    } else {
+        health_->answered();
+        log_.notice("the CRM answers again: lookups ask it first again");
+    }
+}
+
+CrmHealth::State MemberService::crmState() const {
+    return health_ ? health_->state() : CrmHealth::State::up;
 }
 
 std::variant<Poco::JSON::Object, Refusal> MemberService::erase(const std::string& memberId,
@@ -197,6 +232,16 @@ std::vector<Gauge> MemberService::gauges() {
                         "counter");
     gauges.emplace_back("lojal_members_erased_total", "Members erased (CRM deletions, requests).",
                         static_cast<double>(erased_.load()), "", "counter");
+    gauges.emplace_back("lojal_member_lookups_crm_skipped_total",
+                        "Lookups the cache answered at once because the CRM was down.",
+                        static_cast<double>(skippedCrm_.load()), "", "counter");
+    const auto state = crmState();
+    for (const auto candidate :
+         {CrmHealth::State::up, CrmHealth::State::degraded, CrmHealth::State::down}) {
+        gauges.emplace_back("lojal_crm_health", "1 for the CRM's state as lookups see it.",
+                            candidate == state ? 1.0 : 0.0,
+                            promLabel("state", CrmHealth::toString(candidate)));
+    }
     return gauges;
 }
 

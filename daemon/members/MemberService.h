@@ -14,6 +14,7 @@
 
 #include "CrmConnector.h"
 #include "config/Config.h"
+#include "members/CrmHealth.h"
 #include "members/MemberCache.h"
 #include "metrics/Metrics.h"
 #include "signup/RequestFields.h"
@@ -36,6 +37,9 @@ class MemberService {
 
     // One down-sync round: member pages until the CRM has no more, then offers.
     void syncOnce();
+    // While the CRM is known to be down: ask it once, when the probe is due.
+    void probeOnce();
+    CrmHealth::State crmState() const;
     std::vector<Gauge> gauges();
 
   private:
@@ -54,6 +58,8 @@ class MemberService {
     std::atomic<uint64_t> answeredByCache_{0};
     std::atomic<uint64_t> erased_{0};
     std::atomic<int64_t> lastSyncOkMs_{0};
+    std::unique_ptr<CrmHealth> health_;    // null when [crm] health_probe_seconds = 0
+    std::atomic<uint64_t> skippedCrm_{0};  // lookups answered at once: the CRM was down
 };
 
 }  // namespace lojal

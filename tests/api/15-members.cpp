@@ -25,7 +25,9 @@ std::string config(const TestCrm& crm, const std::string& extra = "") {
            "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n"
            "[scanning]\nmember_qr_key = " +
            kQrKey + "\n[crm]\nsync = on\nurl = " + crm.url() +
-           "\napi_key = k\nretry_max_seconds = 1\n[members]\nsync_interval_seconds = 1\n" + extra;
+           "\napi_key = k\nretry_max_seconds = 1\nhealth_probe_seconds = 1\n[members]\n"
+           "sync_interval_seconds = 1\n" +
+           extra;
 }
 
 HttpResult lookup(int port, const std::string& query, const std::string& token = kPosToken) {
@@ -72,14 +74,17 @@ BOOST_AUTO_TEST_CASE(the_crm_answers_first_and_the_cache_when_it_is_slow_or_down
     crm.setMembersDown(true);
     const auto down = lookup(lojald.port, "phone=%2B46701234567");
     BOOST_TEST(has(down.body, "\"source\":\"cache\""), down.body);
+    // Two misses in a row: the CRM is known down, and lookups no longer wait for it.
     const auto unknown = lookup(lojald.port, "phone=%2B46709999999");
     BOOST_TEST(unknown.status == 404);
     BOOST_TEST(errorCode(unknown.body) == "member_not_found");
-    BOOST_TEST(has(unknown.body, "503"), unknown.body);  // says why the CRM did not answer
+    BOOST_TEST(has(unknown.body, "the CRM is down"), unknown.body);  // says why
     crm.setMembersDown(false);
-    const auto notInCrm = lookup(lojald.port, "phone=%2B46709999999");
-    BOOST_TEST(notInCrm.status == 404);
-    BOOST_TEST(has(notInCrm.body, "the CRM knows no such member"), notInCrm.body);
+    // The probe (every second here) finds it back; then lookups ask it again.
+    BOOST_TEST(eventually([&] {
+        return has(lookup(lojald.port, "phone=%2B46709999999").body,
+                   "the CRM knows no such member");
+    }));
 
     // A member QR token is verified locally, then looked up by member id.
     const std::string token = lojal::barcode::signMemberToken(
@@ -94,6 +99,33 @@ BOOST_AUTO_TEST_CASE(the_crm_answers_first_and_the_cache_when_it_is_slow_or_down
                "0\n");
     BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM members WHERE phone_hash IS NOT NULL") ==
                "1\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_crm_is_known_down_and_lookups_stop_waiting_for_it) {
+    TestCrm crm;
+    crm.putMember("M1", "+46701234567", {"card-tok-1"}, "gold", 120);
+    RunningLojald lojald(config(crm));
+    BOOST_REQUIRE(lookup(lojald.port, "phone=%2B46701234567").status == 200);  // cached now
+    crm.setMemberDelay(60000);  // accepts, never answers in time
+    const size_t before = crm.memberLookups();
+    for (int i = 0; i < 2; ++i) {  // two timeouts in a row
+        BOOST_TEST(has(lookup(lojald.port, "phone=%2B46701234567").body, "\"source\":\"cache\""));
+    }
+    BOOST_TEST(crm.memberLookups() == before + 2);
+    BOOST_TEST(has(httpRequest(lojald.port, "GET", "/metrics", kMonitorToken).body,
+                   "lojal_crm_health{state=\"down\"} 1"));
+    // Now the cache answers without asking: the CRM sees no more customer lookups
+    // (only the probe, at most one a second here).
+    for (int i = 0; i < 20; ++i) {
+        BOOST_TEST(has(lookup(lojald.port, "phone=%2B46701234567").body, "\"source\":\"cache\""));
+    }
+    BOOST_TEST(crm.memberLookups() <= before + 2 + 3);
+    BOOST_TEST(has(httpRequest(lojald.port, "GET", "/metrics", kMonitorToken).body,
+                   "lojal_member_lookups_crm_skipped_total"));
+    crm.setMemberDelay(0);
+    BOOST_TEST(eventually([&] {
+        return has(lookup(lojald.port, "phone=%2B46701234567").body, "\"source\":\"crm\"");
+    }));
 }
 
 BOOST_AUTO_TEST_CASE(bad_lookups_get_a_clear_error) {
