@@ -186,8 +186,9 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
                 request.query.count("access_token")) {
                 authorization = "Bearer " + request.query["access_token"];
             }
-            const std::string session = sessionCookie(httpRequest);
-            if (authorization.empty() && !session.empty() && shared_.sessions) {
+            const std::string session =
+                authorization.empty() && shared_.sessions ? sessionCookie(httpRequest) : "";
+            if (!session.empty()) {
                 // A kiosk page: its cookie, never a token. SameSite=Strict keeps
                 // other sites' pages from sending it; a changing request must
                 // also name lojald's own page as its Origin.

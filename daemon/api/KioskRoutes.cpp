@@ -6,11 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <climits>
 
 #include "api/Auth.h"
 #include "barcode/MemberToken.h"
+#include "core/Paths.h"
 #include "core/Version.h"
 
 namespace lojal {
@@ -99,10 +98,6 @@ Response memberView(KioskRoutesContext& context, const KioskMember& member) {
 // The member card scanned at the kiosk's own scanner in the last 30 seconds,
 // from the event ring: the page cannot name a card, only say "the one I just
 // saw", so a card number typed into a request identifies nobody.
-// Each scan identifies once: a card scan used by one customer cannot bind the
-// next one at the same kiosk.
-std::atomic<uint64_t> lastCardScanUsed{0};
-
 std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
     const std::string& scanner = context.config.kiosk.scanner;
     if (scanner.empty()) return std::nullopt;
@@ -127,10 +122,9 @@ std::optional<std::string> justScannedCard(KioskRoutesContext& context) {
             if (data->getValue<std::string>("kind") != "member_card" ||
                 !data->getValue<bool>("valid"))
                 continue;
-            uint64_t used = lastCardScanUsed.load();
-            const uint64_t seq = event->getValue<uint64_t>("seq");
-            if (seq <= used || !lastCardScanUsed.compare_exchange_strong(used, seq))
-                return std::nullopt;  // the newest card scan identified someone already
+            // Each scan identifies once: the next customer cannot reuse it.
+            if (!context.sessions.claimCardScan(event->getValue<uint64_t>("seq")))
+                return std::nullopt;
             return data->getValue<std::string>("label");
         } catch (const Poco::Exception&) {
             continue;
@@ -223,11 +217,8 @@ Response join(KioskRoutesContext& context, const Request& request) {
 
 std::string kioskUiDirectory(const KioskConfig& config) {
     if (!config.uiDirectory.empty()) return config.uiDirectory;
-    char path[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n > 0) {
-        const std::string self(path, static_cast<size_t>(n));
-        const std::string installed = self.substr(0, self.rfind('/') + 1) + "../share/lojal/kiosk";
+    if (const std::string directory = executableDirectory(); !directory.empty()) {
+        const std::string installed = directory + "../share/lojal/kiosk";
         if (::access((installed + "/index.html").c_str(), R_OK) == 0) return installed;
     }
     return LOJAL_KIOSK_SOURCE_DIR;

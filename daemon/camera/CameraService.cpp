@@ -4,10 +4,10 @@
 #include <Poco/Logger.h>
 #include <unistd.h>
 
-#include <climits>
 #include <ctime>
 #include <sstream>
 
+#include "core/Paths.h"
 #include "core/Utf8.h"
 
 namespace lojal {
@@ -30,11 +30,8 @@ std::string toText(const Poco::JSON::Object& object) {
 }  // namespace
 
 std::string decoderBesideExecutable() {
-    char path[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return "lojal-decode";
-    const std::string self(path, static_cast<size_t>(n));
-    const std::string directory = self.substr(0, self.rfind('/') + 1);  // .../bin/
+    const std::string directory = executableDirectory();  // .../bin/
+    if (directory.empty()) return "lojal-decode";
     // The build tree puts it beside lojald; packages in ../lib/lojal/.
     const std::string beside = directory + "lojal-decode";
     if (::access(beside.c_str(), X_OK) == 0) return beside;

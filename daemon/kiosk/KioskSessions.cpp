@@ -57,6 +57,13 @@ void KioskSessions::forgetMember(const std::string& id) {
         found->second.member.reset();
 }
 
+bool KioskSessions::claimCardScan(uint64_t seq) {
+    std::lock_guard lock(mutex_);
+    if (seq <= lastCardScan_) return false;
+    lastCardScan_ = seq;
+    return true;
+}
+
 size_t KioskSessions::size() const {
     std::lock_guard lock(mutex_);
     return sessions_.size();

@@ -8,6 +8,7 @@
 // passed in, ids come from the caller. Thread-safe.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,9 @@ class KioskSessions {
     // The customer left (or the idle timer ran out): the member is forgotten.
     void forgetMember(const std::string& id);
     size_t size() const;
+    // A member-card scan (its event seq) is used to identify someone: true the
+    // first time for the newest scan, false for it or any older one after.
+    bool claimCardScan(uint64_t seq);
 
   private:
     struct Session {
@@ -53,6 +57,7 @@ class KioskSessions {
     const Limits limits_;
     mutable std::mutex mutex_;
     std::map<std::string, Session> sessions_;
+    uint64_t lastCardScan_ = 0;
 };
 
 }  // namespace lojal

@@ -38,14 +38,6 @@ std::string body(const std::string& phone, const std::string& register_ = "reg-1
            extra + "}";
 }
 
-// The whole texts the log gateway wrote to the test's SMS file.
-std::string smsTexts(const TempDir& dir) {
-    std::ifstream in(dir.file("sms.log"));
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 HttpResult postSignup(int port, const std::string& json) {
     return httpRequest(port, "POST", "/v1/signups", kPosToken, json);
 }
@@ -155,7 +147,8 @@ BOOST_AUTO_TEST_CASE(abuse_limits_answer_429_with_retry_after_and_are_counted) {
     RunningLojald lojald(
         signupConfig("repeat_window_minutes = 0\n[limits]\nper_number_per_hour = 1\n"
                      "per_register_per_minute = 3\ndaily_sms_budget = 4\n"
-                     "[tokens]\nregister-2 = pos:" + std::string(kSecondRegister) + "\n"));
+                     "[tokens]\nregister-2 = pos:" +
+                     std::string(kSecondRegister) + "\n"));
     BOOST_REQUIRE_EQUAL(postSignup(lojald.port, body("0701234567")).status, 202);
     const auto sameNumber = postSignup(lojald.port, body("0701234567"));
     BOOST_TEST(sameNumber.status == 429);
@@ -270,13 +263,7 @@ BOOST_AUTO_TEST_CASE(kill_9_with_sms_queued_then_restart_sends_each_once) {
 namespace {
 // The last PIN sent: from the SMS file, since the main log masks it.
 std::string lastCode(const RunningLojald& lojald) {
-    std::string code;
-    eventually([&] {
-        const std::string texts = smsTexts(lojald.dir);
-        const size_t at = texts.rfind("Din kod: ");
-        code = at == std::string::npos ? "" : texts.substr(at + 9, 6);
-        return !code.empty();
-    });
+    const std::string code = lastSmsCode(lojald.dir);
     BOOST_TEST(lojald.process->output().find("Din kod: " + code) == std::string::npos);
     return code;
 }

@@ -6,14 +6,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 
 #include <ctime>
-#include <fstream>
-#include <iterator>
+#include <map>
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
@@ -27,25 +22,16 @@ namespace {
 
 const std::string kQrKey = "kiosk-test-member-qr-key";
 
-// One request with the headers a browser page would send.
+// One request with the headers a browser page would send: its session cookie,
+// and its own Origin on a change.
 HttpResult browser(int port, const std::string& method, const std::string& path,
                    const std::string& cookie = "", const std::string& body = "",
                    bool sameOrigin = true) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!cookie.empty()) request.set("Cookie", "lojal_kiosk=" + cookie);
+    std::map<std::string, std::string> headers;
+    if (!cookie.empty()) headers["Cookie"] = "lojal_kiosk=" + cookie;
     if (sameOrigin && method != "GET")
-        request.set("Origin", "http://127.0.0.1:" + std::to_string(port));
-    if (!body.empty()) request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    HttpResult result;
-    result.status = response.getStatus();
-    Poco::StreamCopier::copyToString(in, result.body);
-    for (const auto& [name, value] : response) result.headers[name] = value;
-    return result;
+        headers["Origin"] = "http://127.0.0.1:" + std::to_string(port);
+    return httpRequest(port, method, path, "", body, "application/json", headers);
 }
 
 std::string sessionFrom(const HttpResult& page) {
@@ -65,23 +51,6 @@ std::string config(const TestCrm& crm, const std::string& extra = "") {
            "[scanning]\nmember_qr_key = " +
            kQrKey + "\n[crm]\nsync = on\nurl = " + crm.url() +
            "\napi_key = k\nretry_max_seconds = 1\n" + extra;
-}
-
-std::string smsTexts(const TempDir& dir) {
-    std::ifstream file(dir.file("sms.log"));
-    return std::string(std::istreambuf_iterator<char>(file), {});
-}
-
-// The last PIN sent, from the SMS file of the log gateway.
-std::string lastCode(const RunningLojald& lojald) {
-    std::string code;
-    eventually([&] {
-        const std::string texts = smsTexts(lojald.dir);
-        const size_t at = texts.rfind("Din kod: ");
-        code = at == std::string::npos ? "" : texts.substr(at + 9, 6);
-        return !code.empty();
-    });
-    return code;
 }
 
 }  // namespace
@@ -161,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_pin_binds_the_member_and_nothing_shows_before_it) {
         const std::string texts = smsTexts(lojald.dir);
         return texts.find("Din kod: ") != texts.rfind("Din kod: ");  // both sent
     }));
-    const std::string code = lastCode(lojald);  // the member's: sent last
+    const std::string code = lastSmsCode(lojald.dir);  // the member's: sent last
     const std::string wrongCode = code == "000000" ? "111111" : "000000";
     const auto wrong =
         browser(lojald.port, "POST", "/v1/kiosk/identify", session,

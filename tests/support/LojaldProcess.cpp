@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -318,11 +319,13 @@ std::string writeTestConfig(const TempDir& dir, int port, const std::string& ext
 
 HttpResult httpRequest(int port, const std::string& method, const std::string& path,
                        const std::string& token, const std::string& body,
-                       const std::string& contentType) {
+                       const std::string& contentType,
+                       const std::map<std::string, std::string>& headers) {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     session.setTimeout(Poco::Timespan(10, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) request.set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : headers) request.set(name, value);
     if (!body.empty() || method == "POST" || method == "PUT") {
         request.setContentType(contentType);
         request.setContentLength64(static_cast<Poco::Int64>(body.size()));
@@ -335,6 +338,25 @@ HttpResult httpRequest(int port, const std::string& method, const std::string& p
     Poco::StreamCopier::copyToString(in, result.body);
     for (const auto& [name, value] : response) result.headers[name] = value;
     return result;
+}
+
+std::string smsTexts(const TempDir& dir) {
+    std::ifstream in(dir.file("sms.log"));
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::string lastSmsCode(const TempDir& dir) {
+    static const std::string kPrefix = "Din kod: ";
+    std::string code;
+    eventually([&] {
+        const std::string texts = smsTexts(dir);
+        const size_t at = texts.rfind(kPrefix);
+        code = at == std::string::npos ? "" : texts.substr(at + kPrefix.size(), 6);
+        return !code.empty();
+    });
+    return code;
 }
 
 int postOnSession(Poco::Net::HTTPClientSession& session, const std::string& path,

@@ -195,9 +195,17 @@ struct HttpResult {
 };
 
 // One request on a new connection to 127.0.0.1:port.
+// headers: more request headers (a browser's Cookie and Origin, say).
 HttpResult httpRequest(int port, const std::string& method, const std::string& path,
                        const std::string& token = "", const std::string& body = "",
-                       const std::string& contentType = "application/json");
+                       const std::string& contentType = "application/json",
+                       const std::map<std::string, std::string>& headers = {});
+
+// The whole texts the log gateway wrote to dir/sms.log (the main log masks PINs).
+std::string smsTexts(const TempDir& dir);
+// The newest PIN in them ("Din kod: 123456" with the Swedish template), waiting
+// for one to be written; "" when none came.
+std::string lastSmsCode(const TempDir& dir);
 
 // POSTs a JSON body with the POS token on a kept-alive session (benchmarks reuse
 // one connection per client); returns the status.

@@ -480,52 +480,27 @@ BOOST_AUTO_TEST_CASE(digital_link_primary_keys_and_qualifiers) {
 // loyalty member; 2.6 (coupons): the GCN (255) with points (8111), and the
 // North American coupon codes (8110, 8112).
 BOOST_AUTO_TEST_CASE(the_classifier_knows_gsrn_members_and_coupons) {
-    ClassifierConfig config;
-    const auto member = decodeScan(
-        "]C1"
-        "8018" +
-            kGsrn,
-        config, 1795000000);
+    const ClassifierConfig config;
+    const auto gs1128 = [&](const std::string& data) {
+        return decodeScan("]C1" + data, config, 1795000000);
+    };
+    const auto member = gs1128("8018" + kGsrn);
     BOOST_TEST((member.kind == ScanKind::memberCard));
     BOOST_TEST(member.valid);
     BOOST_TEST(member.memberId == kGsrn);
     const auto linked = decodeScan("]Q1https://id.gs1.org/8018/" + kGsrn, config, 1795000000);
     BOOST_TEST((linked.kind == ScanKind::memberCard));
     BOOST_TEST(linked.memberId == kGsrn);
-    const auto provider = decodeScan(
-        "]C1"
-        "8017" +
-            kGsrn,
-        config, 1795000000);
-    BOOST_TEST((provider.kind != ScanKind::memberCard));  // the provider is the store, not a member
-    const auto badGsrn = decodeScan(
-        "]C1"
-        "8018" +
-            lastDigitOff(kGsrn),
-        config, 1795000000);
+    // The provider (8017) is the store, not a member.
+    BOOST_TEST((gs1128("8017" + kGsrn).kind != ScanKind::memberCard));
+    const auto badGsrn = gs1128("8018" + lastDigitOff(kGsrn));
     BOOST_TEST(!badGsrn.valid);
     BOOST_TEST(badGsrn.memberId.empty());
 
-    const auto points = decodeScan(
-        "]C1"
-        "255"
-        "9501101530003" +
-            GS +
-            "8111"
-            "0100",
-        config, 1795000000);
+    const auto points = gs1128("255" + std::string("9501101530003") + GS + "8111" + "0100");
     BOOST_TEST((points.kind == ScanKind::coupon));
     BOOST_TEST(points.valid);
-    const auto northAmerica = decodeScan(
-        "]C1"
-        "8110"
-        "106141416543213500110000310123196000",
-        config, 1795000000);
-    BOOST_TEST((northAmerica.kind == ScanKind::coupon));
-    const auto paperless = decodeScan(
-        "]C1"
-        "8112"
-        "0061414165432131501",
-        config, 1795000000);
-    BOOST_TEST((paperless.kind == ScanKind::coupon));
+    BOOST_TEST((gs1128("8110" + std::string("106141416543213500110000310123196000")).kind ==
+                ScanKind::coupon));
+    BOOST_TEST((gs1128("8112" + std::string("0061414165432131501")).kind == ScanKind::coupon));
 }

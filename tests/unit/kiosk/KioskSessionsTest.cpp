@@ -49,3 +49,11 @@ BOOST_AUTO_TEST_CASE(sessions_expire_and_are_bounded) {
     BOOST_TEST(sessions.size() == 2u);
     BOOST_TEST(!sessions.valid("mid", t0 + 1s + 1h + 1s));  // past its lifetime
 }
+
+BOOST_AUTO_TEST_CASE(a_card_scan_identifies_once_and_a_newer_one_again) {
+    KioskSessions sessions({60s, 24h, 16});
+    BOOST_TEST(sessions.claimCardScan(7));
+    BOOST_TEST(!sessions.claimCardScan(7));  // the same scan again
+    BOOST_TEST(!sessions.claimCardScan(5));  // an older one
+    BOOST_TEST(sessions.claimCardScan(9));   // the next customer's card
+}
