@@ -128,8 +128,12 @@ BOOST_AUTO_TEST_CASE(free_with_calls_in_flight_cancels_them_and_waits_for_them) 
     const auto start = Clock::now();
     lojal_client_free(client);  // returns once the four have returned
     BOOST_TEST(elapsedMs(start) < 1000);
+    // The library has left every call when free returns, but std::async publishes
+    // each result a moment after the call returns, so wait for the futures rather
+    // than expect them ready at once. A call that still touched the freed handle is
+    // what the sanitizer builds catch.
     for (auto& call : calls) {
-        BOOST_REQUIRE(call.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+        BOOST_REQUIRE(call.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
         BOOST_TEST(call.get() == LOJAL_E_CANCELLED);
     }
 }
