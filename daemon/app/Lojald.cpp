@@ -131,13 +131,11 @@ static void warnIfSecretsReadable(const Config& config, const std::optional<std:
     if (!path) return;  // the embedded default holds only development values
     struct stat info {};
     if (::stat(path->c_str(), &info) != 0 || !(info.st_mode & S_IROTH)) return;
-    std::ostringstream json;
-    toRedactedJson(config).stringify(json);
-    if (json.str().find("<redacted>") == std::string::npos) return;
+    if (config.inlineSecrets.empty()) return;  // secrets come from KEY_file files
     log.warning(
-        "configuration %s holds secrets and is readable by every user: "
-        "chgrp lojal %s && chmod 0640 %s",
-        *path, *path, *path);
+        "configuration %s holds secrets (%s) and is readable by every user: "
+        "chgrp lojal %s && chmod 0640 %s, or move them to files (KEY_file = PATH)",
+        *path, config.inlineSecrets.front(), *path, *path);
 }
 
 int Lojald::main(const std::vector<std::string>&) {

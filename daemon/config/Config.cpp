@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -526,6 +527,43 @@ Problem parseToken(const std::string& name, const std::string& value, ApiToken& 
     return std::nullopt;
 }
 
+// Every secret key KEY also takes KEY_file = PATH: the secret is the file's
+// content (one trailing newline dropped), so it can live in a root-only file or
+// be a systemd credential (PATH = credential:NAME reads
+// $CREDENTIALS_DIRECTORY/NAME, set by LoadCredential=).
+std::string secretFilePath(const std::string& value, std::string& problem) {
+    if (value.rfind("credential:", 0) == 0) {
+        const std::string name = value.substr(11);
+        const char* directory = std::getenv("CREDENTIALS_DIRECTORY");
+        if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+            problem = "expected credential:NAME, a credential name without '/'";
+        else if (!directory || !*directory)
+            problem =
+                "names a systemd credential, but $CREDENTIALS_DIRECTORY is not set "
+                "(LoadCredential= in the unit)";
+        return problem.empty() ? std::string(directory) + "/" + name : "";
+    }
+    if (value.empty() || value.front() != '/')
+        problem = "expected an absolute path or credential:NAME";
+    return value;
+}
+
+// The content of a secret file (one trailing newline dropped).
+Result<std::string> readSecretFile(const std::string& value) {
+    std::string problem;
+    const std::string path = secretFilePath(value, problem);
+    if (!problem.empty()) return Error{ErrorCode::arg, problem};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{ErrorCode::io, "cannot read " + path};
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string secret = text.str();
+    if (secret.size() > 64 * 1024) return Error{ErrorCode::data, path + " is larger than 64 KiB"};
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    return secret;
+}
+
 DeviceConfig& deviceFor(Config& config, const IniEntry& entry) {
     const std::string name = entry.section.substr(7);
     for (auto& device : config.devices) {
@@ -605,6 +643,29 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
     return std::nullopt;
 }
 
+// A driver's secret option KEY also takes KEY_file = PATH, as the schema's do.
+Status readDeviceSecretFiles(DeviceConfig& device, const hal::DriverEntry& driver,
+                             std::vector<std::string>& inlineSecrets) {
+    for (const std::string& option : driver.secretOptions) {
+        const auto file = device.options.find(option + "_file");
+        if (file == device.options.end()) {
+            if (device.options.count(option))
+                inlineSecrets.push_back("device." + device.name + "." + option);
+            continue;
+        }
+        auto secret = readSecretFile(file->second);
+        if (!secret) {
+            return Error{ErrorCode::arg, "line " + std::to_string(device.optionLines[file->first]) +
+                                             ": key 'device." + device.name + "." + file->first +
+                                             "': " + secret.error().message};
+        }
+        device.options[option] = *secret;
+        device.optionLines[option] = device.optionLines[file->first];
+        device.options.erase(file);
+    }
+    return okStatus();
+}
+
 // Defaults that depend on other keys: the store's currency from its country,
 // and each device's line settings from its driver where the section is silent.
 Status applyDependentDefaults(Config& config) {
@@ -621,6 +682,8 @@ Status applyDependentDefaults(Config& config) {
     for (DeviceConfig& device : config.devices) {
         const hal::DriverEntry* entry = hal::findDriver(device.driver);
         if (!entry) continue;  // named by DeviceManager::create, with the known drivers
+        if (auto secrets = readDeviceSecretFiles(device, *entry, config.inlineSecrets); !secrets)
+            return secrets;
         hal::SerialSettings settings = entry->serialDefaults;
         const auto& set = device.serialKeys;
         if (set.count("baud")) settings.baud = device.serial.baud;
@@ -683,6 +746,26 @@ Status checkWhole(const Config& config) {
     return okStatus();
 }
 
+// True when entry was a KEY_file and its secret is set; false when it is not one.
+Result<bool> applySecretFile(Config& config, const IniEntry& entry) {
+    const std::string suffix = "_file";
+    if (entry.key.size() <= suffix.size() ||
+        entry.key.compare(entry.key.size() - suffix.size(), suffix.size(), suffix) != 0)
+        return false;
+    const std::string base = entry.key.substr(0, entry.key.size() - suffix.size());
+    const auto& keys = schema();
+    const auto spec = std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) {
+        return k.secret && entry.section == k.section && base == k.key;
+    });
+    if (spec == keys.end()) return false;
+    auto secret = readSecretFile(entry.value);
+    if (!secret) return secret.error();
+    // The secret itself is never quoted back: only where it came from.
+    if (auto invalid = spec->set(config, *secret))
+        return Error{ErrorCode::arg, "the secret in " + entry.value + " is not valid: " + *invalid};
+    return true;
+}
+
 }  // namespace
 
 std::string sha256Hex(std::string_view text) {
@@ -711,17 +794,25 @@ Result<Config> parseConfig(std::string_view text, const std::string& source) {
                 return Error{ErrorCode::arg, where + ": " + *problem};
             }
             config.auth.tokens.push_back(token);
+            if (entry.value.find(":sha256:") == std::string::npos)
+                config.inlineSecrets.push_back("tokens." + entry.key);
             continue;
         }
         const auto& keys = schema();
         const auto spec = std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) {
             return entry.section == k.section && entry.key == k.key;
         });
-        if (spec == keys.end()) return Error{ErrorCode::arg, where + ": unknown key"};
+        if (spec == keys.end()) {
+            auto fromFile = applySecretFile(config, entry);
+            if (!fromFile) return Error{ErrorCode::arg, where + ": " + fromFile.error().message};
+            if (*fromFile) continue;
+            return Error{ErrorCode::arg, where + ": unknown key"};
+        }
         if (auto problem = spec->set(config, entry.value)) {
             return Error{ErrorCode::arg,
                          where + ": invalid value '" + entry.value + "': " + *problem};
         }
+        if (spec->secret) config.inlineSecrets.push_back(entry.section + "." + entry.key);
     }
     if (auto defaults = applyDependentDefaults(config); !defaults) {
         return Error{ErrorCode::arg, source + ": " + defaults.error().message};

@@ -199,6 +199,9 @@ struct KioskConfig {
 
 struct Config {
     std::string source;  // the file it came from, or "<embedded default>"
+    // Secret keys written in the file itself (not as KEY_file = PATH): the
+    // configuration must then be readable by lojald only.
+    std::vector<std::string> inlineSecrets;
     ServerConfig server;
     StoreConfig store;
     DatabaseConfig database;

@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
+#include <stdlib.h>
+
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -235,4 +238,71 @@ BOOST_AUTO_TEST_CASE(the_camera_reads_qr_only_unless_told) {
     std::ostringstream json;
     toRedactedJson(*chosen).stringify(json);
     BOOST_TEST(contains(json.str(), "\"formats\":\"qr,ean13,upce\""));
+}
+
+namespace {
+
+std::string writeSecretFile(const std::string& name, const std::string& content) {
+    char directory[] = "/tmp/lojal-secret-XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(directory) != nullptr);
+    const std::string path = std::string(directory) + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_secret_can_come_from_a_file_or_a_systemd_credential) {
+    const std::string keyFile = writeSecretFile("crm.key", "k3y-from-a-file\n");
+    auto config = parse("[crm]\napi_key_file = " + keyFile + "\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->crm.apiKey == "k3y-from-a-file");  // the newline is not part of it
+    BOOST_TEST(config->inlineSecrets.empty());
+
+    const std::string credentials = keyFile.substr(0, keyFile.rfind('/'));
+    std::ofstream(credentials + "/sms_password") << "gateway-pass";
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    config = parse("[sms]\npassword_file = credential:sms_password\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->sms.password == "gateway-pass");
+
+    // Written in the file itself, a secret is named as one (for the start-up warning).
+    config = parse("[crm]\napi_key = inline\n");
+    BOOST_REQUIRE(config.ok());
+    BOOST_TEST(config->inlineSecrets == std::vector<std::string>{"crm.api_key"});
+}
+
+BOOST_AUTO_TEST_CASE(a_secret_file_that_cannot_be_used_is_named_without_its_content) {
+    BOOST_TEST(contains(failure("[crm]\napi_key_file = /nonexistent/key\n"),
+                        "key 'crm.api_key_file': cannot read /nonexistent/key"));
+    BOOST_TEST(contains(failure("[crm]\napi_key_file = relative/key\n"), "absolute path"));
+    BOOST_TEST(
+        contains(failure("[crm]\napi_key_file = credential:../etc/shadow\n"), "without '/'"));
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    BOOST_TEST(contains(failure("[crm]\napi_key_file = credential:crm\n"), "LoadCredential="));
+    // Only secrets take _file: any other key does not exist with that suffix.
+    BOOST_TEST(contains(failure("[crm]\nurl_file = /etc/hostname\n"), "unknown key"));
+    const std::string big = writeSecretFile("big", std::string(70 * 1024, 'x'));
+    BOOST_TEST(contains(failure("[crm]\napi_key_file = " + big + "\n"), "larger than 64 KiB"));
+    const std::string tooLong = writeSecretFile("long", std::string(600, 'x'));
+    const std::string message = failure("[crm]\napi_key_file = " + tooLong + "\n");
+    BOOST_TEST(contains(message, "is not valid"));
+    BOOST_TEST(!contains(message, "xxxxxxxxxx"));  // the secret is never quoted back
+}
+
+BOOST_AUTO_TEST_CASE(a_drivers_secret_option_can_come_from_a_file) {
+    const std::string keyFile = writeSecretFile("card.key", std::string(64, 'a') + "\n");
+    auto config = parse("[device.t1]\ncard_token_key_file = " + keyFile +
+                        "\ndriver = zvt\nport = /dev/ttyS0\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->devices[0].options.at("card_token_key") == std::string(64, 'a'));
+    BOOST_TEST(config->devices[0].options.count("card_token_key_file") == 0u);
+    BOOST_TEST(config->inlineSecrets.empty());
+    BOOST_TEST(contains(failure("[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
+                                "card_token_key_file = /nonexistent\n"),
+                        "line 4: key 'device.t1.card_token_key_file': cannot read /nonexistent"));
+    config = parse("[device.t1]\ndriver = zvt\nport = /dev/ttyS0\ncard_token_key = " +
+                   std::string(64, 'b') + "\n");
+    BOOST_REQUIRE(config.ok());
+    BOOST_TEST(config->inlineSecrets == std::vector<std::string>{"device.t1.card_token_key"});
 }
