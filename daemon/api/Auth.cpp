@@ -8,13 +8,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace lojal {
 
 TokenRegistry::TokenRegistry(const std::vector<ApiToken>& tokens) {
-    for (const auto& token : tokens) byHash_[token.sha256Hex] = Caller{token.name, token.role};
+    replace(tokens);
+}
+
+void TokenRegistry::replace(const std::vector<ApiToken>& tokens) {
+    std::unordered_map<std::string, Caller> byHash;
+    for (const auto& token : tokens) byHash[token.sha256Hex] = Caller{token.name, token.role};
+    std::unique_lock lock(mutex_);
+    byHash_.swap(byHash);
+}
+
+size_t TokenRegistry::size() const {
+    std::shared_lock lock(mutex_);
+    return byHash_.size();
 }
 
 std::optional<Caller> TokenRegistry::authenticate(std::string_view header) const {
@@ -24,7 +41,9 @@ std::optional<Caller> TokenRegistry::authenticate(std::string_view header) const
     }
     // Looking up the hash, not the secret, keeps the comparison independent of
     // how many leading characters of a guess are right.
-    const auto found = byHash_.find(sha256Hex(header.substr(scheme.size())));
+    const std::string hash = sha256Hex(header.substr(scheme.size()));
+    std::shared_lock lock(mutex_);
+    const auto found = byHash_.find(hash);
     if (found == byHash_.end()) return std::nullopt;
     return found->second;
 }
@@ -84,6 +103,61 @@ Status writeDevTokens(const std::string& path) {
 }
 
 }  // namespace
+
+Result<std::vector<ApiToken>> parseTokensFile(std::string_view text, const std::string& source) {
+    std::vector<ApiToken> tokens;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        if (line.empty() || line.front() == '#') continue;
+        std::istringstream fields(line);
+        std::string name, role, hash, extra;
+        fields >> name >> role >> hash >> extra;
+        const std::string where = source + " line " + std::to_string(number) + ": ";
+        if (name.empty() || role.empty() || hash.empty() || !extra.empty())
+            return Error{ErrorCode::data, where + "expected 'NAME ROLE sha256:HEX'"};
+        if (!isTokenName(name))
+            return Error{ErrorCode::data,
+                         where + "a token name has 1 to 64 letters, digits, '-', '_' or '.'"};
+        auto parsed = parseRole(role);
+        if (!parsed) return Error{ErrorCode::data, where + parsed.error().message};
+        if (hash.rfind("sha256:", 0) != 0 || hash.size() != 7 + 64 ||
+            hash.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+            return Error{ErrorCode::data, where + "expected sha256: and 64 lower-case hex digits"};
+        for (const ApiToken& earlier : tokens) {
+            if (earlier.name == name)
+                return Error{ErrorCode::data, where + "token '" + name + "' is named twice"};
+        }
+        tokens.push_back(ApiToken{name, *parsed, hash.substr(7)});
+    }
+    return tokens;
+}
+
+std::string formatTokenLine(const ApiToken& token) {
+    return token.name + " " + toString(token.role) + " sha256:" + token.sha256Hex;
+}
+
+bool isTokenName(std::string_view name) {
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+}
+
+Result<std::vector<ApiToken>> loadTokensFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (errno == ENOENT) return std::vector<ApiToken>{};
+        return Error{ErrorCode::io,
+                     path + ": cannot read the tokens file: " + std::strerror(errno)};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (text.str().size() > 1024 * 1024)
+        return Error{ErrorCode::data, path + ": larger than 1 MiB"};
+    return parseTokensFile(text.str(), path);
+}
 
 Result<std::vector<ApiToken>> loadOrCreateDevTokens(const std::string& path) {
     struct stat info {};

@@ -11,6 +11,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "alerts/AlertService.h"
+#include "api/AdminRoutes.h"
 #include "api/ApiServer.h"
 #include "api/Auth.h"
 #include "api/DeviceRoutes.h"
@@ -32,6 +34,7 @@
 #include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
+#include "retention/Retention.h"
 #include "signup/SignupService.h"
 #include "signup/SignupSync.h"
 #include "sms/SmsWorker.h"
@@ -81,6 +84,7 @@ void blockTerminationSignals() {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);  // reloads the tokens file (waitForSignals)
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the daemon
 }
@@ -90,6 +94,39 @@ int fail(Poco::Logger& log, const LogConfig& logConfig, const std::string& messa
     // Start-up failures also go to stderr, so `systemctl status` and a shell show them.
     if (logConfig.target != LogTarget::console) std::cerr << "lojald: " << message << std::endl;
     return code;
+}
+
+// Waits for SIGTERM, SIGINT or SIGQUIT; each SIGHUP meanwhile runs onHangUp.
+void waitForSignals(const std::function<void()>& onHangUp) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&set, &signal) != 0) continue;
+        if (signal != SIGHUP) return;
+        onHangUp();
+    }
+}
+
+// Every token lojald accepts: [tokens], the development tokens file and the
+// tokens file (lojalctl tokens), read again on each reload.
+Result<std::vector<ApiToken>> collectTokens(const Config& config) {
+    std::vector<ApiToken> tokens = config.auth.tokens;
+    if (!config.auth.devTokensFile.empty()) {
+        auto devTokens = loadOrCreateDevTokens(config.auth.devTokensFile);
+        if (!devTokens) return devTokens.error();
+        tokens.insert(tokens.end(), devTokens->begin(), devTokens->end());
+    }
+    if (!config.auth.tokensFile.empty()) {
+        auto fileTokens = loadTokensFile(config.auth.tokensFile);
+        if (!fileTokens) return fileTokens.error();
+        tokens.insert(tokens.end(), fileTokens->begin(), fileTokens->end());
+    }
+    return tokens;
 }
 
 // The plug-ins' settings, from the sections that configure them.
@@ -125,13 +162,19 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
 }  // namespace
 
 // A configuration file that holds a secret must not be readable by every
-// user of the box (the .deb ships it 0640 root:lojal).
+// user of the box (the .deb ships it 0640 root:lojal): its path when it is.
+static std::string readableSecretConfig(const Config& config,
+                                        const std::optional<std::string>& path) {
+    if (!path) return "";  // the embedded default holds only development values
+    if (config.inlineSecrets.empty()) return "";  // secrets come from KEY_file files
+    struct stat info {};
+    if (::stat(path->c_str(), &info) != 0 || !(info.st_mode & S_IROTH)) return "";
+    return *path;
+}
+
 static void warnIfSecretsReadable(const Config& config, const std::optional<std::string>& path,
                                   Poco::Logger& log) {
-    if (!path) return;  // the embedded default holds only development values
-    struct stat info {};
-    if (::stat(path->c_str(), &info) != 0 || !(info.st_mode & S_IROTH)) return;
-    if (config.inlineSecrets.empty()) return;  // secrets come from KEY_file files
+    if (readableSecretConfig(config, path).empty()) return;
     log.warning(
         "configuration %s holds secrets (%s) and is readable by every user: "
         "chgrp lojal %s && chmod 0640 %s, or move them to files (KEY_file = PATH)",
@@ -192,17 +235,29 @@ int Lojald::main(const std::vector<std::string>&) {
                     config.source);
     warnIfSecretsReadable(config, configPath_, log);
 
-    std::vector<ApiToken> tokens = config.auth.tokens;
-    if (!config.auth.devTokensFile.empty()) {
-        auto devTokens = loadOrCreateDevTokens(config.auth.devTokensFile);
-        if (!devTokens) return fail(log, config.log, devTokens.error().message, EXIT_CANTCREAT);
-        tokens.insert(tokens.end(), devTokens->begin(), devTokens->end());
+    auto tokens = collectTokens(config);
+    if (!tokens) return fail(log, config.log, tokens.error().message, EXIT_CANTCREAT);
+    if (!config.auth.devTokensFile.empty())
         log.notice("development tokens (ROLE TOKEN) are in %s", config.auth.devTokensFile);
+    if (tokens->empty()) {
+        log.warning(
+            "no API tokens configured: only GET /v1/health answers; add one with lojalctl tokens "
+            "add NAME ROLE ([auth] tokens_file) or in [tokens]");
     }
-    if (tokens.empty()) {
-        log.warning("no API tokens configured: only GET /v1/health answers; add [tokens]");
-    }
-    const TokenRegistry tokenRegistry(tokens);
+    TokenRegistry tokenRegistry(*tokens);
+    // A reload replaces every token at once, or keeps the old set when the file is bad.
+    std::mutex reloadMutex;
+    const auto reloadTokens = [&]() -> Result<size_t> {
+        std::lock_guard lock(reloadMutex);
+        auto reloaded = collectTokens(config);
+        if (!reloaded) {
+            log.error("tokens not reloaded, the old ones stay: %s", reloaded.error().message);
+            return reloaded.error();
+        }
+        tokenRegistry.replace(*reloaded);
+        log.notice("tokens reloaded: %z", reloaded->size());
+        return reloaded->size();
+    };
 
     auto database = Database::open(config.database);
     if (!database) return fail(log, config.log, database.error().message, EXIT_IOERR);
@@ -277,8 +332,11 @@ int Lojald::main(const std::vector<std::string>&) {
     // While the CRM is known down, this asks it again when a probe is due.
     PeriodicTask crmProbe(std::chrono::seconds(1), [&members] { members.probeOnce(); });
     std::atomic<uint64_t> receiptsPurged{0};
+    std::mutex purgedMutex;
+    std::map<std::string, uint64_t> personalRowsPurged;  // by kind, for /metrics
     PeriodicTask retention(std::chrono::hours(1), [&] {
-        const int64_t cutoff = unixMillisNow() - config.receipts.retentionDays * 86400000LL;
+        const int64_t now = unixMillisNow();
+        const int64_t cutoff = now - config.receipts.retentionDays * 86400000LL;
         auto purged = receipts.purgeSyncedBefore(cutoff);
         if (!purged) {
             log.error("retention purge failed: %s", purged.error().message);
@@ -287,8 +345,78 @@ int Lojald::main(const std::vector<std::string>&) {
             log.information("retention: %d synced receipt(s) older than %d day(s) deleted", *purged,
                             config.receipts.retentionDays);
         }
+        auto personal = purgeExpiredPersonalData(**database, config.retention, now);
+        if (!personal) {
+            log.error("retention purge of personal data failed: %s", personal.error().message);
+            return;
+        }
+        std::lock_guard lock(purgedMutex);
+        for (const auto& [kind, count] : *personal) {
+            personalRowsPurged[kind] += static_cast<uint64_t>(count);
+            if (count > 0) log.information("retention: %d %s row(s) deleted", count, kind);
+        }
     });
     addReceiptRoutes(router, receipts);
+    std::unique_ptr<AlertWebhook> alertWebhook;
+    if (!config.alerts.webhookUrl.empty())
+        alertWebhook = std::make_unique<AlertWebhook>(config.alerts, **database);
+    AlertSources alertSources;
+    alertSources.crmUnreachableSinceMs = [&]() -> std::optional<int64_t> {
+        std::optional<int64_t> since = members.crmDownSinceMs();
+        for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
+            const int64_t failing = sync ? sync->health().failingSinceMs : 0;
+            if (failing > 0 && (!since || failing < *since)) since = failing;
+        }
+        return since;
+    };
+    alertSources.crmPausedReason = [&]() -> std::optional<std::string> {
+        for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
+            if (sync && sync->health().pausedReason) return sync->health().pausedReason;
+        }
+        return std::nullopt;
+    };
+    alertSources.devices = [&] {
+        std::vector<alerts::DeviceReading> readings;
+        for (const auto& device : (*devices)->statuses()) {
+            readings.push_back(
+                {device.name, device.state == DeviceState::ready, device.sinceMs, device.reason});
+        }
+        return readings;
+    };
+    alertSources.smsTotals = [&]() -> std::pair<uint64_t, uint64_t> {
+        const auto counters = smsWorker.counters();
+        const auto count = [&](const char* name) {
+            const auto found = counters.find(name);
+            return found == counters.end() ? uint64_t{0} : found->second;
+        };
+        const uint64_t failures = count("failed") + count("retried");
+        return {count("sent") + failures, failures};
+    };
+    alertSources.worldReadableConfig = [&] { return readableSecretConfig(config, configPath_); };
+    AlertService alerts(config, **database, events, alertSources, [&alertWebhook] {
+        if (alertWebhook) alertWebhook->wake();
+    });
+    PeriodicTask alertRules(std::chrono::seconds(config.alerts.intervalSeconds),
+                            [&alerts] { alerts.evaluateOnce(); });
+    AdminRoutesContext adminRoutes{config,
+                                   **database,
+                                   alerts,
+                                   members,
+                                   **devices,
+                                   startedAt,
+                                   [&] {
+                                       for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
+                                           if (sync && sync->health().pausedReason) return true;
+                                       }
+                                       return false;
+                                   },
+                                   reloadTokens,
+                                   [&](const std::string& topic) {
+                                       if (topic == "receipt" && receiptSync) receiptSync->wake();
+                                       if (topic == "signup" && signupSync) signupSync->wake();
+                                       if (topic == "alert" && alertWebhook) alertWebhook->wake();
+                                   }};
+    addAdminRoutes(router, adminRoutes);
     // The kiosk page and its sessions: the page holds a cookie, never a token.
     KioskAssets kioskAssets(kioskUiDirectory(config.kiosk), kLojalVersion);
     KioskSessions kioskSessions(
@@ -329,6 +457,18 @@ int Lojald::main(const std::vector<std::string>&) {
         gauges.emplace_back("lojal_receipts_purged_total",
                             "Synced receipts deleted after the retention period.",
                             static_cast<double>(receiptsPurged.load()), "", "counter");
+        {
+            std::lock_guard lock(purgedMutex);
+            for (const char* kind : {"signups", "consents", "sms", "otp", "members"}) {
+                const auto found = personalRowsPurged.find(kind);
+                gauges.emplace_back(
+                    "lojal_personal_rows_purged_total",
+                    "Rows of personal data deleted after their retention period, by kind.",
+                    static_cast<double>(found == personalRowsPurged.end() ? 0 : found->second),
+                    promLabel("kind", kind), "counter");
+            }
+        }
+        for (Gauge& gauge : alerts.gauges()) gauges.push_back(std::move(gauge));
         for (const auto& [code, count] : signups.refusals()) {
             gauges.emplace_back("lojal_signup_refusals_total", "Sign-ups refused, by error code.",
                                 static_cast<double>(count), promLabel("code", code), "counter");
@@ -351,11 +491,13 @@ int Lojald::main(const std::vector<std::string>&) {
     if (connector) memberSync.start();
     if (connector) crmProbe.start();
     retention.start();
+    if (alertWebhook) alertWebhook->start();
+    alertRules.start();
     for (const auto& address : config.server.listen) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
 
-    waitForTerminationRequest();
+    waitForSignals([&] { (void)reloadTokens(); });
 
     log.notice("stopping: no new connections; %d request(s) in flight", server.inFlight());
     events.close();  // the streams close with 1001 "lojald is stopping"
@@ -372,6 +514,8 @@ int Lojald::main(const std::vector<std::string>&) {
     memberSync.stop();
     crmProbe.stop();
     retention.stop();
+    alertRules.stop();
+    if (alertWebhook) alertWebhook->stop();
     database->reset();  // closes SQLite, checkpointing the write-ahead log
     log.notice("stopped");
     return EXIT_OK;

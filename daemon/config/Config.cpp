@@ -262,8 +262,20 @@ const std::vector<KeySpec>& schema() {
                  c.log.target = LogTarget::syslog;
              else if (v == "file")
                  c.log.target = LogTarget::file;
+             else if (v == "journal")
+                 c.log.target = LogTarget::journal;
              else
-                 return "expected console, syslog or file";
+                 return "expected console, journal, syslog or file";
+             return std::nullopt;
+         }},
+        {"log", "format",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v == "text")
+                 c.log.format = LogFormat::text;
+             else if (v == "json")
+                 c.log.format = LogFormat::json;
+             else
+                 return "expected text or json";
              return std::nullopt;
          }},
         {"log", "level",
@@ -288,6 +300,7 @@ const std::vector<KeySpec>& schema() {
              c.auth.devTokensFile = v;
              return std::nullopt;
          }},
+        {"auth", "tokens_file", textSetter(&Config::auth, &AuthConfig::tokensFile, 1024)},
         {"sms", "gateway",
          [](Config& c, const std::string& v) -> Problem {
              if (v != "log" && v != "kannel" && v != "http") return "expected log, kannel or http";
@@ -502,6 +515,46 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::members, &MembersConfig::syncIntervalSeconds, 1, 86400)},
         {"receipts", "retention_days",
          intSetter(&Config::receipts, &ReceiptsConfig::retentionDays, 0, 3650)},
+        {"retention", "signups_days",
+         intSetter(&Config::retention, &RetentionConfig::signupsDays, 0, 3650)},
+        {"retention", "consents_days",
+         intSetter(&Config::retention, &RetentionConfig::consentsDays, 0, 3650)},
+        {"retention", "sms_days", intSetter(&Config::retention, &RetentionConfig::smsDays, 0, 3650)},
+        {"retention", "otp_days", intSetter(&Config::retention, &RetentionConfig::otpDays, 0, 3650)},
+        {"retention", "member_cache_days",
+         intSetter(&Config::retention, &RetentionConfig::memberCacheDays, 0, 3650)},
+        {"alerts", "interval_seconds",
+         intSetter(&Config::alerts, &AlertsConfig::intervalSeconds, 1, 3600)},
+        {"alerts", "crm_unreachable_minutes",
+         intSetter(&Config::alerts, &AlertsConfig::crmUnreachableMinutes, 0, 10080)},
+        {"alerts", "backlog_minutes",
+         intSetter(&Config::alerts, &AlertsConfig::backlogMinutes, 0, 10080)},
+        {"alerts", "device_absent_minutes",
+         intSetter(&Config::alerts, &AlertsConfig::deviceAbsentMinutes, 0, 10080)},
+        {"alerts", "sms_failure_percent",
+         intSetter(&Config::alerts, &AlertsConfig::smsFailurePercent, 0, 100)},
+        {"alerts", "sms_min_attempts",
+         intSetter(&Config::alerts, &AlertsConfig::smsMinAttempts, 1, 100000)},
+        {"alerts", "disk_free_percent",
+         intSetter(&Config::alerts, &AlertsConfig::diskFreePercent, 0, 99)},
+        {"alerts", "disk_full_days",
+         intSetter(&Config::alerts, &AlertsConfig::diskFullDays, 0, 365)},
+        {"alerts", "disk_trend_window_seconds",
+         intSetter(&Config::alerts, &AlertsConfig::diskTrendWindowSeconds, 2, 30 * 86400)},
+        {"alerts", "disk_trend_min_seconds",
+         intSetter(&Config::alerts, &AlertsConfig::diskTrendMinSeconds, 1, 30 * 86400)},
+        {"alerts", "clock_jump_seconds",
+         intSetter(&Config::alerts, &AlertsConfig::clockJumpSeconds, 1, 86400)},
+        {"alerts", "webhook_url",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+                 return "expected an http(s) URL";
+             if (v.size() > 1024) return "at most 1024 characters";
+             c.alerts.webhookUrl = v;
+             return std::nullopt;
+         },
+         true},  // a webhook URL often carries its access token (Slack, Teams)
+        {"alerts", "webhook_ca_file", textSetter(&Config::alerts, &AlertsConfig::webhookCaFile, 1024)},
     };
     return keys;
 }
@@ -880,14 +933,16 @@ Poco::JSON::Object toJson(const Config& c) {
     root.set("database", database);
 
     Object log;
-    static const char* targets[] = {"console", "syslog", "file"};
+    static const char* targets[] = {"console", "syslog", "file", "journal"};
     log.set("target", targets[static_cast<int>(c.log.target)]);
+    log.set("format", c.log.format == LogFormat::json ? "json" : "text");
     log.set("level", c.log.level);
     log.set("file", c.log.file);
     root.set("log", log);
 
     Object auth;
     auth.set("dev_tokens_file", c.auth.devTokensFile);
+    auth.set("tokens_file", c.auth.tokensFile);
     root.set("auth", auth);
 
     Object tokens;
@@ -1023,6 +1078,28 @@ Poco::JSON::Object toJson(const Config& c) {
     Poco::JSON::Object receipts;
     receipts.set("retention_days", c.receipts.retentionDays);
     root.set("receipts", receipts);
+    Poco::JSON::Object retention;
+    retention.set("signups_days", c.retention.signupsDays);
+    retention.set("consents_days", c.retention.consentsDays);
+    retention.set("sms_days", c.retention.smsDays);
+    retention.set("otp_days", c.retention.otpDays);
+    retention.set("member_cache_days", c.retention.memberCacheDays);
+    root.set("retention", retention);
+    Poco::JSON::Object alerts;
+    alerts.set("interval_seconds", c.alerts.intervalSeconds);
+    alerts.set("crm_unreachable_minutes", c.alerts.crmUnreachableMinutes);
+    alerts.set("backlog_minutes", c.alerts.backlogMinutes);
+    alerts.set("device_absent_minutes", c.alerts.deviceAbsentMinutes);
+    alerts.set("sms_failure_percent", c.alerts.smsFailurePercent);
+    alerts.set("sms_min_attempts", c.alerts.smsMinAttempts);
+    alerts.set("disk_free_percent", c.alerts.diskFreePercent);
+    alerts.set("disk_full_days", c.alerts.diskFullDays);
+    alerts.set("disk_trend_window_seconds", c.alerts.diskTrendWindowSeconds);
+    alerts.set("disk_trend_min_seconds", c.alerts.diskTrendMinSeconds);
+    alerts.set("clock_jump_seconds", c.alerts.clockJumpSeconds);
+    alerts.set("webhook_url", c.alerts.webhookUrl);
+    alerts.set("webhook_ca_file", c.alerts.webhookCaFile);
+    root.set("alerts", alerts);
     return root;
 }
 

@@ -66,10 +66,14 @@ struct DatabaseConfig {
     int busyTimeoutMilliseconds = 5000;
 };
 
-enum class LogTarget { console, syslog, file };
+// journal: stderr lines with sd-daemon <N> priority prefixes (console does the
+// same by itself when systemd connected stderr to the journal).
+enum class LogTarget { console, syslog, file, journal };
+enum class LogFormat { text, json };
 
 struct LogConfig {
     LogTarget target = LogTarget::console;
+    LogFormat format = LogFormat::text;
     std::string level = "information";
     std::string file;  // required when target is file
 };
@@ -84,6 +88,9 @@ struct AuthConfig {
     // When set, lojald creates this file with one random token per role on first
     // start and accepts the tokens in it (development and first installs).
     std::string devTokensFile;
+    // Hashed tokens written by `lojalctl tokens`, reloaded on SIGHUP or
+    // POST /v1/admin/tokens/reload without a restart.
+    std::string tokensFile;
     std::vector<ApiToken> tokens;
 };
 
@@ -152,6 +159,33 @@ struct ReceiptsConfig {
     int retentionDays = 30;  // synced receipts are deleted this long after they arrived
 };
 
+// How long each other kind of personal data is kept (days); the retention task
+// deletes older rows hourly. 0 keeps them until erased.
+struct RetentionConfig {
+    int signupsDays = 30;      // sign-ups (phone numbers) once synced to the CRM or given up
+    int consentsDays = 30;     // consent records once synced (the CRM holds them then)
+    int smsDays = 14;          // SMS rows (numbers, texts, delivery reports) once final
+    int otpDays = 1;           // kiosk PIN rows (numbers, code hashes)
+    int memberCacheDays = 90;  // cached members the down-sync has not seen for this long
+};
+
+// [alerts]: thresholds of the rules in alerts/AlertRules and the optional webhook.
+struct AlertsConfig {
+    int intervalSeconds = 5;
+    int crmUnreachableMinutes = 10;
+    int backlogMinutes = 30;
+    int deviceAbsentMinutes = 5;
+    int smsFailurePercent = 20;
+    int smsMinAttempts = 10;
+    int diskFreePercent = 10;
+    int diskFullDays = 7;
+    int diskTrendWindowSeconds = 86400;  // growth is measured over this window
+    int diskTrendMinSeconds = 3600;      // and predicted only once samples span this
+    int clockJumpSeconds = 120;
+    std::string webhookUrl;  // empty: no webhook
+    std::string webhookCaFile = "/etc/ssl/certs/ca-certificates.crt";
+};
+
 // A `[device.NAME]` section: a port (path or USB VID:PID), a driver from
 // hal/drivers/DriverTable.cpp, line settings and the driver's own options.
 struct DeviceConfig {
@@ -213,6 +247,8 @@ struct Config {
     CrmConfig crm;
     MembersConfig members;
     ReceiptsConfig receipts;
+    RetentionConfig retention;
+    AlertsConfig alerts;
     barcode::ClassifierConfig scanning;  // [scanning]: member cards, member QR, coupons
     EventsConfig events;
     CameraConfig camera;

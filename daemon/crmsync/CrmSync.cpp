@@ -36,6 +36,10 @@ void CrmSync::wake() {
 }
 
 void CrmSync::setPaused(bool paused, const std::string& reason) {
+    {
+        std::lock_guard lock(healthMutex_);
+        pausedReason_ = paused ? reason : "";
+    }
     if (paused_.exchange(paused) == paused) return;
     if (paused)
         log_.critical("%s sync PAUSED: %s; they stay queued until the CRM accepts the key",
@@ -51,6 +55,11 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
     if (outcome.kind != crm::BatchOutcome::Kind::answered) {
         ++failedBatches_;
         const bool unauthorized = outcome.kind == crm::BatchOutcome::Kind::unauthorized;
+        if (unauthorized) {
+            failingSinceMs_ = 0;  // it answers: the key is the problem, not the network
+        } else if (failingSinceMs_ == 0) {
+            failingSinceMs_ = now;
+        }
         setPaused(unauthorized, outcome.reason);
         if (outcome.reason != lastProblem_) {  // once per change, not once per retry
             log_.warning("%s sync: %s", topic_.plural, outcome.reason);
@@ -69,6 +78,7 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
         return;
     }
     setPaused(false, "");
+    if (outcome.reason.empty()) failingSinceMs_ = 0;
     if (!outcome.reason.empty() && outcome.reason != lastProblem_) {  // answered in part
         log_.warning("%s sync: %s", topic_.plural, outcome.reason);
         lastProblem_ = outcome.reason;
@@ -143,6 +153,14 @@ bool CrmSync::settle(const std::vector<Outbox::Settlement>& settlements,
     if (!settled)
         log_.error("%s sync: outcomes not stored: %s", topic_.plural, settled.error().message);
     return settled.ok();
+}
+
+CrmSync::Health CrmSync::health() const {
+    Health health;
+    std::lock_guard lock(healthMutex_);
+    if (paused_) health.pausedReason = pausedReason_;
+    health.failingSinceMs = failingSinceMs_;
+    return health;
 }
 
 std::vector<Gauge> CrmSync::gauges() {

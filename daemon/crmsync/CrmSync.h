@@ -14,6 +14,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
 
 #include "CrmConnector.h"
@@ -40,6 +42,11 @@ class CrmSync {
     void stop();
     void wake();
     std::vector<Gauge> gauges();
+    struct Health {
+        std::optional<std::string> pausedReason;  // the CRM refuses the key (401/403)
+        int64_t failingSinceMs = 0;               // batches have failed since; 0 when fine
+    };
+    Health health() const;
 
   private:
     void syncBatch(const std::vector<OutboxItem>& items);
@@ -55,6 +62,9 @@ class CrmSync {
     Poco::Logger& log_;
     std::mt19937_64 random_{std::random_device{}()};
     std::atomic<bool> paused_{false};
+    mutable std::mutex healthMutex_;
+    std::string pausedReason_;
+    std::atomic<int64_t> failingSinceMs_{0};
     std::atomic<uint64_t> synced_{0};
     std::atomic<uint64_t> deadLettered_{0};
     std::atomic<uint64_t> skipped_{0};

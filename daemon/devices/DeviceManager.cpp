@@ -1,6 +1,7 @@
 #include "devices/DeviceManager.h"
 
 #include "core/Money.h"
+#include "core/Time.h"
 #include "net/TcpPort.h"
 
 #include <Poco/DateTimeFormatter.h>
@@ -105,6 +106,11 @@ class DeviceWorker : public hal::EventSink {
         ++counters_[counter];
     }
 
+    DeviceManager::Status status() const {
+        std::lock_guard lock(mutex_);
+        return {config_.name, state_, sinceMs_, reason_};
+    }
+
     Poco::JSON::Object describe() const {
         std::lock_guard lock(mutex_);
         Poco::JSON::Object item;
@@ -167,7 +173,8 @@ class DeviceWorker : public hal::EventSink {
             state_ = state;
             reason_ = reason;
             backend_ = backend;
-            since_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
+            sinceMs_ = unixMillisNow();
+            since_ = isoUtcFromMillis(sinceMs_);
         }
         if (state == DeviceState::ready) {
             log_.notice("%s ready on %s (%s)", config_.name, portLabel(), backend);
@@ -312,6 +319,7 @@ class DeviceWorker : public hal::EventSink {
     std::string reason_ = "not started";
     std::string backend_;
     std::string since_;
+    int64_t sinceMs_ = unixMillisNow();
     std::map<std::string, uint64_t> counters_;
     std::vector<std::shared_ptr<PendingCommand>> commands_;
     std::condition_variable commandDone_;
@@ -386,6 +394,12 @@ Result<Poco::JSON::Object> DeviceManager::command(const std::string& device,
 
 void DeviceManager::setMemberFinder(hal::MemberFinder finder) {
     *findMember_ = std::move(finder);
+}
+
+std::vector<DeviceManager::Status> DeviceManager::statuses() const {
+    std::vector<Status> list;
+    for (const auto& worker : workers_) list.push_back(worker->status());
+    return list;
 }
 
 std::vector<Gauge> DeviceManager::gauges() const {

@@ -38,6 +38,13 @@ class DeviceManager {
     void stop();
     Poco::JSON::Array snapshot() const;  // for GET /v1/devices
     std::vector<Gauge> gauges() const;   // per-device counters for /metrics
+    struct Status {
+        std::string name;
+        DeviceState state = DeviceState::absent;
+        int64_t sinceMs = 0;  // Unix ms of the last change of state
+        std::string reason;
+    };
+    std::vector<Status> statuses() const;  // for the alert rules
     // Runs a driver command on the device's thread (see hal::Driver::command).
     // notFound: no such device with that driver; io: not connected; timeout: the
     // device thread did not take it; else the driver's error.

@@ -13,7 +13,7 @@ void CrmHealth::answered() {
 
 void CrmHealth::failed(Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    ++failuresInRow_;
+    if (failuresInRow_++ == 0) firstFailure_ = now;
     if (failuresInRow_ < options_.downAfter) {
         state_ = State::degraded;
         return;
@@ -44,6 +44,12 @@ void CrmHealth::probing(Clock::time_point now) {
 CrmHealth::State CrmHealth::state() const {
     std::lock_guard lock(mutex_);
     return state_;
+}
+
+std::optional<CrmHealth::Clock::time_point> CrmHealth::downSince() const {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::down) return std::nullopt;
+    return firstFailure_;
 }
 
 const char* CrmHealth::toString(State state) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace lojal {
@@ -34,6 +35,8 @@ class CrmHealth {
     // A probe is being sent: the next one waits longer if it fails.
     void probing(Clock::time_point now);
     State state() const;
+    // When the failures that made it down began; nothing unless down.
+    std::optional<Clock::time_point> downSince() const;
     static const char* toString(State state);
 
   private:
@@ -41,6 +44,7 @@ class CrmHealth {
     mutable std::mutex mutex_;
     State state_ = State::up;
     int failuresInRow_ = 0;
+    Clock::time_point firstFailure_{};  // of the current row of failures
     std::chrono::milliseconds probeInterval_{0};
     Clock::time_point nextProbe_{};
 };

@@ -118,45 +118,122 @@ std::optional<CachedMember> MemberCache::find(const crm::MemberQuery& query) {
     return found;
 }
 
+namespace {
+
+int changes(Transaction& tx) {
+    auto changed = tx.prepare("SELECT changes()");
+    return changed.step() ? static_cast<int>(changed.columnInt(0)) : 0;
+}
+
+// One member: the member block of their receipts (by every keyed hash that
+// refers to them), their cache rows; adds their phone hash to phoneHashes.
+Status eraseMember(Transaction& tx, const MemberKeys& keys, const std::string& memberId,
+                   std::set<std::string>& phoneHashes, ErasureCounts& counts) {
+    std::set<std::string> refs{keys.member(memberId)};
+    auto phone = tx.prepare(
+        "SELECT phone_hash FROM members WHERE member_id = ?1 AND phone_hash IS NOT NULL");
+    phone.bind(1, memberId);
+    while (phone.step()) phoneHashes.insert(phone.columnText(0));
+    auto cards = tx.prepare("SELECT card_hash FROM member_cards WHERE member_id = ?1");
+    cards.bind(1, memberId);
+    while (cards.step()) refs.insert(cards.columnText(0));
+    refs.insert(phoneHashes.begin(), phoneHashes.end());
+    for (const std::string& ref : refs) {
+        // The receipt stays (it is the store's bookkeeping, and the CRM's once
+        // synced); who bought it goes.
+        auto strip = tx.prepare(
+            "UPDATE receipts SET body = json_remove(body, '$.member'), member_ref = NULL "
+            "WHERE member_ref = ?1");
+        strip.bind(1, ref);
+        if (auto done = strip.execute(); !done) return done;
+        counts.receipts += changes(tx);
+    }
+    auto remove = tx.prepare("DELETE FROM members WHERE member_id = ?1");
+    remove.bind(1, memberId);
+    if (auto done = remove.execute(); !done) return done;
+    counts.members += changes(tx);
+    return okStatus();
+}
+
+// Rows of a number known in clear, found through the phone indexes: sign-ups
+// (with their consents and queued CRM rows), kiosk codes and SMS (with queued sends).
+Result<int> erasePhoneRowsByNumber(Transaction& tx, const std::string& e164) {
+    int erased = 0;
+    const char* const statements[] = {
+        "DELETE FROM outbox WHERE topic = 'signup' AND idempotency_key IN "
+        "(SELECT 'signup:' || id FROM signups WHERE phone = ?1)",
+        "DELETE FROM consents WHERE signup_id IN (SELECT id FROM signups WHERE phone = ?1)",
+        "DELETE FROM signups WHERE phone = ?1",
+        "DELETE FROM otp WHERE phone = ?1",
+        "DELETE FROM outbox WHERE topic = 'sms' AND idempotency_key IN "
+        "(SELECT 'sms:' || id FROM sms WHERE phone = ?1)",
+        "DELETE FROM sms WHERE phone = ?1",
+    };
+    for (const char* sql : statements) {
+        auto statement = tx.prepare(sql);
+        statement.bind(1, e164);
+        if (auto done = statement.execute(); !done) return done.error();
+        const std::string text = sql;
+        if (text.rfind("DELETE FROM signups", 0) == 0 || text.rfind("DELETE FROM otp", 0) == 0 ||
+            text.rfind("DELETE FROM sms", 0) == 0)
+            erased += changes(tx);
+    }
+    return erased;
+}
+
+}  // namespace
+
 Result<ErasureCounts> MemberCache::erase(const std::string& memberId,
                                          const std::string& phoneE164) {
     ErasureCounts counts;
     auto written = database_.write([&](Transaction& tx) -> Status {
         counts = ErasureCounts{};
-        std::set<std::string> refs{keys_.member(memberId)};
         std::set<std::string> phoneHashes;
-        if (!phoneE164.empty()) phoneHashes.insert(keys_.phone(phoneE164));
-        auto phone = tx.prepare(
-            "SELECT phone_hash FROM members WHERE member_id = ?1 AND phone_hash IS NOT NULL");
-        phone.bind(1, memberId);
-        while (phone.step()) phoneHashes.insert(phone.columnText(0));
-        auto cards = tx.prepare("SELECT card_hash FROM member_cards WHERE member_id = ?1");
-        cards.bind(1, memberId);
-        while (cards.step()) refs.insert(cards.columnText(0));
-        refs.insert(phoneHashes.begin(), phoneHashes.end());
-
-        for (const std::string& ref : refs) {
-            // The receipt stays (it is the store's bookkeeping, and the CRM's once
-            // synced); who bought it goes.
-            auto strip = tx.prepare(
-                "UPDATE receipts SET body = json_remove(body, '$.member'), member_ref = NULL "
-                "WHERE member_ref = ?1");
-            strip.bind(1, ref);
-            if (auto done = strip.execute(); !done) return done;
-            auto changed = tx.prepare("SELECT changes()");
-            if (changed.step()) counts.receipts += static_cast<int>(changed.columnInt(0));
+        if (auto done = eraseMember(tx, keys_, memberId, phoneHashes, counts); !done) return done;
+        if (!phoneE164.empty()) {
+            auto erased = erasePhoneRowsByNumber(tx, phoneE164);
+            if (!erased) return erased.error();
+            counts.personalRows += *erased;
+            phoneHashes.erase(keys_.phone(phoneE164));
         }
-        auto remove = tx.prepare("DELETE FROM members WHERE member_id = ?1");
-        remove.bind(1, memberId);
-        if (auto done = remove.execute(); !done) return done;
-        auto removed = tx.prepare("SELECT changes()");
-        if (removed.step()) counts.members = static_cast<int>(removed.columnInt(0));
         if (phoneHashes.empty()) return okStatus();
+        // Only the member's phone hash is known: a scan that hashes each number.
         for (const char* table : {"signups", "otp", "sms"}) {
             auto erased = erasePhoneRows(tx, keys_, table, phoneHashes);
             if (!erased) return erased.error();
             counts.personalRows += *erased;
         }
+        return okStatus();
+    });
+    if (!written) return written.error();
+    return counts;
+}
+
+Result<ErasureCounts> MemberCache::eraseByPhone(const std::string& phoneE164,
+                                                std::vector<std::string>& memberIds) {
+    ErasureCounts counts;
+    auto written = database_.write([&](Transaction& tx) -> Status {
+        counts = ErasureCounts{};
+        memberIds.clear();
+        const std::string hash = keys_.phone(phoneE164);
+        auto members = tx.prepare("SELECT member_id FROM members WHERE phone_hash = ?1");
+        members.bind(1, hash);
+        while (members.step()) memberIds.push_back(members.columnText(0));
+        std::set<std::string> phoneHashes{hash};
+        for (const std::string& memberId : memberIds) {
+            if (auto done = eraseMember(tx, keys_, memberId, phoneHashes, counts); !done)
+                return done;
+        }
+        // Receipts tied to the number itself (a lookup by phone, no member known).
+        auto strip = tx.prepare(
+            "UPDATE receipts SET body = json_remove(body, '$.member'), member_ref = NULL "
+            "WHERE member_ref = ?1");
+        strip.bind(1, hash);
+        if (auto done = strip.execute(); !done) return done;
+        counts.receipts += changes(tx);
+        auto erased = erasePhoneRowsByNumber(tx, phoneE164);
+        if (!erased) return erased.error();
+        counts.personalRows += *erased;
         return okStatus();
     });
     if (!written) return written.error();

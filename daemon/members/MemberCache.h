@@ -41,6 +41,11 @@ class MemberCache {
     // Everything stored about the member; phoneE164 (optional) also reaches data
     // of a number the cache never saw.
     Result<ErasureCounts> erase(const std::string& memberId, const std::string& phoneE164 = "");
+    // Everything about a number, through indexes (no table scan): the members
+    // with its keyed hash (memberIds: who they were, for the CRM), their
+    // receipts' member blocks, and the number's sign-ups, consents, codes, SMS.
+    Result<ErasureCounts> eraseByPhone(const std::string& phoneE164,
+                                       std::vector<std::string>& memberIds);
 
     Status replaceOffers(const std::vector<crm::Offer>& offers, int64_t nowMs);
     std::vector<crm::Offer> offersFor(const std::string& tier);

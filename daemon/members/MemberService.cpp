@@ -149,6 +149,14 @@ void MemberService::probeOnce() {
     }
 }
 
+std::optional<int64_t> MemberService::crmDownSinceMs() const {
+    const auto since = health_ ? health_->downSince() : std::nullopt;
+    if (!since) return std::nullopt;
+    const auto ago =
+        std::chrono::duration_cast<std::chrono::milliseconds>(CrmHealth::Clock::now() - *since);
+    return unixMillisNow() - ago.count();
+}
+
 CrmHealth::State MemberService::crmState() const {
     return health_ ? health_->state() : CrmHealth::State::up;
 }
@@ -171,6 +179,28 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::erase(const std::string
                 counts->members, counts->receipts, counts->personalRows);
     Poco::JSON::Object body;
     body.set("member_id", memberId);
+    body.set("cached_members", counts->members);
+    body.set("receipts_stripped", counts->receipts);
+    body.set("personal_rows", counts->personalRows);
+    return body;
+}
+
+std::variant<Poco::JSON::Object, Refusal> MemberService::eraseByPhone(const std::string& phone) {
+    auto normalized = normalizePhone(phone, config_.store.country);
+    if (!normalized) return refusalFromCodedError(normalized.error());
+    std::vector<std::string> memberIds;
+    auto counts = cache_.eraseByPhone(*normalized, memberIds);
+    if (!counts) return storageRefusal(counts.error(), "the erasure");
+    ++erased_;
+    // The number itself is not logged: only how much went.
+    log_.notice(
+        "a phone number erased: %d cached member(s), %d receipt(s) stripped, %d personal "
+        "row(s)",
+        counts->members, counts->receipts, counts->personalRows);
+    Poco::JSON::Object body;
+    Poco::JSON::Array ids;
+    for (const std::string& id : memberIds) ids.add(id);
+    body.set("member_ids", ids);
     body.set("cached_members", counts->members);
     body.set("receipts_stripped", counts->receipts);
     body.set("personal_rows", counts->personalRows);

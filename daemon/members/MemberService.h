@@ -31,6 +31,8 @@ class MemberService {
     std::variant<Poco::JSON::Object, Refusal> lookup(
         const std::map<std::string, std::string>& query);
     // POST /v1/members/{id}/erase: phone (optional) reaches a number the cache never saw.
+    // POST /v1/members/erase: everything about a phone number (indexed).
+    std::variant<Poco::JSON::Object, Refusal> eraseByPhone(const std::string& phone);
     std::variant<Poco::JSON::Object, Refusal> erase(const std::string& memberId,
                                                     const std::string& phone);
     Poco::JSON::Object offers();
@@ -40,6 +42,8 @@ class MemberService {
     // While the CRM is known to be down: ask it once, when the probe is due.
     void probeOnce();
     CrmHealth::State crmState() const;
+    // Unix ms since when lookups have failed, while the CRM is known down.
+    std::optional<int64_t> crmDownSinceMs() const;
     std::vector<Gauge> gauges();
 
   private:

@@ -26,6 +26,108 @@ int64_t backoffDelayMs(int attempts, int64_t baseMs, int64_t capMs, std::mt19937
     return std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(random);
 }
 
+const std::vector<std::string>& retryableTopics() {
+    static const std::vector<std::string> topics = {"receipt", "signup", "alert", "erasure"};
+    return topics;
+}
+
+bool isRetryableTopic(const std::string& topic) {
+    const auto& topics = retryableTopics();
+    return std::find(topics.begin(), topics.end(), topic) != topics.end();
+}
+
+namespace {
+
+constexpr const char* kRowColumns =
+    "SELECT id, topic, idempotency_key, state, attempts, coalesce(last_error, ''), created_at, "
+    "updated_at FROM outbox ";
+
+OutboxRow rowFrom(Statement& select) {
+    return OutboxRow{select.columnInt(0),
+                     select.columnText(1),
+                     select.columnText(2),
+                     select.columnText(3),
+                     static_cast<int>(select.columnInt(4)),
+                     select.columnText(5),
+                     select.columnInt(6),
+                     select.columnInt(7)};
+}
+
+}  // namespace
+
+Result<std::vector<OutboxRow>> Outbox::list(const std::string& state, const std::string& topic,
+                                            int limit) {
+    std::vector<OutboxRow> rows;
+    auto status = database_.read([&](Transaction& tx) -> Status {
+        auto select = tx.prepare(std::string(kRowColumns) +
+                                 "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR topic = ?2) "
+                                 "ORDER BY id DESC LIMIT ?3");
+        select.bind(1, state).bind(2, topic).bind(3, static_cast<int64_t>(limit));
+        while (select.step()) rows.push_back(rowFrom(select));
+        if (!select.error().empty()) return Error{ErrorCode::io, select.error()};
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return rows;
+}
+
+Result<std::optional<OutboxRow>> Outbox::find(int64_t id) {
+    std::optional<OutboxRow> row;
+    auto status = database_.read([&](Transaction& tx) -> Status {
+        auto select = tx.prepare(std::string(kRowColumns) + "WHERE id = ?1");
+        select.bind(1, id);
+        if (select.step()) row = rowFrom(select);
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return row;
+}
+
+Result<int> Outbox::requeueDead(int64_t id, const std::string& topic, int64_t nowMs) {
+    int requeued = 0;
+    auto status = database_.write([&](Transaction& tx) -> Status {
+        requeued = 0;
+        for (const std::string& retryable : retryableTopics()) {
+            if (!topic.empty() && topic != retryable) continue;
+            auto update = tx.prepare(
+                "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?3, "
+                "updated_at = ?3 WHERE state = 'dead' AND (?1 = 0 OR id = ?1) AND topic = ?2");
+            update.bind(1, id).bind(2, retryable).bind(3, nowMs);
+            if (auto done = update.execute(); !done) return done;
+            auto count = tx.prepare("SELECT changes()");
+            if (count.step()) requeued += static_cast<int>(count.columnInt(0));
+        }
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return requeued;
+}
+
+Result<std::map<std::string, Outbox::TopicStats>> Outbox::stats() {
+    std::map<std::string, TopicStats> byTopic;
+    auto status = database_.read([&](Transaction& tx) -> Status {
+        auto select = tx.prepare(
+            "SELECT topic, state, count(*), min(created_at) FROM outbox WHERE state != 'done' "
+            "GROUP BY topic, state");
+        while (select.step()) {
+            TopicStats& stats = byTopic[select.columnText(0)];
+            const std::string state = select.columnText(1);
+            if (state == "dead") {
+                stats.dead += select.columnInt(2);
+                continue;
+            }
+            stats.backlog += select.columnInt(2);
+            const int64_t oldest = select.columnInt(3);
+            if (stats.oldestBacklogMs == 0 || oldest < stats.oldestBacklogMs)
+                stats.oldestBacklogMs = oldest;
+        }
+        if (!select.error().empty()) return Error{ErrorCode::io, select.error()};
+        return okStatus();
+    });
+    if (!status) return status.error();
+    return byTopic;
+}
+
 Result<int> Outbox::recoverInFlight(const std::string& topic) {
     int recovered = 0;
     auto status = database_.write([&](Transaction& tx) -> Status {

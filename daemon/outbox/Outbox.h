@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -29,6 +30,23 @@ Result<int64_t> enqueueOutbox(Transaction& tx, const std::string& topic, const s
 
 // Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempts-1))].
 int64_t backoffDelayMs(int attempts, int64_t baseMs, int64_t capMs, std::mt19937_64& random);
+
+// A row as store IT sees it (lojalctl queue): no payload, which may be personal.
+struct OutboxRow {
+    int64_t id = 0;
+    std::string topic;
+    std::string key;
+    std::string state;
+    int attempts = 0;
+    std::string lastError;
+    int64_t createdAtMs = 0;
+    int64_t updatedAtMs = 0;
+};
+
+// Topics whose dead letters an operator may send again. Not sms: a PIN or a
+// sign-up link is stale hours later, and a PIN's text is gone once it failed.
+bool isRetryableTopic(const std::string& topic);
+const std::vector<std::string>& retryableTopics();
 
 class Outbox {
   public:
@@ -54,6 +72,21 @@ class Outbox {
         std::string error;
     };
     Status settle(const std::vector<Settlement>& settlements, const Extra& extra = nullptr);
+    // Administration (lojalctl queue): rows by state and topic (either may be
+    // empty for all), newest first; one row; dead letters back in the queue, due
+    // now with their attempts reset. requeueDead: id 0 for every dead row of
+    // topic (every retryable topic when empty); rows of other topics are left
+    // alone. Returns the rows requeued.
+    Result<std::vector<OutboxRow>> list(const std::string& state, const std::string& topic,
+                                        int limit);
+    Result<std::optional<OutboxRow>> find(int64_t id);
+    Result<int> requeueDead(int64_t id, const std::string& topic, int64_t nowMs);
+    struct TopicStats {
+        int64_t backlog = 0;  // queued or sending
+        int64_t oldestBacklogMs = 0;
+        int64_t dead = 0;
+    };
+    Result<std::map<std::string, TopicStats>> stats();
     // When the next queued row of topic is due (nothing when none is queued).
     Result<std::optional<int64_t>> nextDueMs(const std::string& topic);
 

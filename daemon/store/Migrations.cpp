@@ -167,6 +167,16 @@ ALTER TABLE signups ADD COLUMN idempotency_key TEXT;
 CREATE UNIQUE INDEX signups_idempotency ON signups (created_by, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
 )sql"},
+        // Erasure by phone number and the retention purge find their rows through
+        // indexes, not by reading whole tables (100,000 receipts, 50,000 sign-ups).
+        {9, "indexes for erasure and retention",
+         R"sql(
+CREATE INDEX sms_phone ON sms (phone);
+CREATE INDEX signups_created ON signups (created_at);
+CREATE INDEX otp_created ON otp (created_at);
+CREATE INDEX consents_signup ON consents (signup_id);
+CREATE INDEX members_synced ON members (synced_at);
+)sql"},
     };
     return all;
 }

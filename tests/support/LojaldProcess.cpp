@@ -42,8 +42,12 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
 }
 
+// Private, as a store keeps its configuration (a world-readable one that holds
+// secrets raises the config_readable alert, which tests that count events would see).
 void TempDir::write(const std::string& name, const std::string& text) const {
     std::ofstream(file(name), std::ios::binary) << text;
+    std::filesystem::permissions(
+        file(name), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 namespace {

@@ -47,3 +47,19 @@ BOOST_AUTO_TEST_CASE(probes_while_down_back_off_to_the_maximum) {
     health.answered();
     BOOST_TEST(!health.probeDue(t0 + 100000ms));
 }
+
+BOOST_AUTO_TEST_CASE(down_since_is_the_first_failure_of_the_row) {
+    CrmHealth health({2, 5000ms, 60000ms});
+    health.failed(t0 + 1s);
+    BOOST_TEST(!health.downSince().has_value());  // degraded is not down
+    health.failed(t0 + 3s);
+    BOOST_REQUIRE(health.downSince().has_value());
+    BOOST_TEST((*health.downSince() == t0 + 1s));
+    health.failed(t0 + 9s);  // more failures keep the start
+    BOOST_TEST((*health.downSince() == t0 + 1s));
+    health.answered();
+    BOOST_TEST(!health.downSince().has_value());
+    health.failed(t0 + 20s);
+    health.failed(t0 + 21s);
+    BOOST_TEST((*health.downSince() == t0 + 20s));
+}
