@@ -23,6 +23,7 @@
 #include "api/SignupRoutes.h"
 #include "api/SystemRoutes.h"
 #include "api/TerminalRoutes.h"
+#include "app/ConfigCheck.h"
 #include "app/Logging.h"
 #include "app/PeriodicTask.h"
 #include "config/Config.h"
@@ -210,13 +211,7 @@ int Lojald::main(const std::vector<std::string>&) {
         std::cerr << "lojald: configuration error: " << devices.error().message << std::endl;
         return EXIT_CONFIG;
     }
-    // The longest values each placeholder gets: a template that could overflow
-    // sms.max_segments stops lojald here rather than splitting SMS later.
-    const std::string longestLink = config.signup.baseUrl + "/j/" + std::string(30, 'x');
-    auto templates = SmsTemplates::load(
-        config.sms.templatesDirectory, static_cast<size_t>(config.sms.maxSegments),
-        {{"signup", {{"store", config.store.name}, {"link", longestLink}}},
-         {"otp", {{"code", "000000"}}}});
+    auto templates = loadTemplatesFor(config);
     if (!templates) {
         std::cerr << "lojald: configuration error: " << templates.error().message << std::endl;
         return EXIT_CONFIG;

@@ -21,6 +21,7 @@ level = information
 
 [auth]
 dev_tokens_file = var/dev-tokens
+tokens_file = var/tokens
 
 [sms]
 gateway = log

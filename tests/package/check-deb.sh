@@ -24,7 +24,8 @@ for path in ./usr/bin/lojald ./etc/lojal/lojald.ini ./lib/systemd/system/lojald.
             ./usr/share/lojal/kiosk-host/lojal-kiosk.service ./usr/share/lojal/kiosk-host/lojal-kiosk.json \
             ./usr/lib/x86_64-linux-gnu/liblojal.so.1.0.0 ./usr/lib/x86_64-linux-gnu/liblojal.so.1 \
             ./usr/lib/x86_64-linux-gnu/lojal/liblojal-tls.so ./usr/include/lojal/lojal.h ./usr/lib/x86_64-linux-gnu/pkgconfig/lojal.pc \
-            ./usr/lib/x86_64-linux-gnu/cmake/Lojal/LojalConfig.cmake; do
+            ./usr/lib/x86_64-linux-gnu/cmake/Lojal/LojalConfig.cmake \
+            ./usr/sbin/lojalctl ./usr/share/man/man8/lojalctl.8.gz; do
     if grep -qE " $path( -> .*)?\$" <<<"$contents"; then pass "contains $path"; else fail "missing $path"; fi
 done
 
@@ -35,6 +36,11 @@ grep -qE '^-rw-r----- root/root .* \./etc/lojal/lojald\.ini$' <<<"$contents" \
     && pass "lojald.ini ships 0640 (it holds secrets)" || fail "lojald.ini is not 0640 in the package"
 grep -q 'chgrp lojal "$config"' "$work/control/postinst" \
     && pass "postinst gives lojald.ini to group lojal" || fail "postinst leaves lojald.ini to root only"
+grep -q 'lojalctl admin sha256:' "$work/control/postinst" && grep -q 'umask 077' "$work/control/postinst" \
+    && pass "postinst makes lojalctl's admin token (secret root-only, hash in the tokens file)" \
+    || fail "postinst makes no token for lojalctl"
+grep -q 'rm -f /etc/lojal/tokens' "$work/control/postrm" \
+    && pass "postrm purge removes the tokens" || fail "postrm purge leaves the tokens"
 grep -q 'adduser --system' "$work/control/postinst" && grep -q 'lojal dialout' "$work/control/postinst" \
     && pass "postinst creates the lojal user in dialout" || fail "postinst does not create the user"
 grep -q 'deb-systemd-helper' "$work/control/postinst" && grep -q 'deb-systemd-invoke' "$work/control/prerm" \
@@ -58,7 +64,7 @@ dpkg-deb -x "$deb" "$root"
 unit="$work/lojald.service"
 # Point ExecStart at the extracted binary so verify can check that it exists.
 sed "s|/usr/bin/lojald|$root/usr/bin/lojald|" "$root/lib/systemd/system/lojald.service" >"$unit"
-for key in 'Type=simple' 'User=lojal' 'StateDirectory=lojal' 'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
+for key in 'Type=simple' 'ExecReload=/bin/kill -HUP $MAINPID' 'User=lojal' 'StateDirectory=lojal' 'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
     grep -qx "$key" "$unit" && pass "unit has $key" || fail "unit lacks $key"
 done
 if systemd-analyze verify "$unit" >"$work/verify.log" 2>&1; then pass "systemd-analyze verify"; else cat "$work/verify.log"; fail "systemd-analyze verify"; fi
@@ -72,6 +78,12 @@ if "$root/usr/bin/lojald" --config "$work/lojald.ini" --check-config >"$work/che
     pass "shipped lojald.ini is valid"
 else
     cat "$work/check.log"; fail "shipped lojald.ini is refused by lojald"
+fi
+
+if "$root/usr/sbin/lojalctl" check-config "$work/lojald.ini" >"$work/ctl.log" 2>&1; then
+    pass "lojalctl check-config accepts the shipped lojald.ini"
+else
+    cat "$work/ctl.log"; fail "lojalctl check-config refuses the shipped lojald.ini"
 fi
 
 if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
