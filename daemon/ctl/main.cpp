@@ -200,11 +200,11 @@ Status writeTokensFile(const std::string& path, const std::vector<ApiToken>& tok
 }
 
 // After a change: lojald reloads at once, or is told how.
-void reloadAfterChange(Api& api) {
+void reloadAfterChange(Api& api, bool quiet) {
     std::string why;
     const auto answer = api.call("POST", "/v1/admin/tokens/reload", "", why);
     if (answer && answer->status == 200) {
-        std::cerr << "lojald reloaded its tokens" << std::endl;
+        if (!quiet) std::cerr << "lojald reloaded its tokens" << std::endl;
         return;
     }
     if (answer) (void)exitFor(*answer);  // prints lojald's reason
@@ -242,7 +242,7 @@ int tokens(Api& api, const Invocation& in, const Config& config) {
         else
             std::cout << "token " << name << " (" << toString(*role) << "): " << secret
                       << "\nIt is shown only now; lojald keeps its hash.\n";
-        reloadAfterChange(api);
+        reloadAfterChange(api, in.json);
         return kOk;
     }
     const std::string& name = in.positionals[0];  // revoke
@@ -255,7 +255,7 @@ int tokens(Api& api, const Invocation& in, const Config& config) {
         return fail(kFailed, written.error().message);
     std::cout << (in.json ? "{\"revoked\": " + jsonString(name) + "}\n"
                           : "token " + name + " revoked\n");
-    reloadAfterChange(api);
+    reloadAfterChange(api, in.json);
     return kOk;
 }
 

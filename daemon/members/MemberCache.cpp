@@ -206,6 +206,10 @@ Result<ErasureCounts> MemberCache::erase(const std::string& memberId,
         return okStatus();
     });
     if (!written) return written.error();
+    // The erased rows' old pages leave the write-ahead log too (secure_delete
+    // has already zeroed them in the file). Busy only while another process
+    // reads; the next checkpoint then empties it.
+    (void)database_.checkpointTruncate();
     return counts;
 }
 
@@ -237,6 +241,10 @@ Result<ErasureCounts> MemberCache::eraseByPhone(const std::string& phoneE164,
         return okStatus();
     });
     if (!written) return written.error();
+    // The erased rows' old pages leave the write-ahead log too (secure_delete
+    // has already zeroed them in the file). Busy only while another process
+    // reads; the next checkpoint then empties it.
+    (void)database_.checkpointTruncate();
     return counts;
 }
 

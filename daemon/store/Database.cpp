@@ -192,7 +192,11 @@ Result<std::unique_ptr<Database>> Database::openAtVersion(const DatabaseConfig& 
     if (mode != "wal")
         return fail(path, "cannot enable WAL (" + mode + "); corrupt or not SQLite?");
     Transaction setup(handle);
-    if (auto pragmas = setup.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !pragmas) {
+    // secure_delete: an erased customer's data is overwritten, not left in free
+    // pages for anyone who reads the file (GDPR erasure; tested by grepping it).
+    if (auto pragmas =
+            setup.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
+        !pragmas) {
         return fail(path, pragmas.error().message);
     }
     const std::string check = queryText(handle, "PRAGMA quick_check");
@@ -323,6 +327,15 @@ Status Database::read(const std::function<Status(Transaction&)>& work) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_, &statements_);
     return work(tx);
+}
+
+Status Database::checkpointTruncate() {
+    std::lock_guard lock(mutex_);
+    Statement statement(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!statement.step()) return Error{ErrorCode::io, "checkpoint: " + statement.error()};
+    if (statement.columnInt(0) != 0)
+        return Error{ErrorCode::busy, "checkpoint: another reader holds an old snapshot"};
+    return okStatus();
 }
 
 int Database::schemaVersion() {

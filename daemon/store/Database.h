@@ -108,6 +108,10 @@ class Database {
     Status read(const std::function<Status(Transaction&)>& work);
 
     DatabaseHealth health();
+    // Copies the write-ahead log into the file and empties it: after an erasure,
+    // the old pages (with the erased data) must not linger in the WAL. busy when
+    // another process holds a read snapshot.
+    Status checkpointTruncate();
     // Transactions committed by write(), and the works they carried (group commit).
     uint64_t commits() const { return commits_.load(); }
     uint64_t committedWrites() const { return committedWrites_.load(); }

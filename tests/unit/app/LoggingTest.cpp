@@ -29,8 +29,7 @@ BOOST_AUTO_TEST_CASE(json_lines_are_one_object_with_every_field) {
     const std::string line = formatLogLine(
         message("a \"quoted\"\nsecond line", Poco::Message::PRIO_ERROR), LogFormat::json, false);
     BOOST_TEST(line.find('\n') == std::string::npos);  // one line, whatever the message
-    const auto object =
-        Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
+    const auto object = Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
     BOOST_TEST(object->getValue<std::string>("time") == "2027-01-15T08:00:00.123Z");
     BOOST_TEST(object->getValue<std::string>("level") == "error");
     BOOST_TEST(object->getValue<std::string>("logger") == "lojal.alerts");

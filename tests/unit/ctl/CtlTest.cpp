@@ -32,8 +32,8 @@ Poco::JSON::Object::Ptr json(const std::string& text) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(global_options_go_anywhere_and_commands_take_their_own) {
-    Invocation in = parsed({"--json", "queue", "list", "--topic", "receipt", "--url",
-                            "http://127.0.0.1:9000"});
+    Invocation in =
+        parsed({"--json", "queue", "list", "--topic", "receipt", "--url", "http://127.0.0.1:9000"});
     BOOST_TEST(in.json);
     BOOST_TEST(in.command == "queue");
     BOOST_TEST(in.sub == "list");
@@ -115,16 +115,19 @@ BOOST_AUTO_TEST_CASE(status_reads_as_sentences_and_a_queue_table) {
 }
 
 BOOST_AUTO_TEST_CASE(ports_show_the_device_configured_on_each) {
-    const auto ports = json(R"({"ports":[{"name":"/dev/ttyUSB0","usb":"0403:6001","description":"FT232"},
+    const auto ports =
+        json(R"({"ports":[{"name":"/dev/ttyUSB0","usb":"0403:6001","description":"FT232"},
                                         {"name":"/dev/ttyS0","description":"ttyS0"},
                                         {"name":"/dev/ttyACM0","usb":"0c2e:0b61","description":"scanner"}]})");
     const auto devices = json(R"({"devices":[{"name":"terminal","port":"/dev/ttyUSB0"},
                                             {"name":"scanner","port":"usb:0c2e:0b61"}]})");
     const auto joined = joinPortsWithDevices(*ports, *devices);
     const std::string text = portsText(*joined);
-    BOOST_TEST(text.find("/dev/ttyUSB0  0403:6001  FT232        terminal") != std::string::npos, text);
+    BOOST_TEST(text.find("/dev/ttyUSB0  0403:6001  FT232        terminal") != std::string::npos,
+               text);
     BOOST_TEST(text.find("/dev/ttyS0    -          ttyS0        -") != std::string::npos, text);
-    BOOST_TEST(text.find("/dev/ttyACM0  0c2e:0b61  scanner      scanner") != std::string::npos, text);
+    BOOST_TEST(text.find("/dev/ttyACM0  0c2e:0b61  scanner      scanner") != std::string::npos,
+               text);
 }
 
 BOOST_AUTO_TEST_CASE(the_tokens_file_round_trips_and_refuses_what_it_cannot_read) {

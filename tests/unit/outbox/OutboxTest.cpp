@@ -44,11 +44,13 @@ BOOST_AUTO_TEST_CASE(dead_letters_are_listed_and_requeued_except_sms) {
     BOOST_REQUIRE((*database)->write([&](Transaction& tx) -> Status {
         ids.clear();
         for (const char* topic : {"receipt", "receipt", "signup", "sms", "receipt"})
-            ids.push_back(*enqueueOutbox(tx, topic, std::string("k").append(std::to_string(ids.size())), "x", 100));
+            ids.push_back(*enqueueOutbox(
+                tx, topic, std::string("k").append(std::to_string(ids.size())), "x", 100));
         return okStatus();
     }));
     Outbox outbox(**database);
-    for (int i = 0; i < 4; ++i) BOOST_REQUIRE(outbox.deadLetter(ids[static_cast<size_t>(i)], "HTTP 422", nullptr));
+    for (int i = 0; i < 4; ++i)
+        BOOST_REQUIRE(outbox.deadLetter(ids[static_cast<size_t>(i)], "HTTP 422", nullptr));
     BOOST_TEST(outbox.list("dead", "", 100)->size() == 4u);
     BOOST_TEST(outbox.list("dead", "receipt", 100)->size() == 2u);
     BOOST_TEST(outbox.list("", "", 2)->size() == 2u);  // newest first, limited

@@ -38,18 +38,23 @@ void signup(Database& database, int id, int ageDays, const std::string& crmState
     const std::string n = std::to_string(id);
     exec(database,
          "INSERT INTO sms (id, phone, text, encoding, segments, state, created_at, updated_at) "
-         "VALUES (" + n + ", '+4670000000" + n + "', 'hi', 'gsm7', 1, '" + smsState + "', " + at +
-             ", " + at + ");"
-         "INSERT INTO signups (id, phone, locale, store_id, register_id, cashier_id, sms_id, "
-         "created_at) VALUES (" + n + ", '+4670000000" + n + "', 'sv', 's', 'r', 'c', " + n +
-             ", " + at + ");"
-         "INSERT INTO consents (signup_id, purpose, granted, text_version, text_shown, store_id, "
-         "register_id, cashier_id, created_at, sync_state) VALUES (" + n +
-             ", 'marketing_sms', 1, 'v1', 'text', 's', 'r', 'c', " + at + ", '" +
-             (crmState == "done" ? "synced" : "pending") + "');"
-         "INSERT INTO outbox (topic, idempotency_key, payload, state, next_attempt_at, "
-         "created_at, updated_at) VALUES ('signup', 'signup:" + n + "', x'78', '" + crmState +
-             "', " + at + ", " + at + ", " + at + ");");
+         "VALUES (" +
+             n + ", '+4670000000" + n + "', 'hi', 'gsm7', 1, '" + smsState + "', " + at + ", " +
+             at +
+             ");"
+             "INSERT INTO signups (id, phone, locale, store_id, register_id, cashier_id, sms_id, "
+             "created_at) VALUES (" +
+             n + ", '+4670000000" + n + "', 'sv', 's', 'r', 'c', " + n + ", " + at +
+             ");"
+             "INSERT INTO consents (signup_id, purpose, granted, text_version, text_shown, "
+             "store_id, "
+             "register_id, cashier_id, created_at, sync_state) VALUES (" +
+             n + ", 'marketing_sms', 1, 'v1', 'text', 's', 'r', 'c', " + at + ", '" +
+             (crmState == "done" ? "synced" : "pending") +
+             "');"
+             "INSERT INTO outbox (topic, idempotency_key, payload, state, next_attempt_at, "
+             "created_at, updated_at) VALUES ('signup', 'signup:" +
+             n + "', x'78', '" + crmState + "', " + at + ", " + at + ", " + at + ");");
 }
 
 }  // namespace
@@ -66,13 +71,18 @@ BOOST_AUTO_TEST_CASE(each_kind_of_personal_data_goes_after_its_days_once_unneede
     signup(database, 3, 5, "done", "delivered");   // recent: stays
     exec(database,
          "INSERT INTO otp (phone, code_hash, expires_at, created_at) VALUES "
-         "('+46700000009', 'h', 0, " + std::to_string(kNow - 2 * kDay) + "), "
-         "('+46700000009', 'h', 0, " + std::to_string(kNow - 1000) + ");"
-         "INSERT INTO members (member_id, synced_at) VALUES ('old', " +
+         "('+46700000009', 'h', 0, " +
+             std::to_string(kNow - 2 * kDay) +
+             "), "
+             "('+46700000009', 'h', 0, " +
+             std::to_string(kNow - 1000) +
+             ");"
+             "INSERT INTO members (member_id, synced_at) VALUES ('old', " +
              std::to_string(kNow - 100 * kDay) + "), ('fresh', " + std::to_string(kNow - kDay) +
              ");"
-         "INSERT INTO sms (phone, text, encoding, segments, state, created_at, updated_at) VALUES "
-         "('+46700000010', 'queued long ago', 'gsm7', 1, 'queued', 0, 0);");
+             "INSERT INTO sms (phone, text, encoding, segments, state, created_at, updated_at) "
+             "VALUES "
+             "('+46700000010', 'queued long ago', 'gsm7', 1, 'queued', 0, 0);");
 
     RetentionConfig retention;  // 30, 30, 14, 1, 90 days
     auto purged = purgeExpiredPersonalData(database, retention, kNow);
@@ -85,8 +95,10 @@ BOOST_AUTO_TEST_CASE(each_kind_of_personal_data_goes_after_its_days_once_unneede
     BOOST_TEST(count(database, "SELECT count(*) FROM signups WHERE id = 1") == 0);
     BOOST_TEST(count(database, "SELECT count(*) FROM consents WHERE signup_id = 1") == 0);
     BOOST_TEST(count(database, "SELECT count(*) FROM consents WHERE signup_id = 2") == 1);
-    BOOST_TEST(count(database, "SELECT count(*) FROM outbox WHERE idempotency_key = 'signup:1'") == 0);
-    BOOST_TEST(count(database, "SELECT count(*) FROM outbox WHERE idempotency_key = 'signup:2'") == 1);
+    BOOST_TEST(count(database, "SELECT count(*) FROM outbox WHERE idempotency_key = 'signup:1'") ==
+               0);
+    BOOST_TEST(count(database, "SELECT count(*) FROM outbox WHERE idempotency_key = 'signup:2'") ==
+               1);
     BOOST_TEST(count(database, "SELECT sms_id IS NULL FROM signups WHERE id = 2") == 1);
     BOOST_TEST(count(database, "SELECT count(*) FROM sms WHERE state = 'queued'") == 1);
     BOOST_TEST(count(database, "SELECT count(*) FROM members") == 1);
