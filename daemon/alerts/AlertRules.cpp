@@ -196,7 +196,13 @@ std::optional<int64_t> ClockWatch::observe(int64_t wallMs, int64_t steadyMs, int
         if (std::llabs(drift) >= thresholdMs) jump = drift;
     }
     last_ = {wallMs, steadyMs};
+    if (jump) lastJump_ = {steadyMs, *jump};
     return jump;
+}
+
+std::optional<int64_t> ClockWatch::recentJump(int64_t steadyMs, int64_t holdMs) const {
+    if (!lastJump_ || steadyMs - lastJump_->first >= holdMs) return std::nullopt;
+    return lastJump_->second;
 }
 
 }  // namespace lojal::alerts

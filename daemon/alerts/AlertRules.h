@@ -121,9 +121,13 @@ class ClockWatch {
   public:
     // Returns the jump in ms (wall minus monotonic) when one happened.
     std::optional<int64_t> observe(int64_t wallMs, int64_t steadyMs, int64_t thresholdMs);
+    // The last jump while it is younger than holdMs (monotonic time: a later
+    // jump cannot make an earlier one look old or new).
+    std::optional<int64_t> recentJump(int64_t steadyMs, int64_t holdMs) const;
 
   private:
-    std::optional<std::pair<int64_t, int64_t>> last_;
+    std::optional<std::pair<int64_t, int64_t>> last_;      // {wall, steady}
+    std::optional<std::pair<int64_t, int64_t>> lastJump_;  // {steady, size}
 };
 
 }  // namespace lojal::alerts

@@ -95,11 +95,9 @@ alerts::Readings AlertService::read() {
         diskTrend_.add(r.nowMs, *r.diskFreeBytes);
         r.daysUntilDiskFull = diskTrend_.daysUntilFull();
     }
-    if (auto jump =
-            clock_.observe(r.nowMs, steadyMillisNow(), thresholds_.clockJumpSeconds * 1000LL))
-        lastJump_ = {r.nowMs, *jump};
-    if (lastJump_ && r.nowMs - lastJump_->first < kClockJumpHoldMs)
-        r.clockJumpMs = lastJump_->second;
+    const int64_t steady = steadyMillisNow();
+    (void)clock_.observe(r.nowMs, steady, thresholds_.clockJumpSeconds * 1000LL);
+    r.clockJumpMs = clock_.recentJump(steady, kClockJumpHoldMs);
     return r;
 }
 

@@ -57,8 +57,7 @@ class AlertService {
     alerts::DiskTrend diskTrend_;
     alerts::RatioWindow smsWindow_;
     alerts::ClockWatch clock_;
-    std::optional<std::pair<int64_t, int64_t>> lastJump_;  // {at ms, size ms}
-    mutable std::mutex mutex_;                             // book_, evaluations_, raised_
+    mutable std::mutex mutex_;  // book_, evaluations_, raised_
     alerts::AlertBook book_;
     uint64_t evaluations_ = 0;
     uint64_t raised_ = 0;

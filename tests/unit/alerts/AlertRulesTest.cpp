@@ -184,7 +184,10 @@ BOOST_AUTO_TEST_CASE(the_clock_watch_sees_jumps_both_ways) {
     const auto ahead = watch.observe(kNow + 110'000 + 3'600'000 + 5000, 15'000, 120'000);
     BOOST_REQUIRE(ahead.has_value());
     BOOST_TEST(*ahead == 3'600'000);
+    BOOST_TEST(*watch.recentJump(15'000 + 3'599'999, 3'600'000) == 3'600'000);
+    BOOST_TEST(!watch.recentJump(15'000 + 3'600'000, 3'600'000).has_value());  // held an hour
     const auto back = watch.observe(kNow + 5000, 20'000, 120'000);
     BOOST_REQUIRE(back.has_value());
     BOOST_TEST(*back < -3'000'000);
+    BOOST_TEST(*watch.recentJump(20'000, 3'600'000) == *back);  // the newest jump counts
 }
