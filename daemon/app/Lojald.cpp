@@ -32,6 +32,7 @@
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
 #include "events/EventStreams.h"
+#include "members/ErasureSync.h"
 #include "members/MemberService.h"
 #include "receipts/ReceiptService.h"
 #include "receipts/ReceiptSync.h"
@@ -297,6 +298,7 @@ int Lojald::main(const std::vector<std::string>&) {
     // CRM's request-rate limit (voyado) must count all of them together.
     std::shared_ptr<crm::CrmConnector> connector;
     std::unique_ptr<CrmSync> receiptSync;
+    std::unique_ptr<CrmSync> erasureSync;
     if (config.crm.sync) {
         connector =
             crm::connectorTable().at(config.crm.connector).create(connectorSettings(config));
@@ -304,12 +306,17 @@ int Lojald::main(const std::vector<std::string>&) {
                                                 receiptSyncTopic(**database, connector));
         signupSync = std::make_unique<CrmSync>(config.crm, **database,
                                                signupSyncTopic(**database, connector));
+        erasureSync = std::make_unique<CrmSync>(config.crm, **database,
+                                                erasureSyncTopic(**database, connector));
     }
     ReceiptService receipts(**database, *memberKeys, config.scanning.memberQrKey, [&receiptSync] {
         if (receiptSync) receiptSync->wake();
     });
     MemberCache memberCache(**database, *memberKeys);
     MemberService members(config, memberCache, connector);
+    members.onErasureQueued([&erasureSync] {
+        if (erasureSync) erasureSync->wake();
+    });
     addMemberRoutes(router, members);
     addTerminalRoutes(router, **devices);
     // A card from a terminal -> its member, from the cache or the CRM (300 ms).
@@ -358,14 +365,14 @@ int Lojald::main(const std::vector<std::string>&) {
     AlertSources alertSources;
     alertSources.crmUnreachableSinceMs = [&]() -> std::optional<int64_t> {
         std::optional<int64_t> since = members.crmDownSinceMs();
-        for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
+        for (CrmSync* sync : {receiptSync.get(), signupSync.get(), erasureSync.get()}) {
             const int64_t failing = sync ? sync->health().failingSinceMs : 0;
             if (failing > 0 && (!since || failing < *since)) since = failing;
         }
         return since;
     };
     alertSources.crmPausedReason = [&]() -> std::optional<std::string> {
-        for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
+        for (CrmSync* sync : {receiptSync.get(), signupSync.get(), erasureSync.get()}) {
             if (sync && sync->health().pausedReason) return sync->health().pausedReason;
         }
         return std::nullopt;
@@ -393,24 +400,26 @@ int Lojald::main(const std::vector<std::string>&) {
     });
     PeriodicTask alertRules(std::chrono::seconds(config.alerts.intervalSeconds),
                             [&alerts] { alerts.evaluateOnce(); });
-    AdminRoutesContext adminRoutes{config,
-                                   **database,
-                                   alerts,
-                                   members,
-                                   **devices,
-                                   startedAt,
-                                   [&] {
-                                       for (CrmSync* sync : {receiptSync.get(), signupSync.get()}) {
-                                           if (sync && sync->health().pausedReason) return true;
-                                       }
-                                       return false;
-                                   },
-                                   reloadTokens,
-                                   [&](const std::string& topic) {
-                                       if (topic == "receipt" && receiptSync) receiptSync->wake();
-                                       if (topic == "signup" && signupSync) signupSync->wake();
-                                       if (topic == "alert" && alertWebhook) alertWebhook->wake();
-                                   }};
+    AdminRoutesContext adminRoutes{
+        config,
+        **database,
+        alerts,
+        members,
+        **devices,
+        startedAt,
+        [&] {
+            for (CrmSync* sync : {receiptSync.get(), signupSync.get(), erasureSync.get()}) {
+                if (sync && sync->health().pausedReason) return true;
+            }
+            return false;
+        },
+        reloadTokens,
+        [&](const std::string& topic) {
+            if (topic == "receipt" && receiptSync) receiptSync->wake();
+            if (topic == "signup" && signupSync) signupSync->wake();
+            if (topic == "erasure" && erasureSync) erasureSync->wake();
+            if (topic == "alert" && alertWebhook) alertWebhook->wake();
+        }};
     addAdminRoutes(router, adminRoutes);
     // The kiosk page and its sessions: the page holds a cookie, never a token.
     KioskAssets kioskAssets(kioskUiDirectory(config.kiosk), kLojalVersion);
@@ -439,6 +448,7 @@ int Lojald::main(const std::vector<std::string>&) {
         if (receiptSync) {
             for (Gauge& gauge : receiptSync->gauges()) gauges.push_back(std::move(gauge));
             for (Gauge& gauge : signupSync->gauges()) gauges.push_back(std::move(gauge));
+            for (Gauge& gauge : erasureSync->gauges()) gauges.push_back(std::move(gauge));
         }
         for (Gauge& gauge : members.gauges()) gauges.push_back(std::move(gauge));
         for (Gauge& gauge : server.gauges()) gauges.push_back(std::move(gauge));
@@ -483,6 +493,7 @@ int Lojald::main(const std::vector<std::string>&) {
     smsWorker.start();
     if (receiptSync) receiptSync->start();
     if (signupSync) signupSync->start();
+    if (erasureSync) erasureSync->start();
     if (connector) memberSync.start();
     if (connector) crmProbe.start();
     retention.start();
@@ -506,6 +517,7 @@ int Lojald::main(const std::vector<std::string>&) {
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();
     if (signupSync) signupSync->stop();
+    if (erasureSync) erasureSync->stop();
     memberSync.stop();
     crmProbe.stop();
     retention.stop();

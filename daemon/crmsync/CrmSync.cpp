@@ -152,6 +152,8 @@ bool CrmSync::settle(const std::vector<Outbox::Settlement>& settlements,
     auto settled = outbox_.settle(settlements, extra);
     if (!settled)
         log_.error("%s sync: outcomes not stored: %s", topic_.plural, settled.error().message);
+    else if (topic_.afterSynced && !synced.empty())
+        topic_.afterSynced();
     return settled.ok();
 }
 

@@ -32,6 +32,8 @@ struct CrmTopic {
     std::function<crm::BatchOutcome(const std::vector<OutboxItem>&)> send;
     // Optional: runs in the transaction that marks these payloads synced.
     std::function<Status(Transaction&, const std::vector<std::string>& payloads)> onSynced;
+    // Optional: runs after a settlement that synced items was stored.
+    std::function<void()> afterSynced;
 };
 
 class CrmSync {

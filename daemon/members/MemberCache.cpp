@@ -183,13 +183,16 @@ Result<int> erasePhoneRowsByNumber(Transaction& tx, const std::string& e164) {
 
 }  // namespace
 
-Result<ErasureCounts> MemberCache::erase(const std::string& memberId,
-                                         const std::string& phoneE164) {
+Result<ErasureCounts> MemberCache::erase(const std::string& memberId, const std::string& phoneE164,
+                                         const Extra& alsoInTransaction) {
     ErasureCounts counts;
     auto written = database_.write([&](Transaction& tx) -> Status {
         counts = ErasureCounts{};
         std::set<std::string> phoneHashes;
         if (auto done = eraseMember(tx, keys_, memberId, phoneHashes, counts); !done) return done;
+        if (alsoInTransaction) {
+            if (auto done = alsoInTransaction(tx); !done) return done;
+        }
         if (!phoneE164.empty()) {
             auto erased = erasePhoneRowsByNumber(tx, phoneE164);
             if (!erased) return erased.error();
@@ -214,7 +217,8 @@ Result<ErasureCounts> MemberCache::erase(const std::string& memberId,
 }
 
 Result<ErasureCounts> MemberCache::eraseByPhone(const std::string& phoneE164,
-                                                std::vector<std::string>& memberIds) {
+                                                std::vector<std::string>& memberIds,
+                                                const Extra& alsoInTransaction) {
     ErasureCounts counts;
     auto written = database_.write([&](Transaction& tx) -> Status {
         counts = ErasureCounts{};
@@ -238,6 +242,7 @@ Result<ErasureCounts> MemberCache::eraseByPhone(const std::string& phoneE164,
         auto erased = erasePhoneRowsByNumber(tx, phoneE164);
         if (!erased) return erased.error();
         counts.personalRows += *erased;
+        if (alsoInTransaction) return alsoInTransaction(tx);
         return okStatus();
     });
     if (!written) return written.error();

@@ -5,6 +5,7 @@
 // that erases a member's data (GDPR): cache rows, the member block of their
 // receipts, and their sign-ups, consents, codes and SMS.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,12 +41,16 @@ class MemberCache {
     std::optional<CachedMember> find(const crm::MemberQuery& query);
     // Everything stored about the member; phoneE164 (optional) also reaches data
     // of a number the cache never saw.
-    Result<ErasureCounts> erase(const std::string& memberId, const std::string& phoneE164 = "");
+    // alsoInTransaction runs in the erasure's transaction (queueing it for the CRM).
+    using Extra = std::function<Status(Transaction&)>;
+    Result<ErasureCounts> erase(const std::string& memberId, const std::string& phoneE164 = "",
+                                const Extra& alsoInTransaction = nullptr);
     // Everything about a number, through indexes (no table scan): the members
     // with its keyed hash (memberIds: who they were, for the CRM), their
     // receipts' member blocks, and the number's sign-ups, consents, codes, SMS.
     Result<ErasureCounts> eraseByPhone(const std::string& phoneE164,
-                                       std::vector<std::string>& memberIds);
+                                       std::vector<std::string>& memberIds,
+                                       const Extra& alsoInTransaction = nullptr);
 
     Status replaceOffers(const std::vector<crm::Offer>& offers, int64_t nowMs);
     std::vector<crm::Offer> offersFor(const std::string& tier);

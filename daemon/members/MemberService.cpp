@@ -6,6 +6,7 @@
 
 #include "barcode/MemberToken.h"
 #include "core/Time.h"
+#include "members/ErasureSync.h"
 #include "signup/Phone.h"
 
 namespace lojal {
@@ -172,8 +173,14 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::erase(const std::string
         if (!normalized) return refusalFromCodedError(normalized.error());
         e164 = *normalized;
     }
-    auto counts = cache_.erase(memberId, e164);
+    // With a CRM, the erasure goes there too, queued in the same transaction.
+    const int64_t now = unixMillisNow();
+    const auto erasure = newErasure(config_.store.id, memberId, e164, now);
+    MemberCache::Extra toCrm;
+    if (connector_) toCrm = [&](Transaction& tx) { return queueErasure(tx, erasure, now); };
+    auto counts = cache_.erase(memberId, e164, toCrm);
     if (!counts) return storageRefusal(counts.error(), "the erasure");
+    if (connector_ && erasureQueued_) erasureQueued_();
     ++erased_;
     log_.notice("member %s erased: %d cached, %d receipt(s) stripped, %d personal row(s)", memberId,
                 counts->members, counts->receipts, counts->personalRows);
@@ -189,8 +196,18 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::eraseByPhone(const std:
     auto normalized = normalizePhone(phone, config_.store.country);
     if (!normalized) return refusalFromCodedError(normalized.error());
     std::vector<std::string> memberIds;
-    auto counts = cache_.eraseByPhone(*normalized, memberIds);
+    const int64_t now = unixMillisNow();
+    MemberCache::Extra toCrm;
+    if (connector_) {
+        toCrm = [&](Transaction& tx) {
+            // The member ids are known only inside the transaction that found them.
+            const std::string memberId = memberIds.size() == 1 ? memberIds.front() : "";
+            return queueErasure(tx, newErasure(config_.store.id, memberId, *normalized, now), now);
+        };
+    }
+    auto counts = cache_.eraseByPhone(*normalized, memberIds, toCrm);
     if (!counts) return storageRefusal(counts.error(), "the erasure");
+    if (connector_ && erasureQueued_) erasureQueued_();
     ++erased_;
     // The number itself is not logged: only how much went.
     log_.notice(

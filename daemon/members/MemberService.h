@@ -8,6 +8,7 @@
 #include <Poco/Logger.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <variant>
@@ -31,6 +32,8 @@ class MemberService {
     std::variant<Poco::JSON::Object, Refusal> lookup(
         const std::map<std::string, std::string>& query);
     // POST /v1/members/{id}/erase: phone (optional) reaches a number the cache never saw.
+    // Called after an erasure was queued for the CRM (wakes its sync).
+    void onErasureQueued(std::function<void()> wake) { erasureQueued_ = std::move(wake); }
     // POST /v1/members/erase: everything about a phone number (indexed).
     std::variant<Poco::JSON::Object, Refusal> eraseByPhone(const std::string& phone);
     std::variant<Poco::JSON::Object, Refusal> erase(const std::string& memberId,
@@ -62,6 +65,7 @@ class MemberService {
     std::atomic<uint64_t> answeredByCache_{0};
     std::atomic<uint64_t> erased_{0};
     std::atomic<int64_t> lastSyncOkMs_{0};
+    std::function<void()> erasureQueued_;
     std::unique_ptr<CrmHealth> health_;    // null when [crm] health_probe_seconds = 0
     std::atomic<uint64_t> skippedCrm_{0};  // lookups answered at once: the CRM was down
 };

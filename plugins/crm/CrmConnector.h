@@ -57,6 +57,17 @@ struct OutgoingSignup {
     std::vector<Consent> consents;
 };
 
+// A customer's erasure (GDPR) asked for at the store, for the CRM to carry out
+// too. key ("{store_id}/erasure/{n}") is the idempotency key; memberId, phone
+// or both are set.
+struct OutgoingErasure {
+    std::string key;
+    std::string memberId;
+    std::string phone;  // E.164
+    std::string storeId;
+    std::string requestedAt;  // RFC 3339, UTC
+};
+
 // A member as the CRM knows them (docs/CRM-PROTOCOL.md "Members").
 struct Member {
     std::string memberId;
@@ -113,6 +124,9 @@ class CrmConnector {
     // The changes after cursor ("" for everything).
     virtual MemberChanges memberChanges(const std::string& cursor) = 0;
     virtual OffersOutcome activeOffers() = 0;
+    // Results keyed by OutgoingErasure::key. "accepted" also when the CRM had
+    // nothing about the customer: the erasure holds either way.
+    virtual BatchOutcome sendErasures(const std::vector<OutgoingErasure>& erasures) = 0;
 };
 
 struct ConnectorSettings {

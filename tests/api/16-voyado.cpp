@@ -132,3 +132,33 @@ BOOST_AUTO_TEST_CASE(a_sign_up_creates_a_contact_with_its_consent) {
                "2\n";
     }));
 }
+
+// An erasure at the store reaches Voyado as DELETE /api/v2/contacts/{id}: by the
+// member id when the store knows it, found by mobile phone when it does not; a
+// number Voyado does not have is already erased there.
+BOOST_AUTO_TEST_CASE(an_erasure_at_the_store_deletes_the_voyado_contact) {
+    FakeVoyado voyado("voyado-key");
+    voyado.putContact("c-guid-7", "+46707777777", 10);
+    voyado.putContact("c-guid-8", "+46708888888", 10);
+    RunningLojald lojald(voyadoConfig(voyado));
+    const auto byId =
+        httpRequest(lojald.port, "POST", "/v1/members/c-guid-7/erase", kAdminToken, "{}");
+    BOOST_REQUIRE_EQUAL(byId.status, 200);
+    const auto byPhone = httpRequest(lojald.port, "POST", "/v1/members/erase", kAdminToken,
+                                     R"({"phone":"0708888888"})");
+    BOOST_REQUIRE_EQUAL(byPhone.status, 200);
+    const auto unknown = httpRequest(lojald.port, "POST", "/v1/members/erase", kAdminToken,
+                                     R"({"phone":"0705550000"})");
+    BOOST_REQUIRE_EQUAL(unknown.status, 200);
+    BOOST_REQUIRE(voyado.waitForDeletes(2, 10s));
+    auto deleted = voyado.deletedByApi();
+    std::sort(deleted.begin(), deleted.end());
+    BOOST_TEST(deleted ==
+               (std::vector<std::string>{"c-guid-7 source=lojald", "c-guid-8 source=lojald"}));
+    // All three are settled (the unknown number as nothing to delete): no backlog.
+    BOOST_REQUIRE(eventually([&] {
+        return queryDatabase(lojald.dir.file("lojal.db"),
+                             "SELECT count(*) FROM outbox WHERE topic = 'erasure' AND state = "
+                             "'done'") == "3\n";
+    }));
+}

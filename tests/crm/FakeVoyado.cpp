@@ -26,6 +26,7 @@ struct FakeVoyado::State {
     std::vector<std::chrono::steady_clock::time_point> receiptTimes;
     std::map<std::string, std::pair<std::string, int>> contacts;  // id -> (phone, points)
     std::vector<std::string> deleted;
+    std::vector<std::string> deletedByApi;  // DELETE /api/v2/contacts/{id}, with its source header
     std::map<std::string, std::string> created;  // mobilePhone -> JSON posted
     size_t contactRequests = 0;
     std::vector<std::string> changeQueries;
@@ -112,6 +113,15 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             return answer(response, 200, out.str());
         }
         const std::string prefix = "/api/v2/contacts/";
+        if (path.rfind(prefix, 0) == 0 && request.getMethod() == "DELETE") {
+            const auto found = state_->contacts.find(path.substr(prefix.size()));
+            if (found == state_->contacts.end()) return answer(response, 404, "{}");
+            state_->deletedByApi.push_back(found->first + " source=" + request.get("source", ""));
+            state_->contacts.erase(found);
+            lock.unlock();
+            state_->changed.notify_all();
+            return answer(response, 204, "");
+        }
         if (path.rfind(prefix, 0) == 0) {
             const auto found = state_->contacts.find(path.substr(prefix.size()));
             if (found == state_->contacts.end()) return answer(response, 404, "{}");
@@ -233,6 +243,17 @@ bool FakeVoyado::waitForReceipts(size_t count, std::chrono::milliseconds timeout
     std::unique_lock lock(state_->mutex);
     return state_->changed.wait_for(lock, timeout,
                                     [&] { return state_->receipts.size() >= count; });
+}
+
+std::vector<std::string> FakeVoyado::deletedByApi() {
+    std::lock_guard lock(state_->mutex);
+    return state_->deletedByApi;
+}
+
+bool FakeVoyado::waitForDeletes(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout,
+                                    [&] { return state_->deletedByApi.size() >= count; });
 }
 
 }  // namespace lojal::test

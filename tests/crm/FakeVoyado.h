@@ -32,6 +32,10 @@ class FakeVoyado {
     size_t contactRequests();
     bool waitForContactRequests(size_t count, std::chrono::milliseconds timeout);
 
+    // DELETE /api/v2/contacts/{id} (an erasure): "ID source=SOURCE" each.
+    std::vector<std::string> deletedByApi();
+    bool waitForDeletes(size_t count, std::chrono::milliseconds timeout);
+
     size_t receiptsStored();
     size_t receiptRequests();
     std::string receiptBody(const std::string& uniqueReceiptId);

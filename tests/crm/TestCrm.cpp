@@ -38,7 +38,9 @@ struct TestCrm::State {
     std::string rejectPrefix;
     std::string lastApiKey;
 
-    std::map<std::string, std::string> signups;         // signup_id -> JSON
+    std::map<std::string, std::string> signups;   // signup_id -> JSON
+    std::map<std::string, std::string> erasures;  // erasure_id -> JSON
+    bool erasuresDown = false;
     std::map<std::string, Poco::JSON::Object> members;  // by id
     std::vector<std::pair<std::string, bool>> feed;     // (id, erased), cursor = index + 1
     Poco::JSON::Array offers;
@@ -72,6 +74,9 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         if (request.getURI() == "/v1/signups/batch" && request.getMethod() == "POST") {
             return storeSignups(body, response);
         }
+        if (request.getURI() == "/v1/erasures/batch" && request.getMethod() == "POST") {
+            return storeErasures(body, response);
+        }
         if (request.getURI() != "/v1/receipts/batch" || request.getMethod() != "POST") {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
             response.send();
@@ -90,6 +95,36 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
     }
 
   private:
+    // Erasures (docs/CRM-PROTOCOL.md "Erasures"), by erasure_id; 503 while down.
+    void storeErasures(const std::string& body, Poco::Net::HTTPServerResponse& response) {
+        Poco::JSON::Parser parser;
+        const auto erasures =
+            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("erasures");
+        Poco::JSON::Array results;
+        {
+            std::lock_guard lock(state_->mutex);
+            if (state_->erasuresDown) {
+                noteActivity();
+                return sendJson(response, 503, "{\"error\":\"down\"}");
+            }
+            for (size_t i = 0; i < erasures->size(); ++i) {
+                const auto erasure = erasures->getObject(static_cast<unsigned>(i));
+                const std::string id = erasure->getValue<std::string>("erasure_id");
+                Poco::JSON::Object item;
+                item.set("erasure_id", id);
+                item.set("status", state_->erasures.emplace(id, text(*erasure)).second
+                                       ? "accepted"
+                                       : "duplicate");
+                results.add(item);
+            }
+        }
+        state_->changed.notify_all();
+        noteActivity();
+        Poco::JSON::Object answer;
+        answer.set("results", results);
+        sendJson(response, 200, text(answer));
+    }
+
     void storeSignups(const std::string& body, Poco::Net::HTTPServerResponse& response) {
         Poco::JSON::Parser parser;
         const auto signups =
@@ -424,6 +459,24 @@ std::string TestCrm::signupJson(const std::string& signupId) {
 bool TestCrm::waitForSignups(size_t count, std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
     return state_->changed.wait_for(lock, timeout, [&] { return state_->signups.size() >= count; });
+}
+
+void TestCrm::setErasuresDown(bool down) {
+    std::lock_guard lock(state_->mutex);
+    state_->erasuresDown = down;
+}
+
+std::vector<std::string> TestCrm::erasures() {
+    std::lock_guard lock(state_->mutex);
+    std::vector<std::string> list;
+    for (const auto& [id, json] : state_->erasures) list.push_back(json);
+    return list;
+}
+
+bool TestCrm::waitForErasures(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout,
+                                    [&] { return state_->erasures.size() >= count; });
 }
 
 size_t TestCrm::faults() {

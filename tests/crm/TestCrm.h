@@ -74,6 +74,11 @@ class TestCrm {
     std::string signupJson(const std::string& signupId);
     bool waitForSignups(size_t count, std::chrono::milliseconds timeout);
 
+    // Erasures (POST /v1/erasures/batch) as JSON, by erasure_id; 503 while down.
+    void setErasuresDown(bool down);
+    std::vector<std::string> erasures();
+    bool waitForErasures(size_t count, std::chrono::milliseconds timeout);
+
     size_t stored();      // distinct receipts
     size_t duplicates();  // resends of stored ones
     size_t batches();     // batch requests, faults included

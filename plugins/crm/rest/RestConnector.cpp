@@ -88,6 +88,27 @@ class RestConnector : public CrmConnector {
         return interpret(*answer, "signup_id");
     }
 
+    BatchOutcome sendErasures(const std::vector<OutgoingErasure>& erasures) override {
+        Poco::JSON::Array items;
+        for (const OutgoingErasure& erasure : erasures) {
+            Object item;
+            item.set("erasure_id", erasure.key);
+            if (!erasure.memberId.empty()) item.set("member_id", erasure.memberId);
+            if (!erasure.phone.empty()) item.set("phone", erasure.phone);
+            item.set("store_id", erasure.storeId);
+            item.set("requested_at", erasure.requestedAt);
+            items.add(item);
+        }
+        Object root;
+        root.set("erasures", items);
+        std::ostringstream body;
+        root.stringify(body);
+        std::string why;
+        const auto answer = exchange(call("POST", "/v1/erasures/batch", body.str()), why);
+        if (!answer) return {BatchOutcome::Kind::transient, {}, "CRM unreachable: " + why, 0};
+        return interpret(*answer, "erasure_id");
+    }
+
     LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) override {
         const char* name = query.kind == MemberQuery::Kind::phone       ? "phone"
                            : query.kind == MemberQuery::Kind::cardToken ? "card_token"

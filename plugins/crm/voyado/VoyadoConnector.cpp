@@ -69,6 +69,41 @@ class VoyadoConnector : public CrmConnector {
         return outcome;
     }
 
+    // DELETE /api/v2/contacts/{contactId} (Voyado's OpenAPI: contactsVDeleteWithHeaderParam,
+    // with the optional `source` header). Without a member id the contact is first
+    // found by mobile phone; a contact Voyado does not have (404, or no match) is
+    // already erased there.
+    BatchOutcome sendErasures(const std::vector<OutgoingErasure>& erasures) override {
+        BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
+        for (const OutgoingErasure& erasure : erasures) {
+            std::string contactId = erasure.memberId;
+            if (contactId.empty()) {
+                const LookupOutcome found =
+                    lookupMember({MemberQuery::Kind::phone, erasure.phone}, settings_.timeoutMs);
+                if (found.kind == LookupOutcome::Kind::notFound) {
+                    outcome.results[erasure.key] = {ReceiptResult::Outcome::accepted, ""};
+                    continue;
+                }
+                if (found.kind == LookupOutcome::Kind::unavailable) {
+                    if (outcome.results.empty())
+                        return {BatchOutcome::Kind::transient, {}, found.reason, 0};
+                    outcome.reason = found.reason;
+                    break;
+                }
+                contactId = found.member.memberId;
+            }
+            pacer_.acquire();
+            std::string path = "/api/v2/contacts/";
+            Poco::URI::encode(contactId, "/?#&=+", path);
+            std::string why;
+            auto answer = exchange("DELETE", Poco::URI(settings_.url + path), "",
+                                   settings_.timeoutMs, why, {{"source", "lojald"}});
+            if (answer && answer->status == 404) answer->status = 204;  // nothing left there
+            if (!record(outcome, erasure.key, answer, why, false)) break;
+        }
+        return outcome;
+    }
+
     LookupOutcome lookupMember(const MemberQuery& query, int timeoutMs) override {
         std::string contactId = query.value;
         if (query.kind == MemberQuery::Kind::cardToken) {
@@ -194,9 +229,9 @@ class VoyadoConnector : public CrmConnector {
         return {LookupOutcome::Kind::found, *member, ""};
     }
 
-    std::optional<plugins::HttpAnswer> exchange(const std::string& method, const Poco::URI& uri,
-                                                const std::string& body, int timeoutMs,
-                                                std::string& why) {
+    std::optional<plugins::HttpAnswer> exchange(
+        const std::string& method, const Poco::URI& uri, const std::string& body, int timeoutMs,
+        std::string& why, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
         plugins::HttpCall call;
         call.method = method;
         call.uri = uri;
@@ -207,6 +242,7 @@ class VoyadoConnector : public CrmConnector {
                         {"User-Agent", agent},
                         {"Content-Type", "application/json"},
                         {"Accept", "application/json"}};
+        call.headers.insert(call.headers.end(), extra.begin(), extra.end());
         call.body = body;
         call.timeoutMs = timeoutMs;
         return plugins::exchange(sessions_, call, why);
