@@ -71,6 +71,7 @@ bench:
 	$(BUILD)/tests/signup-bench 8000 200
 	$(BUILD)/tests/receipt-bench 100000
 	$(BUILD)/tests/crm-health-bench 40
+	$(BUILD)/tests/operations-bench 100000 50000 20
 	$(BUILD)/tests/pos-bench 20000 2000
 	$(BUILD)/tests/camera-bench 300
 	tests/kiosk/run.sh --bench $(BUILD)/daemon/lojald $(BUILD)/tests/barcode-image
