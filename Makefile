@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test
 
 all: build
 
@@ -54,6 +54,14 @@ test-tsan:
 # plugins/pos/src/lojal.map): rewrite the baseline the ABI gate compares with.
 abi-baseline: build
 	tests/pos/check-abi.sh $(BUILD)/plugins/pos/liblojal.so.1 --update
+
+# An installed lojald keeps its queue across a package upgrade (root; the network
+# to Debian's mirror the first time; about 15 min first, 3 min with its cache).
+# Not part of `make test` or CI: run it before a release (docs/OPERATIONS.md).
+upgrade-test:
+	@packaging/install-deps.sh build test upgrade
+	@$(MAKE) --no-print-directory build
+	tests/upgrade/upgrade-test.sh $(BUILD)
 
 package: build
 	cd $(BUILD) && cpack -G DEB

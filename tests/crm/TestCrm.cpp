@@ -40,7 +40,7 @@ struct TestCrm::State {
 
     std::map<std::string, std::string> signups;   // signup_id -> JSON
     std::map<std::string, std::string> erasures;  // erasure_id -> JSON
-    bool erasuresDown = false;
+    bool signupsAndErasuresDown = false;
     std::map<std::string, Poco::JSON::Object> members;  // by id
     std::vector<std::pair<std::string, bool>> feed;     // (id, erased), cursor = index + 1
     Poco::JSON::Array offers;
@@ -103,7 +103,7 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         Poco::JSON::Array results;
         {
             std::lock_guard lock(state_->mutex);
-            if (state_->erasuresDown) {
+            if (state_->signupsAndErasuresDown) {
                 noteActivity();
                 return sendJson(response, 503, "{\"error\":\"down\"}");
             }
@@ -132,6 +132,10 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
         Poco::JSON::Array results;
         {
             std::lock_guard lock(state_->mutex);
+            if (state_->signupsAndErasuresDown) {
+                noteActivity();
+                return sendJson(response, 503, "{\"error\":\"down\"}");
+            }
             for (size_t i = 0; i < signups->size(); ++i) {
                 const auto signup = signups->getObject(static_cast<unsigned>(i));
                 const std::string id = signup->getValue<std::string>("signup_id");
@@ -461,9 +465,9 @@ bool TestCrm::waitForSignups(size_t count, std::chrono::milliseconds timeout) {
     return state_->changed.wait_for(lock, timeout, [&] { return state_->signups.size() >= count; });
 }
 
-void TestCrm::setErasuresDown(bool down) {
+void TestCrm::setSignupsAndErasuresDown(bool down) {
     std::lock_guard lock(state_->mutex);
-    state_->erasuresDown = down;
+    state_->signupsAndErasuresDown = down;
 }
 
 std::vector<std::string> TestCrm::erasures() {

@@ -74,8 +74,9 @@ class TestCrm {
     std::string signupJson(const std::string& signupId);
     bool waitForSignups(size_t count, std::chrono::milliseconds timeout);
 
-    // Erasures (POST /v1/erasures/batch) as JSON, by erasure_id; 503 while down.
-    void setErasuresDown(bool down);
+    // Sign-up and erasure batches answer 503 while down (receipts: failNext).
+    // Erasures (POST /v1/erasures/batch) as JSON, by erasure_id.
+    void setSignupsAndErasuresDown(bool down);
     std::vector<std::string> erasures();
     bool waitForErasures(size_t count, std::chrono::milliseconds timeout);
 
