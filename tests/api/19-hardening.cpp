@@ -19,6 +19,8 @@
 
 #include "ExampleReceipt.h"
 #include "LojaldProcess.h"
+#include "TestCrm.h"
+#include "config/Config.h"
 
 using namespace lojal::test;
 
@@ -305,12 +307,39 @@ BOOST_AUTO_TEST_CASE(a_world_readable_config_with_secrets_is_named_at_start) {
     {
         LojaldProcess lojald({"--config", config}, dir.path());
         BOOST_REQUIRE(lojald.waitUntilReady());
-        BOOST_TEST(lojald.output().find("is readable by every user") !=
-                   std::string::npos);
+        BOOST_TEST(lojald.output().find("is readable by every user") != std::string::npos);
         BOOST_TEST(lojald.output().find("chmod 0640 " + config) != std::string::npos);
     }
     ::chmod(config.c_str(), 0640);
     LojaldProcess lojald({"--config", config}, dir.path());
     BOOST_REQUIRE(lojald.waitUntilReady());
     BOOST_TEST(lojald.output().find("readable by every user") == std::string::npos);
+}
+
+// A secret from a file (KEY_file) reaches its peer; a config without secrets
+// written in it raises no warning, whatever its mode.
+BOOST_AUTO_TEST_CASE(a_secret_from_a_file_reaches_the_crm_and_is_not_a_readable_config) {
+    TestCrm crm;
+    TempDir dir;
+    dir.write("crm.key", "key-from-a-root-only-file\n");
+    const int port = freePort();
+    const std::string config = dir.file("lojald.ini");
+    dir.write("lojald.ini", "[server]\nlisten = 127.0.0.1:" + std::to_string(port) +
+                                "\n[database]\npath = " + dir.file("lojal.db") +
+                                "\n[sms]\ntemplates_dir = " + LOJAL_SOURCE_DIR +
+                                "/daemon/sms/templates\n[auth]\ntokens_file = " +
+                                dir.file("tokens") + "\n[crm]\nsync = on\nurl = " + crm.url() +
+                                "\napi_key_file = " + dir.file("crm.key") + "\n");
+    dir.write("tokens", "register-1 pos sha256:" + lojal::sha256Hex(kPosToken) + "\n");
+    ::chmod(config.c_str(), 0644);
+    LojaldProcess lojald({"--config", config}, dir.path());
+    BOOST_REQUIRE(lojald.waitUntilReady());
+    BOOST_REQUIRE_EQUAL(
+        httpRequest(port, "POST", "/v1/receipts", kPosToken, exampleReceiptWithId("file-key-1"))
+            .status,
+        202);
+    BOOST_REQUIRE(crm.waitForStored(1, 10s));
+    BOOST_TEST(crm.lastApiKey() == "key-from-a-root-only-file");
+    BOOST_TEST(lojald.output().find("readable by every user") == std::string::npos);
+    BOOST_TEST(lojald.output().find("key-from-a-root-only-file") == std::string::npos);
 }

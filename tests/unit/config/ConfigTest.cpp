@@ -308,3 +308,31 @@ BOOST_AUTO_TEST_CASE(a_drivers_secret_option_can_come_from_a_file) {
     BOOST_REQUIRE(config.ok());
     BOOST_TEST(config->inlineSecrets == std::vector<std::string>{"device.t1.card_token_key"});
 }
+
+BOOST_AUTO_TEST_CASE(alerts_retention_and_log_format_have_defaults_and_bounds) {
+    auto config = parse("");
+    BOOST_REQUIRE(config.ok());
+    BOOST_TEST(config->alerts.intervalSeconds == 5);
+    BOOST_TEST(config->alerts.crmUnreachableMinutes == 10);
+    BOOST_TEST(config->alerts.webhookUrl.empty());
+    BOOST_TEST(config->retention.signupsDays == 30);
+    BOOST_TEST(config->retention.otpDays == 1);
+    BOOST_TEST((config->log.format == LogFormat::text));
+    config = parse(
+        "[log]\nformat = json\ntarget = journal\n[retention]\nsms_days = 0\n"
+        "[alerts]\nwebhook_url = https://hooks.example/x\nsms_failure_percent = 50\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST((config->log.format == LogFormat::json));
+    BOOST_TEST((config->log.target == LogTarget::journal));
+    BOOST_TEST(config->retention.smsDays == 0);
+    BOOST_TEST(config->alerts.smsFailurePercent == 50);
+    BOOST_TEST(contains(failure("[log]\nformat = xml\n"), "expected text or json"));
+    BOOST_TEST(contains(failure("[alerts]\nwebhook_url = ftp://x\n"), "expected an http(s) URL"));
+    BOOST_TEST(contains(failure("[alerts]\ninterval_seconds = 0\n"), "alerts.interval_seconds"));
+    BOOST_TEST(contains(failure("[alerts]\nsms_failure_percent = 101\n"), "sms_failure_percent"));
+    BOOST_TEST(contains(failure("[retention]\nsignups_days = -1\n"), "retention.signups_days"));
+    // A webhook URL may carry its access token: never shown.
+    std::ostringstream dump;
+    toRedactedJson(*config).stringify(dump);
+    BOOST_TEST(!contains(dump.str(), "hooks.example"));
+}
