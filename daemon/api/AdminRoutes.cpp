@@ -59,7 +59,7 @@ Response status(AdminRoutesContext& c) {
     body.set("crm", crm);
     Poco::JSON::Object queues;
     auto stats = Outbox(c.database).stats();
-    for (const char* topic : {"receipt", "signup", "sms", "erasure", "alert"}) {
+    for (const std::string& topic : outboxTopics()) {
         Outbox::TopicStats topicStats;
         if (stats && stats->count(topic)) topicStats = stats->at(topic);
         Poco::JSON::Object queue;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "outbox/Outbox.h"
+
 namespace lojal::ctl {
 
 namespace {
@@ -127,7 +129,7 @@ std::string statusText(const Object& status) {
     out += "\n";
     std::vector<std::vector<std::string>> queues = {{"QUEUE", "BACKLOG", "OLDEST", "DEAD"}};
     const Object::Ptr byTopic = child(status, "queues");
-    for (const char* topic : {"receipt", "signup", "sms", "erasure", "alert"}) {
+    for (const std::string& topic : outboxTopics()) {
         const Object::Ptr queue = child(*byTopic, topic);
         const int64_t backlog = number(*queue, "backlog");
         queues.push_back({topic, std::to_string(backlog),

@@ -43,6 +43,9 @@ struct OutboxRow {
     int64_t updatedAtMs = 0;
 };
 
+// Every outbox topic, in the order store IT reads them (lojalctl status).
+const std::vector<std::string>& outboxTopics();
+
 // Topics whose dead letters an operator may send again. Not sms: a PIN or a
 // sign-up link is stale hours later, and a PIN's text is gone once it failed.
 bool isRetryableTopic(const std::string& topic);
