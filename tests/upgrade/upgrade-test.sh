@@ -190,9 +190,11 @@ grep -q 'upgrade test marker 7f3a' "$root/etc/lojal/lojald.ini" \
     && pass "the store's lojald.ini was kept" || fail "the store's lojald.ini was replaced"
 [ -f "$root/etc/lojal/lojald.ini.dpkg-dist" ] \
     && pass "the package's new default is beside it as lojald.ini.dpkg-dist" || fail "no lojald.ini.dpkg-dist"
-[ "$(stat -c %U:%G:%a "$root/etc/lojal/lojald.ini")" = "root:lojal:640" ] \
+# Names as the root resolves them (its lojal group's id means another group here).
+mode=$(in_root stat -c %U:%G:%a /etc/lojal/lojald.ini)
+[ "$mode" = "root:lojal:640" ] \
     && pass "lojald.ini tightened to 0640 root:lojal (it holds secrets)" \
-    || fail "lojald.ini is $(stat -c %U:%G:%a "$root/etc/lojal/lojald.ini")"
+    || fail "lojald.ini is $mode"
 [ "$(stat -c %a "$root/etc/lojal/lojalctl.token")" = 600 ] && grep -q '^lojalctl admin sha256:' "$root/etc/lojal/tokens" \
     && pass "postinst made lojalctl's admin token" || fail "no lojalctl token after the upgrade"
 [ -x "$root/usr/sbin/lojalctl" ] && pass "lojalctl installed" || fail "lojalctl missing"
@@ -213,7 +215,7 @@ done
 grep -c 'Welcome\|Välkommen\|join.example.com' "$root/var/lib/lojal/sms.log" >/dev/null \
     && pass "the queued SMS were sent (log gateway)" || fail "no SMS in the gateway log"
 status=$(in_root /usr/sbin/lojalctl --url "http://127.0.0.1:$PORT" --token-file /dev/stdin --json status <<<"$ADMIN" || true)
-grep -q '"schema_version" : '"$new_schema" <<<"$status" \
+grep -q '"schema_version": '"$new_schema" <<<"$status" \
     && pass "lojalctl status from the package reads the upgraded lojald" || { echo "$status"; fail "lojalctl status"; }
 stop_lojald
 
