@@ -56,12 +56,13 @@ abi-baseline: build
 	tests/pos/check-abi.sh $(BUILD)/plugins/pos/liblojal.so.1 --update
 
 # An installed lojald keeps its queue across a package upgrade (root; the network
-# to Debian's mirror the first time; about 15 min first, 3 min with its cache).
-# Not part of `make test` or CI: run it before a release (docs/OPERATIONS.md).
+# to Debian's mirror; about 8 min the first time on a machine, 3 min with its cache).
+# Run by CI after `make test`, and before a release. Without Debian's mirror it
+# prints SKIPPED (exit 3 of the script) and does not fail.
 upgrade-test:
 	@packaging/install-deps.sh build test upgrade
 	@$(MAKE) --no-print-directory build
-	tests/upgrade/upgrade-test.sh $(BUILD)
+	tests/upgrade/upgrade-test.sh $(BUILD) || [ $$? -eq 3 ]
 
 package: build
 	cd $(BUILD) && cpack -G DEB
