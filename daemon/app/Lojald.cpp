@@ -158,6 +158,8 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
     settings.timeoutMs = config.crm.timeoutMs;
     settings.storeId = config.store.id;
     settings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
+    settings.consentIds = config.crm.voyadoConsentIds;
+    settings.exchangeRateToGroupCurrency = config.crm.voyadoExchangeRate;
     return settings;
 }
 

@@ -509,6 +509,19 @@ const std::vector<KeySpec>& schema() {
         {"crm", "client_key_file", textSetter(&Config::crm, &CrmConfig::clientKeyFile, 1024)},
         {"crm", "max_requests_per_second",
          intSetter(&Config::crm, &CrmConfig::maxRequestsPerSecond, 0, 10000)},
+        {"crm.voyado", "consent_marketing_sms",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.size() > 128) return "expected the tenant's consent id (1-128 characters)";
+             c.crm.voyadoConsentIds["marketing_sms"] = v;
+             return std::nullopt;
+         }},
+        {"crm.voyado", "exchange_rate_to_group_currency",
+         [](Config& c, const std::string& v) -> Problem {
+             const auto rate = parseDecimal(v, 9);
+             if (!rate || *rate <= 0) return "expected a positive decimal such as 0.0912";
+             c.crm.voyadoExchangeRate = v;
+             return std::nullopt;
+         }},
         {"members", "lookup_timeout_ms",
          intSetter(&Config::members, &MembersConfig::lookupTimeoutMs, 50, 10000)},
         {"members", "sync_interval_seconds",
@@ -752,6 +765,15 @@ Status applyDependentDefaults(Config& config) {
 Status checkWhole(const Config& config) {
     if (config.crm.sync && config.crm.url.empty()) {
         return Error{ErrorCode::arg, "key 'crm.url': required when crm.sync is on"};
+    }
+    // Voyado files a consent under the tenant's own id: a sign-up sent with
+    // Lojal's purpose name would be refused or filed under nothing.
+    if (config.crm.sync && config.crm.connector == "voyado" && !config.signup.baseUrl.empty() &&
+        !config.crm.voyadoConsentIds.count("marketing_sms")) {
+        return Error{ErrorCode::arg,
+                     "key 'crm.voyado.consent_marketing_sms': required with the voyado connector "
+                     "and sign-ups on (the tenant's consent id for SMS marketing, from Voyado's "
+                     "consent settings)"};
     }
     if (config.sms.gateway != "log" && config.sms.url.empty()) {
         return Error{ErrorCode::arg,
@@ -1071,6 +1093,10 @@ Poco::JSON::Object toJson(const Config& c) {
     crm.set("client_key_file", c.crm.clientKeyFile);
     crm.set("max_requests_per_second", c.crm.maxRequestsPerSecond);
     root.set("crm", crm);
+    Poco::JSON::Object voyado;
+    for (const auto& [purpose, id] : c.crm.voyadoConsentIds) voyado.set("consent_" + purpose, id);
+    voyado.set("exchange_rate_to_group_currency", c.crm.voyadoExchangeRate);
+    root.set("crm.voyado", voyado);
     Poco::JSON::Object members;
     members.set("lookup_timeout_ms", c.members.lookupTimeoutMs);
     members.set("sync_interval_seconds", c.members.syncIntervalSeconds);

@@ -148,6 +148,11 @@ struct CrmConfig {
     // to the member cache and a probe asks the CRM this often (doubling to 60 s).
     // 0: every lookup asks the CRM and waits for it (the old behaviour).
     int healthProbeSeconds = 5;
+    // [crm.voyado]: the tenant's consent id for each Lojal purpose (Voyado's
+    // consent ids are made per tenant), and the store currency's rate to the
+    // group currency (empty: not sent, Engage converts).
+    std::map<std::string, std::string> voyadoConsentIds;
+    std::string voyadoExchangeRate;
 };
 
 struct MembersConfig {

@@ -138,6 +138,10 @@ struct ConnectorSettings {
     int timeoutMs = 5000;
     std::string storeId;           // for connectors that file receipts per store (voyado)
     int maxRequestsPerSecond = 0;  // 0: no limit of the connector's own
+    // voyado: the tenant's consent id per Lojal purpose; the store currency's
+    // rate to the group currency ("" : not sent).
+    std::map<std::string, std::string> consentIds;
+    std::string exchangeRateToGroupCurrency;
 };
 
 struct ConnectorEntry {

@@ -109,9 +109,11 @@ BOOST_AUTO_TEST_CASE(the_request_rate_stays_under_the_limit) {
 BOOST_AUTO_TEST_CASE(a_sign_up_creates_a_contact_with_its_consent) {
     FakeVoyado voyado("voyado-key");
     voyado.putContact("c-known", "+46709876543", 0);
+    voyado.setConsentIds({"7e2c5c1a-sms-marketing"});  // the tenant's own id
     RunningLojald lojald(
         "[store]\nid = SE-0042\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
-        "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n" +
+        "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n"
+        "[crm.voyado]\nconsent_marketing_sms = 7e2c5c1a-sms-marketing\n" +
         voyadoConfig(voyado).substr(voyadoConfig(voyado).find("[crm]")));
     const auto signup = [&](const std::string& phone) {
         return httpRequest(
@@ -125,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_sign_up_creates_a_contact_with_its_consent) {
     BOOST_REQUIRE(voyado.waitForContactRequests(2, 15s));
     const std::string created = voyado.createdContactJson("+46701234567");
     BOOST_TEST(created.find("\"acceptsSms\":true") != std::string::npos, created);
-    BOOST_TEST(created.find("\"id\":\"marketing_sms\"") != std::string::npos, created);
+    BOOST_TEST(created.find("\"id\":\"7e2c5c1a-sms-marketing\"") != std::string::npos, created);
     const std::string db = lojald.dir.file("lojal.db");
     BOOST_REQUIRE(eventually([&] {
         return queryDatabase(db, "SELECT count(*) FROM consents WHERE sync_state = 'synced'") ==
@@ -161,4 +163,39 @@ BOOST_AUTO_TEST_CASE(an_erasure_at_the_store_deletes_the_voyado_contact) {
                              "SELECT count(*) FROM outbox WHERE topic = 'erasure' AND state = "
                              "'done'") == "3\n";
     }));
+}
+
+// Sign-ups with the voyado connector need the tenant's consent id: lojald says
+// which key at start instead of sending Lojal's purpose name.
+BOOST_AUTO_TEST_CASE(voyado_with_sign_ups_and_no_consent_id_is_refused_at_start) {
+    FakeVoyado voyado("voyado-key");
+    TempDir dir;
+    const std::string config =
+        writeTestConfig(dir, freePort(),
+                        "[signup]\nbase_url = https://join.example.com\nsecret = "
+                        "s3cret-s3cret-s3cret-s3cret-s3cret-0042\n" +
+                            voyadoConfig(voyado));
+    LojaldProcess lojald({"--config", config}, dir.path());
+    BOOST_TEST((lojald.waitForExit(10s) == 78));
+    BOOST_TEST(lojald.output().find("crm.voyado.consent_marketing_sms") != std::string::npos,
+               lojald.output());
+}
+
+// A receipt Voyado already has (a resend after a lost answer) is delivered,
+// whether the tenant answers 2xx or 409, never a dead letter.
+BOOST_AUTO_TEST_CASE(a_known_receipt_answered_409_counts_as_delivered) {
+    FakeVoyado voyado("voyado-key");
+    voyado.answerKnownReceiptsWith(409);
+    voyado.storeReceipt("dup-1");  // it arrived before, the answer was lost
+    RunningLojald lojald(voyadoConfig(voyado));
+    BOOST_REQUIRE_EQUAL(post(lojald.port, lojal::test::exampleReceiptWithId("dup-1")), 202);
+    BOOST_REQUIRE_EQUAL(post(lojald.port, lojal::test::exampleReceiptWithId("new-1")), 202);
+    BOOST_REQUIRE(voyado.waitForReceipts(2, 10s));
+    BOOST_REQUIRE(eventually([&] {
+        return queryDatabase(lojald.dir.file("lojal.db"),
+                             "SELECT count(*) FROM outbox WHERE topic = 'receipt' AND state = "
+                             "'done'") == "2\n";
+    }));
+    BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"),
+                             "SELECT count(*) FROM outbox WHERE state = 'dead'") == "0\n");
 }

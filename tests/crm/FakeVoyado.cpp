@@ -32,6 +32,8 @@ struct FakeVoyado::State {
     std::vector<std::string> changeQueries;
     std::map<std::string, std::string> lastHeaders;
     int failReceipts = 0;
+    int knownReceiptStatus = 202;      // what a known uniqueReceiptId gets
+    std::set<std::string> consentIds;  // the tenant's; empty: any accepted
 };
 
 namespace {
@@ -74,16 +76,31 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             const auto receipt = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
             const std::string id = receipt->optValue<std::string>("uniqueReceiptId", "");
             if (id.empty()) return answer(response, 400, "{\"message\":\"uniqueReceiptId\"}");
-            state_->receipts.emplace(id, body);  // a known id is ignored
+            // "Introduction to receipts": a known uniqueReceiptId is ignored. Tenants
+            // differ in how they say so; knownReceiptStatus plays a 409 one.
+            const bool known = !state_->receipts.emplace(id, body).second;
+            const int status = known ? state_->knownReceiptStatus : 202;
             lock.unlock();
             state_->changed.notify_all();
-            return answer(response, 202, "");
+            return answer(response, status,
+                          known && status == 409 ? "{\"message\":\"Receipt already exists\"}" : "");
         }
         if (path == "/api/v2/contacts" && request.getMethod() == "POST") {
             ++state_->contactRequests;
             Poco::JSON::Parser parser;
             const auto contact = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
             const std::string phone = contact->optValue<std::string>("mobilePhone", "");
+            // Consent ids are made per tenant ("Consents"): an unknown one is refused.
+            if (const auto consents = contact->getArray("consents");
+                consents && !state_->consentIds.empty()) {
+                for (size_t i = 0; i < consents->size(); ++i) {
+                    const std::string consentId = consents->getObject(static_cast<unsigned>(i))
+                                                      ->optValue<std::string>("id", "");
+                    if (!state_->consentIds.count(consentId))
+                        return answer(response, 400,
+                                      "{\"message\":\"Unknown consent id '" + consentId + "'\"}");
+                }
+            }
             bool known = state_->created.count(phone) > 0;
             for (const auto& entry : state_->contacts) known = known || entry.second.first == phone;
             if (!known) state_->created[phone] = body;
@@ -254,6 +271,21 @@ bool FakeVoyado::waitForDeletes(size_t count, std::chrono::milliseconds timeout)
     std::unique_lock lock(state_->mutex);
     return state_->changed.wait_for(lock, timeout,
                                     [&] { return state_->deletedByApi.size() >= count; });
+}
+
+void FakeVoyado::answerKnownReceiptsWith(int status) {
+    std::lock_guard lock(state_->mutex);
+    state_->knownReceiptStatus = status;
+}
+
+void FakeVoyado::setConsentIds(const std::set<std::string>& ids) {
+    std::lock_guard lock(state_->mutex);
+    state_->consentIds = ids;
+}
+
+void FakeVoyado::storeReceipt(const std::string& uniqueReceiptId) {
+    std::lock_guard lock(state_->mutex);
+    state_->receipts.emplace(uniqueReceiptId, "{}");
 }
 
 }  // namespace lojal::test

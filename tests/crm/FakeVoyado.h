@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ class FakeVoyado {
     size_t contactRequests();
     bool waitForContactRequests(size_t count, std::chrono::milliseconds timeout);
 
+    // A known uniqueReceiptId is ignored; answered 202, or this status (409).
+    void answerKnownReceiptsWith(int status);
+    void storeReceipt(const std::string& uniqueReceiptId);
+    // The tenant's consent ids: a contact with another one gets 400.
+    void setConsentIds(const std::set<std::string>& ids);
     // DELETE /api/v2/contacts/{id} (an erasure): "ID source=SOURCE" each.
     std::vector<std::string> deletedByApi();
     bool waitForDeletes(size_t count, std::chrono::milliseconds timeout);

@@ -35,12 +35,13 @@ class VoyadoConnector : public CrmConnector {
                                                     : kDefaultRequestsPerSecond) {}
 
     // Voyado takes one receipt per request. It ignores a uniqueReceiptId it
-    // already has, so a resend is harmless and answers like a first send.
+    // already has ("Introduction to receipts"), so a resend is harmless; a 409
+    // for a known id means the same and counts as delivered, never a dead letter.
     BatchOutcome sendReceipts(const std::vector<OutgoingReceipt>& receipts) override {
         BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
         for (const OutgoingReceipt& receipt : receipts) {
-            const voyado::MappedReceipt mapped =
-                voyado::mapReceipt(receipt.json, settings_.storeId);
+            const voyado::MappedReceipt mapped = voyado::mapReceipt(
+                receipt.json, settings_.storeId, settings_.exchangeRateToGroupCurrency);
             if (mapped.body.empty()) {
                 outcome.results[receipt.receiptId] = {ReceiptResult::Outcome::skipped,
                                                       mapped.skipReason};
@@ -50,7 +51,7 @@ class VoyadoConnector : public CrmConnector {
             std::string why;
             const auto answer = exchange("POST", Poco::URI(settings_.url + "/api/v2/receipts"),
                                          mapped.body, settings_.timeoutMs, why);
-            if (!record(outcome, receipt.receiptId, answer, why, false)) break;
+            if (!record(outcome, receipt.receiptId, answer, why, true)) break;
         }
         return outcome;
     }
@@ -62,8 +63,11 @@ class VoyadoConnector : public CrmConnector {
         for (const OutgoingSignup& signup : signups) {
             pacer_.acquire();
             std::string why;
-            const auto answer = exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
-                                         voyado::mapSignup(signup), settings_.timeoutMs, why);
+            // v2 takes the recommended source and recruiting store as headers.
+            const auto answer =
+                exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
+                         voyado::mapSignup(signup, settings_.consentIds), settings_.timeoutMs, why,
+                         {{"source", "Lojal"}, {"storeExternalId", signup.storeId}});
             if (!record(outcome, signup.key, answer, why, true)) break;
         }
         return outcome;

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include <map>
 #include <sstream>
 
 #include "core/Money.h"
@@ -127,7 +128,8 @@ Object::Ptr parseObject(const std::string& text) {
 
 }  // namespace
 
-MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId) {
+MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId,
+                         const std::string& exchangeRate) {
     Object::Ptr receipt;
     try {
         receipt = parseObject(receiptJson);
@@ -173,8 +175,10 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
     json.text(storeExternalId.empty() ? textOf(*receipt, "store_id") : storeExternalId);
     json.key("currency");
     json.text(textOf(*receipt, "currency"));
-    json.key("exchangeRateToGroupCurrency");
-    json.number("1.0");
+    if (!exchangeRate.empty()) {  // else Engage converts with its own rates
+        json.key("exchangeRateToGroupCurrency");
+        json.number(exchangeRate);
+    }
     json.key("totalGrossPrice");
     json.number(textOf(*receipt, "total"));
     if (const auto payments = receipt->getArray("payments")) writePayments(json, *payments);
@@ -183,15 +187,18 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
     return {json.str(), ""};
 }
 
-std::string mapSignup(const OutgoingSignup& signup) {
+std::string mapSignup(const OutgoingSignup& signup,
+                      const std::map<std::string, std::string>& consentIds) {
     Object contact;
     contact.set("mobilePhone", signup.phone);
     Object preferences;
     Poco::JSON::Array consents;
     for (const Consent& consent : signup.consents) {
         if (consent.purpose == "marketing_sms") preferences.set("acceptsSms", consent.granted);
+        const auto id = consentIds.find(consent.purpose);
+        if (id == consentIds.end()) continue;  // the tenant has no such consent
         Object given;
-        given.set("id", consent.purpose);
+        given.set("id", id->second);
         given.set("value", consent.granted);
         given.set("date", signup.createdAt);
         given.set("source", "Lojal " + signup.storeId + "/" + signup.registerId);

@@ -3,6 +3,7 @@
 // "voyado"). Pure: JSON text in, JSON text or a reason out, so it is unit-tested
 // without a server.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,13 +17,17 @@ struct MappedReceipt {
 };
 
 // receiptJson: a receipt as lojald accepted it (docs/API.md). storeExternalId
-// replaces store_id when not empty.
-MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId);
+// replaces store_id when not empty; exchangeRate ("" : omitted, Engage
+// converts) is the store currency's rate to the group currency.
+MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& storeExternalId,
+                         const std::string& exchangeRate = "");
 
 // A sign-up as a new contact for POST /api/v2/contacts: mobilePhone, the SMS
-// preference from the marketing_sms consent, and each consent with its text
-// version and where it was given.
-std::string mapSignup(const OutgoingSignup& signup);
+// preference from the marketing_sms consent, and each consent under the
+// tenant's id for its purpose (consentIds; a purpose without one is not sent)
+// with its text version and where it was given.
+std::string mapSignup(const OutgoingSignup& signup,
+                      const std::map<std::string, std::string>& consentIds);
 
 // The contact id in the answer of GET /api/v2/contacts/id (a JSON string, or
 // an object with "id"); nothing when unreadable.

@@ -104,3 +104,31 @@ BOOST_AUTO_TEST_CASE(contact_answers_are_read_or_refused) {
     BOOST_TEST(ids->size() == 2u);
     BOOST_TEST(!parseChangedIds("{}").has_value());
 }
+
+// exchangeRateToGroupCurrency only when the store configured one: a fixed 1.0
+// would file a SEK store's receipts as if in the group's currency.
+BOOST_AUTO_TEST_CASE(the_exchange_rate_is_sent_only_when_configured) {
+    BOOST_TEST(mapReceipt(lojal::test::kExampleReceipt, "").body.find("exchangeRate") ==
+               std::string::npos);
+    const MappedReceipt mapped = mapReceipt(lojal::test::kExampleReceipt, "", "0.0912");
+    BOOST_TEST(mapped.body.find("\"exchangeRateToGroupCurrency\":0.0912") != std::string::npos,
+               mapped.body);
+}
+
+// Each consent goes under the tenant's id for its purpose; a purpose the tenant
+// has no id for is not sent (its preference still is).
+BOOST_AUTO_TEST_CASE(sign_up_consents_use_the_tenants_consent_ids) {
+    lojal::crm::OutgoingSignup signup;
+    signup.phone = "+46701234567";
+    signup.storeId = "SE-0042";
+    signup.registerId = "R3";
+    signup.createdAt = "2026-11-23T13:05:09Z";
+    signup.consents = {{"marketing_sms", true, "2026-01", "Ja."},
+                       {"newsletter", false, "1", "Nej."}};
+    const auto contact = parse(mapSignup(signup, {{"marketing_sms", "7e2c-sms"}}));
+    const auto consents = contact->getArray("consents");
+    BOOST_REQUIRE_EQUAL(consents->size(), 1u);
+    BOOST_TEST(consents->getObject(0)->getValue<std::string>("id") == "7e2c-sms");
+    BOOST_TEST(consents->getObject(0)->getValue<bool>("value"));
+    BOOST_TEST(contact->getObject("preferences")->getValue<bool>("acceptsSms"));
+}
