@@ -122,16 +122,27 @@ BOOST_AUTO_TEST_CASE(a_sign_up_creates_a_contact_with_its_consent) {
                        R"(","cashier_id":"c-7","register_id":"reg-1","consent":{"marketing_sms":true,"terms_version":"2026-01","text_shown":"Ja."}})")
             .status;
     };
-    BOOST_REQUIRE_EQUAL(signup("0701234567"), 202);
-    BOOST_REQUIRE_EQUAL(signup("0709876543"), 202);  // already a contact: 409 = the same person
-    BOOST_REQUIRE(voyado.waitForContactRequests(2, 15s));
+    voyado.putContact("c-racing", "+46705550001", 0);
+    voyado.hideFromNextLookup("+46705550001");       // created by another store meanwhile
+    BOOST_REQUIRE_EQUAL(signup("0701234567"), 202);  // new: created
+    BOOST_REQUIRE_EQUAL(signup("0709876543"), 202);  // returning: its consents updated
+    BOOST_REQUIRE_EQUAL(signup("0705550001"), 202);  // create answers 409: updated then
+    BOOST_REQUIRE(voyado.waitForContactRequests(4, 15s));
     const std::string created = voyado.createdContactJson("+46701234567");
     BOOST_TEST(created.find("\"acceptsSms\":true") != std::string::npos, created);
     BOOST_TEST(created.find("\"id\":\"7e2c5c1a-sms-marketing\"") != std::string::npos, created);
+    for (const char* id : {"c-known", "c-racing"}) {
+        const std::string updated = voyado.contactUpdateJson(id);
+        BOOST_TEST(updated.find("\"acceptsSms\":true") != std::string::npos, id << updated);
+        BOOST_TEST(updated.find("\"id\":\"7e2c5c1a-sms-marketing\"") != std::string::npos,
+                   id << updated);
+        BOOST_TEST(updated.find("mobilePhone") == std::string::npos, updated);
+    }
+    BOOST_TEST(voyado.createdContactJson("+46709876543").empty());  // no second contact
     const std::string db = lojald.dir.file("lojal.db");
     BOOST_REQUIRE(eventually([&] {
         return queryDatabase(db, "SELECT count(*) FROM consents WHERE sync_state = 'synced'") ==
-               "2\n";
+               "3\n";
     }));
 }
 

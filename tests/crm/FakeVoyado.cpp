@@ -32,8 +32,10 @@ struct FakeVoyado::State {
     std::vector<std::string> changeQueries;
     std::map<std::string, std::string> lastHeaders;
     int failReceipts = 0;
-    int knownReceiptStatus = 202;      // what a known uniqueReceiptId gets
-    std::set<std::string> consentIds;  // the tenant's; empty: any accepted
+    int knownReceiptStatus = 202;                // what a known uniqueReceiptId gets
+    std::set<std::string> consentIds;            // the tenant's; empty: any accepted
+    std::map<std::string, std::string> updates;  // contact id -> last update JSON
+    std::set<std::string> hiddenOnce;            // phones the next id lookup misses
 };
 
 namespace {
@@ -103,14 +105,20 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             }
             bool known = state_->created.count(phone) > 0;
             for (const auto& entry : state_->contacts) known = known || entry.second.first == phone;
-            if (!known) state_->created[phone] = body;
+            const std::string id = "new-" + phone.substr(1);
+            if (!known) {
+                state_->created[phone] = body;
+                state_->contacts[id] = {phone, 0};  // found by phone from now on
+            }
             lock.unlock();
             state_->changed.notify_all();
             if (known) return answer(response, 409, "{\"message\":\"Contact already exists\"}");
-            return answer(response, 201, "{\"id\":\"new-" + phone.substr(1) + "\"}");
+            return answer(response, 201, "{\"id\":\"" + id + "\"}");
         }
         if (path == "/api/v2/contacts/id") {
             const std::string phone = queryValue(uri, "mobilePhone");
+            if (state_->hiddenOnce.erase(phone))  // another store creates it right now
+                return answer(response, 404, "{\"message\":\"Contact not found\"}");
             for (const auto& [id, contact] : state_->contacts) {
                 if (contact.first == phone) return answer(response, 200, "\"" + id + "\"");
             }
@@ -130,6 +138,16 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             return answer(response, 200, out.str());
         }
         const std::string prefix = "/api/v2/contacts/";
+        // "Update one or several fields of a single contact" (POST /api/v2/contacts/{id}).
+        if (path.rfind(prefix, 0) == 0 && request.getMethod() == "POST") {
+            const std::string id = path.substr(prefix.size());
+            if (!state_->contacts.count(id)) return answer(response, 404, "{}");
+            state_->updates[id] = body;
+            ++state_->contactRequests;
+            lock.unlock();
+            state_->changed.notify_all();
+            return answer(response, 200, "{\"id\":\"" + id + "\"}");
+        }
         if (path.rfind(prefix, 0) == 0 && request.getMethod() == "DELETE") {
             const auto found = state_->contacts.find(path.substr(prefix.size()));
             if (found == state_->contacts.end()) return answer(response, 404, "{}");
@@ -286,6 +304,17 @@ void FakeVoyado::setConsentIds(const std::set<std::string>& ids) {
 void FakeVoyado::storeReceipt(const std::string& uniqueReceiptId) {
     std::lock_guard lock(state_->mutex);
     state_->receipts.emplace(uniqueReceiptId, "{}");
+}
+
+std::string FakeVoyado::contactUpdateJson(const std::string& id) {
+    std::lock_guard lock(state_->mutex);
+    const auto found = state_->updates.find(id);
+    return found == state_->updates.end() ? "" : found->second;
+}
+
+void FakeVoyado::hideFromNextLookup(const std::string& mobilePhone) {
+    std::lock_guard lock(state_->mutex);
+    state_->hiddenOnce.insert(mobilePhone);
 }
 
 }  // namespace lojal::test

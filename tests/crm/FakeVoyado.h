@@ -28,11 +28,17 @@ class FakeVoyado {
     // The next count receipt requests get 503 with Retry-After: 1.
     void failNextReceipts(int count);
 
-    // POST /api/v2/contacts: 201 with the new id, 409 for a known mobilePhone.
+    // POST /api/v2/contacts: 201 with the new id, 409 for a known mobilePhone;
+    // contactRequests counts creates and updates.
     std::string createdContactJson(const std::string& mobilePhone);
     size_t contactRequests();
     bool waitForContactRequests(size_t count, std::chrono::milliseconds timeout);
 
+    // POST /api/v2/contacts/{id} (a returning customer's consents): the last body.
+    std::string contactUpdateJson(const std::string& id);
+    // The next id lookup of this number answers 404 although the contact exists
+    // (another store creates it between lojald's lookup and create).
+    void hideFromNextLookup(const std::string& mobilePhone);
     // A known uniqueReceiptId is ignored; answered 202, or this status (409).
     void answerKnownReceiptsWith(int status);
     void storeReceipt(const std::string& uniqueReceiptId);

@@ -56,19 +56,38 @@ class VoyadoConnector : public CrmConnector {
         return outcome;
     }
 
-    // A contact per sign-up. Voyado answers 409 for a mobile number it already
-    // has as a member: that is the same customer, so it counts as a duplicate.
+    // A sign-up is a new contact, or new consents for a returning customer: the
+    // contact is looked up by mobile phone first and then created or updated
+    // (POST /api/v2/contacts/{id}, "Update one or several fields"). A 409 on
+    // create means it appeared meanwhile (another store): it is updated then.
     BatchOutcome sendSignups(const std::vector<OutgoingSignup>& signups) override {
         BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
         for (const OutgoingSignup& signup : signups) {
-            pacer_.acquire();
+            IdLookup found = contactIdByPhone(signup.phone, settings_.timeoutMs);
+            std::optional<plugins::HttpAnswer> answer;
             std::string why;
-            // v2 takes the recommended source and recruiting store as headers.
-            const auto answer =
-                exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
-                         voyado::mapSignup(signup, settings_.consentIds), settings_.timeoutMs, why,
-                         {{"source", "Lojal"}, {"storeExternalId", signup.storeId}});
-            if (!record(outcome, signup.key, answer, why, true)) break;
+            if (found.kind == LookupOutcome::Kind::notFound) {
+                pacer_.acquire();
+                // v2 takes the recommended source and recruiting store as headers.
+                answer =
+                    exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
+                             voyado::mapSignup(signup, settings_.consentIds), settings_.timeoutMs,
+                             why, {{"source", "Lojal"}, {"storeExternalId", signup.storeId}});
+                if (answer && answer->status == 409)
+                    found = contactIdByPhone(signup.phone, settings_.timeoutMs);
+            }
+            if (found.kind == LookupOutcome::Kind::unavailable) {
+                answer.reset();
+                why = found.reason;
+            } else if (found.kind == LookupOutcome::Kind::found) {
+                pacer_.acquire();
+                std::string path = "/api/v2/contacts/";
+                Poco::URI::encode(found.id, "/?#&=+", path);
+                answer = exchange("POST", Poco::URI(settings_.url + path),
+                                  voyado::mapConsentUpdate(signup, settings_.consentIds),
+                                  settings_.timeoutMs, why, {{"source", "Lojal"}});
+            }
+            if (!record(outcome, signup.key, answer, why, false)) break;
         }
         return outcome;
     }
@@ -82,8 +101,7 @@ class VoyadoConnector : public CrmConnector {
         for (const OutgoingErasure& erasure : erasures) {
             std::string contactId = erasure.memberId;
             if (contactId.empty()) {
-                const LookupOutcome found =
-                    lookupMember({MemberQuery::Kind::phone, erasure.phone}, settings_.timeoutMs);
+                const IdLookup found = contactIdByPhone(erasure.phone, settings_.timeoutMs);
                 if (found.kind == LookupOutcome::Kind::notFound) {
                     outcome.results[erasure.key] = {ReceiptResult::Outcome::accepted, ""};
                     continue;
@@ -94,7 +112,7 @@ class VoyadoConnector : public CrmConnector {
                     outcome.reason = found.reason;
                     break;
                 }
-                contactId = found.member.memberId;
+                contactId = found.id;
             }
             pacer_.acquire();
             std::string path = "/api/v2/contacts/";
@@ -114,23 +132,9 @@ class VoyadoConnector : public CrmConnector {
             return {LookupOutcome::Kind::unavailable, {}, "Voyado has no lookup by card token"};
         }
         if (query.kind == MemberQuery::Kind::phone) {
-            Poco::URI uri(settings_.url + "/api/v2/contacts/id");
-            uri.addQueryParameter("mobilePhone", query.value);
-            std::string why;
-            if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
-                return {LookupOutcome::Kind::unavailable, {}, "over Voyado's request rate"};
-            const auto answer = exchange("GET", uri, "", timeoutMs, why);
-            if (!answer)
-                return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
-            if (answer->status == 404) return {LookupOutcome::Kind::notFound, {}, ""};
-            const auto id =
-                isSuccess(answer->status) ? voyado::parseContactId(answer->body) : std::nullopt;
-            if (!id) {
-                return {LookupOutcome::Kind::unavailable,
-                        {},
-                        "Voyado answered " + std::to_string(answer->status)};
-            }
-            contactId = *id;
+            const IdLookup found = contactIdByPhone(query.value, timeoutMs);
+            if (found.kind != LookupOutcome::Kind::found) return {found.kind, {}, found.reason};
+            contactId = found.id;
         }
         return fetchContact(contactId, timeoutMs);
     }
@@ -212,6 +216,29 @@ class VoyadoConnector : public CrmConnector {
 
     static std::string formatted(const Poco::Timestamp& when) {
         return Poco::DateTimeFormatter::format(when, "%Y-%m-%d %H:%M:%S.%i");
+    }
+
+    struct IdLookup {
+        LookupOutcome::Kind kind = LookupOutcome::Kind::unavailable;
+        std::string id;
+        std::string reason;
+    };
+    // GET /api/v2/contacts/id?mobilePhone=: the contact's id, none, or no answer.
+    IdLookup contactIdByPhone(const std::string& phone, int timeoutMs) {
+        Poco::URI uri(settings_.url + "/api/v2/contacts/id");
+        uri.addQueryParameter("mobilePhone", phone);
+        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
+            return {LookupOutcome::Kind::unavailable, "", "over Voyado's request rate"};
+        std::string why;
+        const auto answer = exchange("GET", uri, "", timeoutMs, why);
+        if (!answer) return {LookupOutcome::Kind::unavailable, "", "Voyado unreachable: " + why};
+        if (answer->status == 404) return {LookupOutcome::Kind::notFound, "", ""};
+        const auto id =
+            isSuccess(answer->status) ? voyado::parseContactId(answer->body) : std::nullopt;
+        if (!id)
+            return {LookupOutcome::Kind::unavailable, "",
+                    "Voyado answered " + std::to_string(answer->status)};
+        return {LookupOutcome::Kind::found, *id, ""};
     }
 
     LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {

@@ -187,10 +187,11 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
     return {json.str(), ""};
 }
 
-std::string mapSignup(const OutgoingSignup& signup,
-                      const std::map<std::string, std::string>& consentIds) {
-    Object contact;
-    contact.set("mobilePhone", signup.phone);
+namespace {
+
+// preferences.acceptsSms and the consents under the tenant's ids.
+void setConsents(Object& contact, const OutgoingSignup& signup,
+                 const std::map<std::string, std::string>& consentIds) {
     Object preferences;
     Poco::JSON::Array consents;
     for (const Consent& consent : signup.consents) {
@@ -207,9 +208,29 @@ std::string mapSignup(const OutgoingSignup& signup,
     }
     contact.set("preferences", preferences);
     contact.set("consents", consents);
+}
+
+std::string stringify(const Object& object) {
     std::ostringstream out;
-    contact.stringify(out);
+    object.stringify(out);
     return out.str();
+}
+
+}  // namespace
+
+std::string mapSignup(const OutgoingSignup& signup,
+                      const std::map<std::string, std::string>& consentIds) {
+    Object contact;
+    contact.set("mobilePhone", signup.phone);
+    setConsents(contact, signup, consentIds);
+    return stringify(contact);
+}
+
+std::string mapConsentUpdate(const OutgoingSignup& signup,
+                             const std::map<std::string, std::string>& consentIds) {
+    Object contact;
+    setConsents(contact, signup, consentIds);
+    return stringify(contact);
 }
 
 std::optional<std::string> parseContactId(const std::string& answer) {

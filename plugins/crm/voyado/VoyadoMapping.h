@@ -29,6 +29,11 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
 std::string mapSignup(const OutgoingSignup& signup,
                       const std::map<std::string, std::string>& consentIds);
 
+// A returning customer's new consents for POST /api/v2/contacts/{id}: the SMS
+// preference and the consents as in mapSignup, without the contact's own fields.
+std::string mapConsentUpdate(const OutgoingSignup& signup,
+                             const std::map<std::string, std::string>& consentIds);
+
 // The contact id in the answer of GET /api/v2/contacts/id (a JSON string, or
 // an object with "id"); nothing when unreadable.
 std::optional<std::string> parseContactId(const std::string& answer);
