@@ -120,8 +120,9 @@ void CrmSync::syncBatch(const std::vector<OutboxItem>& items) {
                 if (!outcome.reason.empty())
                     settlements.push_back({item.id, "queued", 0, outcome.reason});
                 else
-                    settlements.push_back({item.id, "queued", now + backoff(item.attempts),
-                                           "not in the CRM's answer"});
+                    settlements.push_back(
+                        {item.id, "queued", now + backoff(item.attempts),
+                         result.reason.empty() ? "not in the CRM's answer" : result.reason});
                 break;
         }
     }

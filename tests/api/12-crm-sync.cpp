@@ -195,3 +195,37 @@ BOOST_AUTO_TEST_CASE(receipts_reach_the_crm_in_the_order_taken_across_outages) {
     const auto arrived = crm.arrivalOrder();
     BOOST_TEST(arrived == taken, boost::test_tools::per_element());
 }
+
+// A receipt of a customer who signed up moments ago waits for that sign-up to
+// reach the CRM (a CRM keyed by contact would file it under no one); the store's
+// other receipts do not wait.
+BOOST_AUTO_TEST_CASE(a_new_members_receipt_waits_for_their_sign_up) {
+    TestCrm crm;
+    crm.setSignupsAndErasuresDown(true);
+    RunningLojald lojald(
+        "[store]\nid = SE-0042\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
+        "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n" +
+        crmConfig(crm, "retry_max_seconds = 1\n"));
+    const auto signup = httpRequest(
+        lojald.port, "POST", "/v1/signups", kPosToken,
+        R"({"phone":"0701234567","cashier_id":"c","register_id":"r","consent":{"marketing_sms":true,"terms_version":"1","text_shown":"Ja."}})");
+    BOOST_REQUIRE_EQUAL(signup.status, 202);
+    BOOST_REQUIRE_EQUAL(post(lojald.port, "new-member-1"), 202);  // member.phone +46701234567
+    std::string other = receipt("anonymous-1");
+    const std::string member = "\"member\":{\"phone\":\"+46701234567\"},";
+    other.erase(other.find(member), member.size());
+    BOOST_REQUIRE_EQUAL(httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, other).status,
+                        202);
+    BOOST_REQUIRE(crm.waitForStored(1, 10s));
+    BOOST_TEST(crm.storedIds() == std::vector<std::string>{"anonymous-1"});
+    BOOST_TEST(crm.signupsStored() == 0u);
+    const std::string held =
+        httpRequest(lojald.port, "GET", "/v1/admin/queue?state=queued&topic=receipt", kAdminToken)
+            .body;
+    BOOST_TEST(held.find("waits for its customer's sign-up") != std::string::npos, held);
+
+    crm.setSignupsAndErasuresDown(false);
+    BOOST_REQUIRE(crm.waitForSignups(1, 10s));
+    BOOST_REQUIRE(crm.waitForStored(2, 15s));
+    BOOST_TEST(crm.timesStored("new-member-1") == 1);
+}
