@@ -18,9 +18,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Only the daemon: `make run` need not wait for the tests to compile.
+# Only the daemon and lojalctl: `make run` need not wait for the tests to compile.
 build-daemon: deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS) --target lojald
+	cmake --build $(BUILD) -j $(JOBS) --target lojald lojalctl
 
 # Starts lojald in the foreground on the embedded default configuration:
 # API on 127.0.0.1:8470, data and development tokens under ./var/. Ctrl-C stops it.
