@@ -160,6 +160,7 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
     settings.maxRequestsPerSecond = config.crm.maxRequestsPerSecond;
     settings.consentIds = config.crm.voyadoConsentIds;
     settings.exchangeRateToGroupCurrency = config.crm.voyadoExchangeRate;
+    settings.pointDefinitionId = config.crm.voyadoPointDefinitionId;
     return settings;
 }
 

@@ -522,6 +522,13 @@ const std::vector<KeySpec>& schema() {
              c.crm.voyadoExchangeRate = v;
              return std::nullopt;
          }},
+        {"crm.voyado", "point_definition_id",
+         [](Config& c, const std::string& v) -> Problem {
+             const auto id = toInteger(v);
+             if (!id || *id < 1) return "expected a point definition id (a positive integer)";
+             c.crm.voyadoPointDefinitionId = *id;
+             return std::nullopt;
+         }},
         {"members", "lookup_timeout_ms",
          intSetter(&Config::members, &MembersConfig::lookupTimeoutMs, 50, 10000)},
         {"members", "sync_interval_seconds",
@@ -1096,6 +1103,7 @@ Poco::JSON::Object toJson(const Config& c) {
     Poco::JSON::Object voyado;
     for (const auto& [purpose, id] : c.crm.voyadoConsentIds) voyado.set("consent_" + purpose, id);
     voyado.set("exchange_rate_to_group_currency", c.crm.voyadoExchangeRate);
+    voyado.set("point_definition_id", c.crm.voyadoPointDefinitionId);
     root.set("crm.voyado", voyado);
     Poco::JSON::Object members;
     members.set("lookup_timeout_ms", c.members.lookupTimeoutMs);

@@ -153,6 +153,7 @@ struct CrmConfig {
     // group currency (empty: not sent, Engage converts).
     std::map<std::string, std::string> voyadoConsentIds;
     std::string voyadoExchangeRate;
+    long long voyadoPointDefinitionId = 0;  // the point account shown; 0: the first
 };
 
 struct MembersConfig {

@@ -142,6 +142,7 @@ struct ConnectorSettings {
     // rate to the group currency ("" : not sent).
     std::map<std::string, std::string> consentIds;
     std::string exchangeRateToGroupCurrency;
+    int64_t pointDefinitionId = 0;  // voyado: the point account shown (0: the first)
 };
 
 struct ConnectorEntry {

@@ -137,6 +137,19 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             ids.stringify(out);
             return answer(response, 200, out.str());
         }
+        // Point-account API: GET /api/v2/point-accounts?contactId= answers a page of
+        // PointAccountModel (pointAccountPointAccountGet2 in the generated client).
+        if (path == "/api/v2/point-accounts" && request.getMethod() == "GET") {
+            const auto found = state_->contacts.find(queryValue(uri, "contactId"));
+            if (found == state_->contacts.end())
+                return answer(response, 200,
+                              "{\"items\":[],\"totalCount\":0,\"offset\":0,\"count\":0}");
+            return answer(
+                response, 200,
+                "{\"items\":[{\"id\":7,\"contactId\":\"" + found->first +
+                    "\",\"definitionId\":1,\"balance\":" + std::to_string(found->second.second) +
+                    ",\"pendingPoints\":0}],\"totalCount\":1,\"offset\":0,\"count\":1}");
+        }
         const std::string prefix = "/api/v2/contacts/";
         // "Update one or several fields of a single contact" (POST /api/v2/contacts/{id}).
         if (path.rfind(prefix, 0) == 0 && request.getMethod() == "POST") {
@@ -160,10 +173,10 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         if (path.rfind(prefix, 0) == 0) {
             const auto found = state_->contacts.find(path.substr(prefix.size()));
             if (found == state_->contacts.end()) return answer(response, 404, "{}");
+            // No points on the contact: they live in its point account (below).
             return answer(response, 200,
                           "{\"id\":\"" + found->first + "\",\"attributes\":{\"mobilePhone\":\"" +
-                              found->second.first + "\",\"firstName\":\"Anna\"},\"bonusPoints\":" +
-                              std::to_string(found->second.second) + "}");
+                              found->second.first + "\",\"firstName\":\"Anna\"}}");
         }
         answer(response, 404, "{}");
     }

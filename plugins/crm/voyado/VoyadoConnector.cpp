@@ -136,7 +136,14 @@ class VoyadoConnector : public CrmConnector {
             if (found.kind != LookupOutcome::Kind::found) return {found.kind, {}, found.reason};
             contactId = found.id;
         }
-        return fetchContact(contactId, timeoutMs);
+        LookupOutcome outcome = fetchContact(contactId, timeoutMs);
+        if (outcome.kind == LookupOutcome::Kind::found) {
+            // The balance lives in the point account, not on the contact (Voyado's
+            // point-account API, `pointAccountPointAccountGet2`); the contact's own
+            // bonusPoints stays when the account cannot be read.
+            if (auto balance = pointBalance(contactId, timeoutMs)) outcome.member.points = *balance;
+        }
+        return outcome;
     }
 
     // Voyado's change feed lists ids only; the deleted ones are what the store
@@ -239,6 +246,18 @@ class VoyadoConnector : public CrmConnector {
             return {LookupOutcome::Kind::unavailable, "",
                     "Voyado answered " + std::to_string(answer->status)};
         return {LookupOutcome::Kind::found, *id, ""};
+    }
+
+    // GET /api/v2/point-accounts?contactId=: the configured point definition's
+    // balance, or the first account's.
+    std::optional<int64_t> pointBalance(const std::string& contactId, int timeoutMs) {
+        Poco::URI uri(settings_.url + "/api/v2/point-accounts");
+        uri.addQueryParameter("contactId", contactId);
+        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs))) return std::nullopt;
+        std::string why;
+        const auto answer = exchange("GET", uri, "", timeoutMs, why);
+        if (!answer || !isSuccess(answer->status)) return std::nullopt;
+        return voyado::parsePointBalance(answer->body, settings_.pointDefinitionId);
     }
 
     LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {

@@ -269,6 +269,30 @@ std::optional<Member> parseContact(const std::string& answer) {
     }
 }
 
+std::optional<int64_t> parsePointBalance(const std::string& answer, int64_t definitionId) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto page = parser.parse(answer).extract<Poco::JSON::Object::Ptr>();
+        const auto items = page ? page->getArray("items") : nullptr;
+        if (!items) return std::nullopt;
+        for (size_t i = 0; i < items->size(); ++i) {
+            const auto account = items->getObject(static_cast<unsigned>(i));
+            if (!account) continue;
+            if (definitionId != 0 &&
+                parseDecimal(textOf(*account, "definitionId"), 0).value_or(-1) != definitionId)
+                continue;
+            // Points may carry decimals in some tenants: whole points are shown.
+            const std::string balance = textOf(*account, "balance");
+            const auto scaled = parseDecimal(balance, 6);
+            if (!scaled) return std::nullopt;
+            return *scaled / 1000000;
+        }
+        return std::nullopt;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+}
+
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer) {
     try {
         Poco::JSON::Parser parser;

@@ -41,6 +41,12 @@ std::optional<std::string> parseContactId(const std::string& answer);
 // A member from GET /api/v2/contacts/{id}; nothing when unreadable.
 std::optional<Member> parseContact(const std::string& answer);
 
+// The balance in the answer of GET /api/v2/point-accounts?contactId= (a page of
+// PointAccountModel: {"items": [{"balance", "definitionId", ...}]}): of the
+// account of definitionId, or of the first account when definitionId is 0;
+// nothing when the contact has none or the answer is unreadable.
+std::optional<int64_t> parsePointBalance(const std::string& answer, int64_t definitionId);
+
 // The ids in the answer of GET /api/v2/contacts/changes (an array of ids).
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer);
 

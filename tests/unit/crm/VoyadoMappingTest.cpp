@@ -132,3 +132,15 @@ BOOST_AUTO_TEST_CASE(sign_up_consents_use_the_tenants_consent_ids) {
     BOOST_TEST(consents->getObject(0)->getValue<bool>("value"));
     BOOST_TEST(contact->getObject("preferences")->getValue<bool>("acceptsSms"));
 }
+
+// Points come from the contact's point account (a page of PointAccountModel).
+BOOST_AUTO_TEST_CASE(the_point_balance_is_read_from_the_point_account) {
+    const std::string page =
+        R"({"items":[{"id":7,"contactId":"c1","definitionId":1,"balance":340.0,"pendingPoints":5},
+                     {"id":8,"contactId":"c1","definitionId":2,"balance":12}],"totalCount":2})";
+    BOOST_TEST(*parsePointBalance(page, 0) == 340);  // the first account
+    BOOST_TEST(*parsePointBalance(page, 2) == 12);
+    BOOST_TEST(!parsePointBalance(page, 3).has_value());
+    BOOST_TEST(!parsePointBalance(R"({"items":[]})", 0).has_value());
+    BOOST_TEST(!parsePointBalance("<html>", 0).has_value());
+}
