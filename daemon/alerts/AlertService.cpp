@@ -108,7 +108,6 @@ void AlertService::evaluateOnce() {
     {
         std::lock_guard lock(mutex_);
         changes = book_.update(holding, readings.nowMs);
-        ++evaluations_;
         for (const auto& change : changes) raised_ += change.raised ? 1 : 0;
     }
     for (const auto& change : changes) report(change, readings.nowMs);

@@ -57,9 +57,8 @@ class AlertService {
     alerts::DiskTrend diskTrend_;
     alerts::RatioWindow smsWindow_;
     alerts::ClockWatch clock_;
-    mutable std::mutex mutex_;  // book_, evaluations_, raised_
+    mutable std::mutex mutex_;  // book_, raised_
     alerts::AlertBook book_;
-    uint64_t evaluations_ = 0;
     uint64_t raised_ = 0;
 };
 

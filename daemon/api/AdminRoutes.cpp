@@ -35,9 +35,7 @@ Response status(AdminRoutesContext& c) {
     body.set("uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::steady_clock::now() - c.startedAt)
                                    .count());
-    static const char* const levels[] = {"none",   "fatal",       "critical", "error", "warning",
-                                         "notice", "information", "debug",    "trace"};
-    body.set("log_level", levels[std::clamp(Poco::Logger::get("").getLevel(), 0, 8)]);
+    body.set("log_level", logLevelName(Poco::Logger::get("").getLevel()));
     const DatabaseHealth health = c.database.health();
     Poco::JSON::Object database;
     database.set("path", c.config.database.path);

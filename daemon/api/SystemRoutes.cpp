@@ -72,9 +72,7 @@ Response setLogLevel(const Request& request) {
         return errorResponse(400, "invalid_field", "field 'level' must be a string");
     const std::string level = field.extract<std::string>();
     // The documented names only: Poco would also take "3", "none" and any case.
-    static const char* const levels[] = {"fatal",  "critical",    "error", "warning",
-                                         "notice", "information", "debug", "trace"};
-    if (std::find(std::begin(levels), std::end(levels), level) == std::end(levels)) {
+    if (!isLogLevelName(level)) {
         return errorResponse(400, "invalid_field",
                              "field 'level' must be one of fatal, critical, error, warning, "
                              "notice, information, debug, trace");
@@ -82,10 +80,7 @@ Response setLogLevel(const Request& request) {
     // Logged before the change, so even a change to "fatal" leaves its trace.
     Poco::Logger::get("lojal.api")
         .notice("log level changes from %s to %s (token %s)",
-                std::string(Poco::Logger::get("").getLevel() > 0
-                                ? levels[std::min(Poco::Logger::get("").getLevel(), 8) - 1]
-                                : "none"),
-                level, request.caller->tokenName);
+                logLevelName(Poco::Logger::get("").getLevel()), level, request.caller->tokenName);
     Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
     Poco::JSON::Object body;
     body.set("level", level);

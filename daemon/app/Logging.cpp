@@ -21,10 +21,7 @@ namespace {
 // Lower case for JSON (the names log.level takes); capitalised in text, as
 // lines looked before JSON existed.
 std::string levelName(Poco::Message::Priority priority, bool capitalised = false) {
-    static const char* const names[] = {"fatal",  "critical",    "error", "warning",
-                                        "notice", "information", "debug", "trace"};
-    const int index = static_cast<int>(priority) - 1;
-    std::string name = index >= 0 && index < 8 ? names[index] : "information";
+    std::string name = logLevelName(static_cast<int>(priority));
     if (capitalised) name[0] = static_cast<char>(name[0] - 'a' + 'A');
     return name;
 }

@@ -374,12 +374,14 @@ int Lojald::main(const std::vector<std::string>&) {
         }
         return since;
     };
-    alertSources.crmPausedReason = [&]() -> std::optional<std::string> {
+    // One answer for the alert and for /v1/status: why a sync is paused (401/403).
+    const auto crmPausedReason = [&]() -> std::optional<std::string> {
         for (CrmSync* sync : {receiptSync.get(), signupSync.get(), erasureSync.get()}) {
-            if (sync && sync->health().pausedReason) return sync->health().pausedReason;
+            if (auto reason = sync ? sync->health().pausedReason : std::nullopt) return reason;
         }
         return std::nullopt;
     };
+    alertSources.crmPausedReason = crmPausedReason;
     alertSources.devices = [&] {
         std::vector<alerts::DeviceReading> readings;
         for (const auto& device : (*devices)->statuses()) {
@@ -403,26 +405,20 @@ int Lojald::main(const std::vector<std::string>&) {
     });
     PeriodicTask alertRules(std::chrono::seconds(config.alerts.intervalSeconds),
                             [&alerts] { alerts.evaluateOnce(); });
-    AdminRoutesContext adminRoutes{
-        config,
-        **database,
-        alerts,
-        members,
-        **devices,
-        startedAt,
-        [&] {
-            for (CrmSync* sync : {receiptSync.get(), signupSync.get(), erasureSync.get()}) {
-                if (sync && sync->health().pausedReason) return true;
-            }
-            return false;
-        },
-        reloadTokens,
-        [&](const std::string& topic) {
-            if (topic == "receipt" && receiptSync) receiptSync->wake();
-            if (topic == "signup" && signupSync) signupSync->wake();
-            if (topic == "erasure" && erasureSync) erasureSync->wake();
-            if (topic == "alert" && alertWebhook) alertWebhook->wake();
-        }};
+    AdminRoutesContext adminRoutes{config,
+                                   **database,
+                                   alerts,
+                                   members,
+                                   **devices,
+                                   startedAt,
+                                   [&crmPausedReason] { return crmPausedReason().has_value(); },
+                                   reloadTokens,
+                                   [&](const std::string& topic) {
+                                       if (topic == "receipt" && receiptSync) receiptSync->wake();
+                                       if (topic == "signup" && signupSync) signupSync->wake();
+                                       if (topic == "erasure" && erasureSync) erasureSync->wake();
+                                       if (topic == "alert" && alertWebhook) alertWebhook->wake();
+                                   }};
     addAdminRoutes(router, adminRoutes);
     // The kiosk page and its sessions: the page holds a cookie, never a token.
     KioskAssets kioskAssets(kioskUiDirectory(config.kiosk), kLojalVersion);

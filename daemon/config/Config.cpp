@@ -280,10 +280,7 @@ const std::vector<KeySpec>& schema() {
          }},
         {"log", "level",
          [](Config& c, const std::string& v) -> Problem {
-             static const std::set<std::string> levels = {"fatal",   "critical", "error",
-                                                          "warning", "notice",   "information",
-                                                          "debug",   "trace"};
-             if (!levels.count(v)) {
+             if (!isLogLevelName(v)) {
                  return "expected fatal, critical, error, warning, notice, information, debug or "
                         "trace";
              }
@@ -849,6 +846,22 @@ Result<bool> applySecretFile(Config& config, const IniEntry& entry) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& logLevelNames() {
+    static const std::vector<std::string> names = {"fatal",  "critical",    "error", "warning",
+                                                   "notice", "information", "debug", "trace"};
+    return names;
+}
+
+bool isLogLevelName(const std::string& name) {
+    const auto& names = logLevelNames();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string logLevelName(int priority) {
+    if (priority <= 0) return "none";
+    return logLevelNames()[static_cast<size_t>(std::min(priority, 8) - 1)];
+}
 
 std::string sha256Hex(std::string_view text) {
     Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);

@@ -71,6 +71,13 @@ struct DatabaseConfig {
 enum class LogTarget { console, syslog, file, journal };
 enum class LogFormat { text, json };
 
+// The log levels lojald takes (log.level, PUT /v1/log-level), most severe first:
+// Poco's priorities 1 (fatal) to 8 (trace).
+const std::vector<std::string>& logLevelNames();
+bool isLogLevelName(const std::string& name);
+// A Poco priority's name; "none" for 0 (logging off).
+std::string logLevelName(int priority);
+
 struct LogConfig {
     LogTarget target = LogTarget::console;
     LogFormat format = LogFormat::text;

@@ -4,7 +4,6 @@
 #include "core/Time.h"
 #include "net/TcpPort.h"
 
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 #include <sys/stat.h>
 
@@ -120,7 +119,7 @@ class DeviceWorker : public hal::EventSink {
         if (!hal::isTcpLocation(config_.port)) item.set("serial", config_.serial.describe());
         item.set("state", toString(state_));
         if (!reason_.empty()) item.set("reason", reason_);
-        item.set("since", since_);
+        item.set("since", isoUtcFromMillis(sinceMs_));
         if (!backend_.empty()) item.set("backend", backend_);
         Poco::JSON::Object counters;
         for (const auto& [name, value] : counters_) counters.set(name, value);
@@ -174,7 +173,6 @@ class DeviceWorker : public hal::EventSink {
             reason_ = reason;
             backend_ = backend;
             sinceMs_ = unixMillisNow();
-            since_ = isoUtcFromMillis(sinceMs_);
         }
         if (state == DeviceState::ready) {
             log_.notice("%s ready on %s (%s)", config_.name, portLabel(), backend);
@@ -318,8 +316,7 @@ class DeviceWorker : public hal::EventSink {
     DeviceState state_ = DeviceState::absent;
     std::string reason_ = "not started";
     std::string backend_;
-    std::string since_;
-    int64_t sinceMs_ = unixMillisNow();
+    int64_t sinceMs_ = unixMillisNow();  // Unix ms of the last change of state
     std::map<std::string, uint64_t> counters_;
     std::vector<std::shared_ptr<PendingCommand>> commands_;
     std::condition_variable commandDone_;

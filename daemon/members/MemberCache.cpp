@@ -120,11 +120,6 @@ std::optional<CachedMember> MemberCache::find(const crm::MemberQuery& query) {
 
 namespace {
 
-int changes(Transaction& tx) {
-    auto changed = tx.prepare("SELECT changes()");
-    return changed.step() ? static_cast<int>(changed.columnInt(0)) : 0;
-}
-
 // One member: the member block of their receipts (by every keyed hash that
 // refers to them), their cache rows; adds their phone hash to phoneHashes.
 Status eraseMember(Transaction& tx, const MemberKeys& keys, const std::string& memberId,
@@ -146,37 +141,43 @@ Status eraseMember(Transaction& tx, const MemberKeys& keys, const std::string& m
             "WHERE member_ref = ?1");
         strip.bind(1, ref);
         if (auto done = strip.execute(); !done) return done;
-        counts.receipts += changes(tx);
+        counts.receipts += tx.changes();
     }
     auto remove = tx.prepare("DELETE FROM members WHERE member_id = ?1");
     remove.bind(1, memberId);
     if (auto done = remove.execute(); !done) return done;
-    counts.members += changes(tx);
+    counts.members += tx.changes();
     return okStatus();
 }
 
 // Rows of a number known in clear, found through the phone indexes: sign-ups
 // (with their consents and queued CRM rows), kiosk codes and SMS (with queued sends).
 Result<int> erasePhoneRowsByNumber(Transaction& tx, const std::string& e164) {
-    int erased = 0;
-    const char* const statements[] = {
-        "DELETE FROM outbox WHERE topic = 'signup' AND idempotency_key IN "
-        "(SELECT 'signup:' || id FROM signups WHERE phone = ?1)",
-        "DELETE FROM consents WHERE signup_id IN (SELECT id FROM signups WHERE phone = ?1)",
-        "DELETE FROM signups WHERE phone = ?1",
-        "DELETE FROM otp WHERE phone = ?1",
-        "DELETE FROM outbox WHERE topic = 'sms' AND idempotency_key IN "
-        "(SELECT 'sms:' || id FROM sms WHERE phone = ?1)",
-        "DELETE FROM sms WHERE phone = ?1",
+    // Each statement, and whether its rows are counted as the number's own
+    // (queued outbox rows and consents go with their sign-up or SMS).
+    struct Step {
+        const char* sql;
+        bool counted;
     };
-    for (const char* sql : statements) {
-        auto statement = tx.prepare(sql);
+    static const Step steps[] = {
+        {"DELETE FROM outbox WHERE topic = 'signup' AND idempotency_key IN "
+         "(SELECT 'signup:' || id FROM signups WHERE phone = ?1)",
+         false},
+        {"DELETE FROM consents WHERE signup_id IN (SELECT id FROM signups WHERE phone = ?1)",
+         false},
+        {"DELETE FROM signups WHERE phone = ?1", true},
+        {"DELETE FROM otp WHERE phone = ?1", true},
+        {"DELETE FROM outbox WHERE topic = 'sms' AND idempotency_key IN "
+         "(SELECT 'sms:' || id FROM sms WHERE phone = ?1)",
+         false},
+        {"DELETE FROM sms WHERE phone = ?1", true},
+    };
+    int erased = 0;
+    for (const Step& step : steps) {
+        auto statement = tx.prepare(step.sql);
         statement.bind(1, e164);
         if (auto done = statement.execute(); !done) return done.error();
-        const std::string text = sql;
-        if (text.rfind("DELETE FROM signups", 0) == 0 || text.rfind("DELETE FROM otp", 0) == 0 ||
-            text.rfind("DELETE FROM sms", 0) == 0)
-            erased += changes(tx);
+        if (step.counted) erased += tx.changes();
     }
     return erased;
 }
@@ -238,7 +239,7 @@ Result<ErasureCounts> MemberCache::eraseByPhone(const std::string& phoneE164,
             "WHERE member_ref = ?1");
         strip.bind(1, hash);
         if (auto done = strip.execute(); !done) return done;
-        counts.receipts += changes(tx);
+        counts.receipts += tx.changes();
         auto erased = erasePhoneRowsByNumber(tx, phoneE164);
         if (!erased) return erased.error();
         counts.personalRows += *erased;

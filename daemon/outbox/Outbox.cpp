@@ -99,8 +99,7 @@ Result<int> Outbox::requeueDead(int64_t id, const std::string& topic, int64_t no
                 "updated_at = ?3 WHERE state = 'dead' AND (?1 = 0 OR id = ?1) AND topic = ?2");
             update.bind(1, id).bind(2, retryable).bind(3, nowMs);
             if (auto done = update.execute(); !done) return done;
-            auto count = tx.prepare("SELECT changes()");
-            if (count.step()) requeued += static_cast<int>(count.columnInt(0));
+            requeued += tx.changes();
         }
         return okStatus();
     });
@@ -146,8 +145,7 @@ Result<int> Outbox::recoverInFlight(const std::string& topic) {
             tx.prepare("UPDATE outbox SET state = 'queued' WHERE state = 'sending' AND topic = ?1");
         update.bind(1, topic);
         if (auto done = update.execute(); !done) return done;
-        auto count = tx.prepare("SELECT changes()");
-        if (count.step()) recovered = static_cast<int>(count.columnInt(0));
+        recovered = tx.changes();
         return okStatus();
     });
     if (!status) return status.error();

@@ -121,8 +121,7 @@ Result<int> ReceiptService::purgeSyncedBefore(int64_t cutoffMs) {
             "WHERE topic = 'receipt' AND state = 'done')");
         remove.bind(1, cutoffMs);
         if (auto done = remove.execute(); !done) return done.error();
-        auto count = tx.prepare("SELECT changes()");
-        if (count.step()) purged = static_cast<int>(count.columnInt(0));
+        purged = tx.changes();
         // Outbox rows of any topic that are done and old carry nothing more.
         auto outbox = tx.prepare(
             "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?1 AND NOT EXISTS (SELECT 1 "

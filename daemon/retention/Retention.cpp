@@ -6,11 +6,6 @@ namespace {
 
 constexpr int64_t kDayMs = 86400000LL;
 
-int changes(Transaction& tx) {
-    auto changed = tx.prepare("SELECT changes()");
-    return changed.step() ? static_cast<int>(changed.columnInt(0)) : 0;
-}
-
 // Runs each statement with ?1 = cutoff; returns the changes of the last one.
 Result<int> run(Transaction& tx, std::initializer_list<const char*> statements, int64_t cutoff) {
     int changed = 0;
@@ -18,7 +13,7 @@ Result<int> run(Transaction& tx, std::initializer_list<const char*> statements, 
         auto statement = tx.prepare(sql);
         statement.bind(1, cutoff);
         if (auto done = statement.execute(); !done) return done.error();
-        changed = changes(tx);
+        changed = tx.changes();
     }
     return changed;
 }

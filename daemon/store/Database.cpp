@@ -113,6 +113,10 @@ Status Statement::execute() {
 
 // ---- Transaction -----------------------------------------------------------
 
+int Transaction::changes() const {
+    return sqlite3_changes(db_);
+}
+
 Status Transaction::exec(std::string_view sql) {
     char* message = nullptr;
     const std::string text(sql);

@@ -71,6 +71,8 @@ class Transaction {
     Status exec(std::string_view sql);
     // One statement through the cache (BEGIN, SAVEPOINT, COMMIT on every write).
     Status run(std::string_view sql);
+    // Rows the last INSERT, UPDATE or DELETE on this connection changed.
+    int changes() const;
 
   private:
     sqlite3* db_;

@@ -72,10 +72,10 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
             return memberRequest(uri, response);
         }
         if (request.getURI() == "/v1/signups/batch" && request.getMethod() == "POST") {
-            return storeSignups(body, response);
+            return storeBatch(body, "signups", "signup_id", state_->signups, response);
         }
         if (request.getURI() == "/v1/erasures/batch" && request.getMethod() == "POST") {
-            return storeErasures(body, response);
+            return storeBatch(body, "erasures", "erasure_id", state_->erasures, response);
         }
         if (request.getURI() != "/v1/receipts/batch" || request.getMethod() != "POST") {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
@@ -95,11 +95,13 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
     }
 
   private:
-    // Erasures (docs/CRM-PROTOCOL.md "Erasures"), by erasure_id; 503 while down.
-    void storeErasures(const std::string& body, Poco::Net::HTTPServerResponse& response) {
+    // Sign-ups and erasures (docs/CRM-PROTOCOL.md): a batch in `list`, each item
+    // stored once by its `idField` into `stored`; 503 while they are down.
+    void storeBatch(const std::string& body, const std::string& list, const std::string& idField,
+                    std::map<std::string, std::string>& stored,
+                    Poco::Net::HTTPServerResponse& response) {
         Poco::JSON::Parser parser;
-        const auto erasures =
-            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("erasures");
+        const auto items = parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray(list);
         Poco::JSON::Array results;
         {
             std::lock_guard lock(state_->mutex);
@@ -107,43 +109,14 @@ class CrmHandler : public Poco::Net::HTTPRequestHandler {
                 noteActivity();
                 return sendJson(response, 503, "{\"error\":\"down\"}");
             }
-            for (size_t i = 0; i < erasures->size(); ++i) {
-                const auto erasure = erasures->getObject(static_cast<unsigned>(i));
-                const std::string id = erasure->getValue<std::string>("erasure_id");
-                Poco::JSON::Object item;
-                item.set("erasure_id", id);
-                item.set("status", state_->erasures.emplace(id, text(*erasure)).second
-                                       ? "accepted"
-                                       : "duplicate");
-                results.add(item);
-            }
-        }
-        state_->changed.notify_all();
-        noteActivity();
-        Poco::JSON::Object answer;
-        answer.set("results", results);
-        sendJson(response, 200, text(answer));
-    }
-
-    void storeSignups(const std::string& body, Poco::Net::HTTPServerResponse& response) {
-        Poco::JSON::Parser parser;
-        const auto signups =
-            parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("signups");
-        Poco::JSON::Array results;
-        {
-            std::lock_guard lock(state_->mutex);
-            if (state_->signupsAndErasuresDown) {
-                noteActivity();
-                return sendJson(response, 503, "{\"error\":\"down\"}");
-            }
-            for (size_t i = 0; i < signups->size(); ++i) {
-                const auto signup = signups->getObject(static_cast<unsigned>(i));
-                const std::string id = signup->getValue<std::string>("signup_id");
-                Poco::JSON::Object item;
-                item.set("signup_id", id);
-                item.set("status", state_->signups.emplace(id, text(*signup)).second ? "accepted"
-                                                                                     : "duplicate");
-                results.add(item);
+            for (size_t i = 0; i < items->size(); ++i) {
+                const auto item = items->getObject(static_cast<unsigned>(i));
+                const std::string id = item->getValue<std::string>(idField);
+                Poco::JSON::Object result;
+                result.set(idField, id);
+                result.set("status",
+                           stored.emplace(id, text(*item)).second ? "accepted" : "duplicate");
+                results.add(result);
             }
         }
         state_->changed.notify_all();

@@ -112,7 +112,6 @@ fi
 # A store's own configuration, written over the package's (a changed conffile).
 mkdir -p "$root/var/lib/lojal"
 in_root chown lojal:lojal /var/lib/lojal
-crm_out="$work/crm.out"
 coproc CRM { "$BUILD/tests/crm-sim"; }
 crm_pid=$CRM_PID
 read -r -u "${CRM[0]}" ready
@@ -238,10 +237,8 @@ if start_lojald "$work/downgrade-run.log"; then
     fail "the old lojald runs on the newer database"; stop_lojald
 else
     code=0; wait "$lojald_pid" || code=$?
-    message=$(grep -o 'newer than this build[^"]*\|schema version [0-9]* is newer[^"]*' "$work/downgrade-run.log" | head -1 || true)
     [ "$code" = 74 ] && pass "the old lojald exits 74: $(tail -1 "$work/downgrade-run.log")" \
         || { cat "$work/downgrade-run.log"; fail "the old lojald exited $code"; }
-    : "$message"
 fi
 
 step "the unit across the upgrade"
