@@ -5,6 +5,14 @@
 #   run.sh LOJALD SCREENSHOT_DIR BARCODE_IMAGE SCANNER_SIM
 #   run.sh --bench LOJALD BARCODE_IMAGE        (make bench: bench.mjs)
 set -euo pipefail
+# Paths given relative to the caller's directory (make bench passes build/...)
+# are made absolute before this script changes into its own folder.
+args=()
+for a in "$@"; do
+    if [ "$a" != --bench ]; then a=$(realpath -m "$a"); fi
+    args+=("$a")
+done
+set -- "${args[@]}"
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 stamp=node_modules/.lock-stamp
@@ -14,6 +22,6 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "chromium is missing (make deps)"; exit 1; }
 if [ "$1" = --bench ]; then
-    exec node bench.mjs "$(realpath "$2")" "$(realpath "$3")"
+    exec node bench.mjs "$2" "$3"
 fi
 LOJALD="$1" KIOSK_SCREENSHOTS="$2" BARCODE_IMAGE="$3" SCANNER_SIM="$4" exec node --test --test-concurrency=1 --test-reporter=spec
