@@ -59,51 +59,105 @@ std::string textOf(const Object& object, const std::string& name) {
     return object.has(name) && !object.isNull(name) ? object.get(name).convert<std::string>() : "";
 }
 
-// VAT inside a gross amount: gross * rate / (100 + rate), at the gross's
-// decimals, rounded half away from zero (the rule of docs/API.md).
-std::string taxAmount(const std::string& gross, const std::string& rate) {
-    const auto rateHundredths = parseDecimal(rate, 2);
-    const auto grossCents = parseDecimal(gross, 2);
-    if (!rateHundredths || !grossCents) return "0";
-    return formatDecimal(mulDivRound(*grossCents, *rateHundredths, 10000 + *rateHundredths), 2);
+// Money and quantities of one receipt in Voyado's sign convention. A return
+// receipt may be written all-positive (its kind says it is a return) or signed
+// (negative quantities); Voyado wants the signed form, so an all-positive return
+// is turned round once here and every rule below reads signs only.
+struct Signs {
+    int64_t flip = 1;  // -1: an all-positive return
+    int decimals = 2;
+};
+
+constexpr int kQuantityDecimals = 3;  // docs/API.md: up to 3 decimals (weighed goods)
+
+std::string signedAmount(const std::string& text, const Signs& signs, int64_t factor = 1) {
+    const auto minor = parseDecimal(text, signs.decimals);
+    return formatDecimal(minor.value_or(0) * signs.flip * factor, signs.decimals);
 }
 
-void writeItems(JsonWriter& json, const Array& lines) {
+// VAT inside a gross amount in minor units: gross * rate / (100 + rate), rounded
+// half away from zero (the rule of docs/API.md).
+int64_t taxMinor(int64_t grossMinor, const std::string& rate) {
+    const auto rateHundredths = parseDecimal(rate, 2);
+    if (!rateHundredths) return 0;
+    return mulDivRound(grossMinor, *rateHundredths, 10000 + *rateHundredths);
+}
+
+// One line as a Voyado receipt item ("Receipts - field definitions", "Register a
+// return", and the ReceiptItem model of Voyado's OpenAPI file, where quantity is
+// an integer (int64) and packQuantity a decimal):
+//  - RETURN when the quantity is negative: quantity stays negative, the price is
+//    sent positive (a returned coupon's, negative);
+//  - ADJUSTMENT for a sold line with a negative amount (deposit refund, coupon):
+//    its price stays negative, so the items add up to the receipt's total;
+//  - PURCHASE otherwise;
+//  - weighed goods (a quantity with decimals): quantity 1 (-1 on a return) and
+//    the weight in packQuantity;
+//  - a line discount goes in discounts[] as a negative value.
+void writeItem(JsonWriter& json, const Object& line, const Signs& signs) {
+    const int64_t quantity =
+        parseDecimal(textOf(line, "quantity"), kQuantityDecimals).value_or(1000) * signs.flip;
+    const int64_t total = parseDecimal(textOf(line, "total"), signs.decimals).value_or(0) *
+                          signs.flip;
+    const int64_t discount =
+        parseDecimal(textOf(line, "discount"), signs.decimals).value_or(0) * signs.flip;
+    const bool isReturn = quantity < 0;
+    const int64_t direction = isReturn ? -1 : 1;
+    const char* type = isReturn ? "RETURN" : total < 0 ? "ADJUSTMENT" : "PURCHASE";
+    const int64_t magnitude = quantity < 0 ? -quantity : quantity;
+    const bool weighed = magnitude % 1000 != 0;
+    const std::string vatRate = textOf(line, "vat_rate").empty() ? "0" : textOf(line, "vat_rate");
+    const std::string article =
+        textOf(line, "gtin").empty() ? textOf(line, "sku") : textOf(line, "gtin");
+
+    json.open('{');
+    json.key("type");
+    json.text(type);
+    json.key("quantity");
+    json.number(std::to_string(weighed ? direction : quantity / 1000));
+    if (weighed) {
+        json.key("packQuantity");
+        json.number(formatDecimal(magnitude, kQuantityDecimals));
+    }
+    json.key("grossPaidPrice");
+    json.number(formatDecimal(direction * total, signs.decimals));
+    json.key("taxAmount");
+    json.number(formatDecimal(taxMinor(direction * total, vatRate), signs.decimals));
+    json.key("taxPercent");
+    json.number(vatRate);
+    json.key("sku");
+    json.text(textOf(line, "sku").empty() ? article : textOf(line, "sku"));
+    json.key("articleNumber");
+    json.text(article);
+    json.key("articleName");
+    json.text(textOf(line, "description"));
+    if (discount != 0) {
+        json.key("discounts");
+        json.open('[');
+        json.open('{');
+        json.key("value");
+        json.number(formatDecimal(-direction * discount, signs.decimals));
+        json.key("type");
+        json.text("LINE");
+        json.key("description");
+        json.text("line discount");
+        json.close('}');
+        json.close(']');
+    }
+    json.close('}');
+}
+
+void writeItems(JsonWriter& json, const Array& lines, const Signs& signs) {
     json.key("items");
     json.open('[');
     for (size_t i = 0; i < lines.size(); ++i) {
-        const auto line = lines.getObject(static_cast<unsigned>(i));
-        if (!line) continue;
-        const std::string quantity = textOf(*line, "quantity");
-        std::string total = textOf(*line, "total");
-        const bool isReturn = !quantity.empty() && quantity[0] == '-';
-        // Voyado wants the paid price positive and the quantity negative on returns.
-        if (!total.empty() && total[0] == '-') total.erase(0, 1);
-        const std::string article =
-            textOf(*line, "gtin").empty() ? textOf(*line, "sku") : textOf(*line, "gtin");
-        json.open('{');
-        json.key("type");
-        json.text(isReturn ? "RETURN" : "PURCHASE");
-        json.key("quantity");
-        json.number(quantity.empty() ? "1" : quantity);
-        json.key("grossPaidPrice");
-        json.number(total.empty() ? "0" : total);
-        json.key("taxAmount");
-        json.number(taxAmount(total, textOf(*line, "vat_rate")));
-        json.key("taxPercent");
-        json.number(textOf(*line, "vat_rate").empty() ? "0" : textOf(*line, "vat_rate"));
-        json.key("sku");
-        json.text(textOf(*line, "sku").empty() ? article : textOf(*line, "sku"));
-        json.key("articleNumber");
-        json.text(article);
-        json.key("articleName");
-        json.text(textOf(*line, "description"));
-        json.close('}');
+        if (const auto line = lines.getObject(static_cast<unsigned>(i)))
+            writeItem(json, *line, signs);
     }
     json.close(']');
 }
 
-void writePayments(JsonWriter& json, const Array& payments) {
+void writePayments(JsonWriter& json, const Array& payments, const Signs& signs) {
     json.key("paymentMethods");
     json.open('[');
     for (size_t i = 0; i < payments.size(); ++i) {
@@ -115,10 +169,19 @@ void writePayments(JsonWriter& json, const Array& payments) {
         json.key("description");
         json.text(textOf(*payment, "method"));
         json.key("value");
-        json.number(textOf(*payment, "amount"));
+        json.number(signedAmount(textOf(*payment, "amount"), signs));
         json.close('}');
     }
     json.close(']');
+}
+
+// An all-positive return turns round; a signed one (or a sale) stays as it is.
+Signs signsOf(const Object& receipt) {
+    Signs signs;
+    signs.decimals = currencyExponent(textOf(receipt, "currency")).value_or(2);
+    const auto total = parseDecimal(textOf(receipt, "total"), signs.decimals).value_or(0);
+    if (textOf(receipt, "kind") == "return" && total > 0) signs.flip = -1;
+    return signs;
 }
 
 Object::Ptr parseObject(const std::string& text) {
@@ -179,10 +242,12 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
         json.key("exchangeRateToGroupCurrency");
         json.number(exchangeRate);
     }
-    json.key("totalGrossPrice");
-    json.number(textOf(*receipt, "total"));
-    if (const auto payments = receipt->getArray("payments")) writePayments(json, *payments);
-    if (const auto lines = receipt->getArray("lines")) writeItems(json, *lines);
+    const Signs signs = signsOf(*receipt);
+    json.key("totalGrossPrice");  // negative for a return, as the field definitions say
+    json.number(signedAmount(textOf(*receipt, "total"), signs));
+    if (const auto payments = receipt->getArray("payments"))
+        writePayments(json, *payments, signs);
+    if (const auto lines = receipt->getArray("lines")) writeItems(json, *lines, signs);
     json.close('}');
     return {json.str(), ""};
 }

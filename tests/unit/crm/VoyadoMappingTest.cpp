@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <Poco/JSON/Parser.h>
+#include <cmath>
 
 #include "ExampleReceipt.h"
 #include "voyado/VoyadoMapping.h"
@@ -143,4 +144,103 @@ BOOST_AUTO_TEST_CASE(the_point_balance_is_read_from_the_point_account) {
     BOOST_TEST(!parsePointBalance(page, 3).has_value());
     BOOST_TEST(!parsePointBalance(R"({"items":[]})", 0).has_value());
     BOOST_TEST(!parsePointBalance("<html>", 0).has_value());
+}
+
+namespace {
+
+// Minor units of a JSON number Poco read as a double.
+int64_t cents(const Poco::JSON::Object& object, const std::string& name) {
+    return std::llround(object.getValue<double>(name) * 100);
+}
+
+// Σ items as money (a RETURN's price counts against the customer's total).
+int64_t itemsSum(const Poco::JSON::Object& body) {
+    int64_t sum = 0;
+    const auto items = body.getArray("items");
+    for (size_t i = 0; i < items->size(); ++i) {
+        const auto item = items->getObject(static_cast<unsigned>(i));
+        const int64_t direction = item->getValue<std::string>("type") == "RETURN" ? -1 : 1;
+        sum += direction * cents(*item, "grossPaidPrice");
+    }
+    return sum;
+}
+
+}  // namespace
+
+// "Register a return": RETURN items have a negative quantity and a positive
+// price; totalGrossPrice and payments are negative.
+BOOST_AUTO_TEST_CASE(a_mixed_receipt_maps_each_line_to_its_type) {
+    const MappedReceipt mapped = mapReceipt(lojal::test::kMixedReceipt, "");
+    BOOST_REQUIRE(mapped.skipReason.empty());
+    const auto body = parse(mapped.body);
+    const auto items = body->getArray("items");
+    BOOST_REQUIRE_EQUAL(items->size(), 5u);
+    const auto item = [&](unsigned i) { return items->getObject(i); };
+
+    BOOST_TEST(item(0)->getValue<std::string>("type") == "PURCHASE");
+    BOOST_TEST(item(0)->getValue<int>("quantity") == 2);
+    BOOST_TEST(cents(*item(0), "grossPaidPrice") == 9980);
+    const auto discount = item(0)->getArray("discounts")->getObject(0);
+    BOOST_TEST(cents(*discount, "value") == -1000);
+
+    BOOST_TEST(item(1)->getValue<std::string>("type") == "RETURN");
+    BOOST_TEST(item(1)->getValue<int>("quantity") == -1);
+    BOOST_TEST(cents(*item(1), "grossPaidPrice") == 40000);
+    BOOST_TEST(cents(*item(1), "taxAmount") == 8000);
+    BOOST_TEST(!item(1)->has("discounts"));
+
+    // The deposit paid back and the coupon are sold lines of negative amount.
+    BOOST_TEST(item(2)->getValue<std::string>("type") == "ADJUSTMENT");
+    BOOST_TEST(item(2)->getValue<int>("quantity") == 10);
+    BOOST_TEST(cents(*item(2), "grossPaidPrice") == -1000);
+    BOOST_TEST(cents(*item(2), "taxAmount") == -200);
+    BOOST_TEST(item(3)->getValue<std::string>("type") == "ADJUSTMENT");
+    BOOST_TEST(cents(*item(3), "grossPaidPrice") == -500);
+
+    // Weighed: an integer quantity, the weight in packQuantity.
+    BOOST_TEST(item(4)->getValue<std::string>("type") == "PURCHASE");
+    BOOST_TEST(item(4)->getValue<int>("quantity") == 1);
+    BOOST_TEST(mapped.body.find("\"packQuantity\":0.455") != std::string::npos, mapped.body);
+    BOOST_TEST(cents(*item(4), "grossPaidPrice") == 1133);
+
+    BOOST_TEST(cents(*body, "totalGrossPrice") == -30387);
+    BOOST_TEST(itemsSum(*body) == -30387);
+    BOOST_TEST(cents(*body->getArray("paymentMethods")->getObject(0), "value") == -30387);
+}
+
+BOOST_AUTO_TEST_CASE(every_quantity_sent_is_an_integer) {
+    for (const std::string quantity : {"\"0.455\"", "\"1.5\"", "\"2.000\"", "3", "\"-0.250\""}) {
+        std::string receipt =
+            replaced(lojal::test::kExampleReceipt, R"("quantity":2)", "\"quantity\":" + quantity);
+        const auto body = parse(mapReceipt(receipt, "").body);
+        const auto item = body->getArray("items")->getObject(0);
+        const auto sent = item->get("quantity");
+        BOOST_TEST(sent.isInteger(), quantity);
+        const bool weighed = quantity.find('.') != std::string::npos && quantity != "\"2.000\"";
+        BOOST_TEST(item->has("packQuantity") == weighed, quantity);
+        if (weighed) BOOST_TEST(std::abs(sent.convert<int>()) == 1, quantity);
+    }
+}
+
+// A POS may write a return all positive and say so with "kind":"return"; Voyado
+// gets the same signed receipt as from a POS that writes negative numbers.
+BOOST_AUTO_TEST_CASE(an_all_positive_return_is_sent_signed) {
+    std::string receipt = replaced(lojal::test::kExampleReceipt, R"("currency":"SEK",)",
+                                   R"("currency":"SEK","kind":"return",)");
+    const auto body = parse(mapReceipt(receipt, "").body);
+    const auto items = body->getArray("items");
+    BOOST_TEST(items->getObject(0)->getValue<std::string>("type") == "RETURN");
+    BOOST_TEST(items->getObject(0)->getValue<int>("quantity") == -2);
+    BOOST_TEST(cents(*items->getObject(0), "grossPaidPrice") == 10980);
+    BOOST_TEST(items->getObject(1)->getValue<int>("quantity") == -1);
+    BOOST_TEST(cents(*body, "totalGrossPrice") == -11680);
+    BOOST_TEST(itemsSum(*body) == -11680);
+    BOOST_TEST(cents(*body->getArray("paymentMethods")->getObject(0), "value") == -11680);
+}
+
+BOOST_AUTO_TEST_CASE(a_sale_stays_as_written) {
+    const auto body = parse(mapReceipt(lojal::test::kExampleReceipt, "").body);
+    BOOST_TEST(itemsSum(*body) == 11680);
+    BOOST_TEST(cents(*body, "totalGrossPrice") == 11680);
+    BOOST_TEST(!body->getArray("items")->getObject(0)->has("discounts"));
 }
