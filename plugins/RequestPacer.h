@@ -1,7 +1,8 @@
 #pragma once
-// Keeps a client under a server's documented request rate (Voyado: 50/s) across
-// every thread that shares it: a token bucket refilled at perSecond and holding
-// a tenth of that, so no one-second window ever sees more than 1.1 x perSecond.
+// Keeps a client under its share of a server's request rate across every thread
+// that shares it: a token bucket refilled at perSecond (decimals allowed: 0.8)
+// holding `burst` tokens (default a tenth of perSecond, at least one), so no
+// one-second window sees more than perSecond + burst.
 
 #include <algorithm>
 #include <chrono>
@@ -13,9 +14,9 @@ namespace lojal::plugins {
 class RequestPacer {
   public:
     using Clock = std::chrono::steady_clock;
-    explicit RequestPacer(int perSecond)
-        : perSecond_(std::max(1, perSecond)),
-          capacity_(std::max(1, perSecond_ / 10)),
+    explicit RequestPacer(double perSecond, int burst = 0)
+        : perSecond_(std::max(0.01, perSecond)),
+          capacity_(burst > 0 ? burst : std::max(1, static_cast<int>(perSecond_ / 10))),
           tokens_(capacity_),
           refilled_(Clock::now()) {}
 
@@ -45,7 +46,7 @@ class RequestPacer {
         refilled_ = now;
     }
 
-    const int perSecond_;
+    const double perSecond_;
     const int capacity_;
     double tokens_;
     Clock::time_point refilled_;

@@ -161,6 +161,9 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
     settings.consentIds = config.crm.voyadoConsentIds;
     settings.exchangeRateToGroupCurrency = config.crm.voyadoExchangeRate;
     settings.pointDefinitionId = config.crm.voyadoPointDefinitionId;
+    settings.contactType = config.crm.voyadoContactType;
+    settings.countryCode = config.store.country;
+    settings.apiVersion = config.crm.voyadoApiVersion;
     return settings;
 }
 

@@ -505,7 +505,13 @@ const std::vector<KeySpec>& schema() {
         {"crm", "client_cert_file", textSetter(&Config::crm, &CrmConfig::clientCertFile, 1024)},
         {"crm", "client_key_file", textSetter(&Config::crm, &CrmConfig::clientKeyFile, 1024)},
         {"crm", "max_requests_per_second",
-         intSetter(&Config::crm, &CrmConfig::maxRequestsPerSecond, 0, 10000)},
+         [](Config& c, const std::string& v) -> Problem {
+             const auto milli = parseDecimal(v, 3);
+             if (!milli || *milli < 0 || *milli > 10000000)
+                 return "expected requests per second from 0 to 10000 (decimals allowed: 0.8)";
+             c.crm.maxRequestsPerSecond = static_cast<double>(*milli) / 1000.0;
+             return std::nullopt;
+         }},
         {"crm.voyado", "consent_marketing_sms",
          [](Config& c, const std::string& v) -> Problem {
              if (v.empty() || v.size() > 128) return "expected the tenant's consent id (1-128 characters)";
@@ -524,6 +530,18 @@ const std::vector<KeySpec>& schema() {
              const auto id = toInteger(v);
              if (!id || *id < 1) return "expected a point definition id (a positive integer)";
              c.crm.voyadoPointDefinitionId = *id;
+             return std::nullopt;
+         }},
+        {"crm.voyado", "contact_type",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v.empty() || v.size() > 64) return "expected the tenant's contact type (Member)";
+             c.crm.voyadoContactType = v;
+             return std::nullopt;
+         }},
+        {"crm.voyado", "api_version",
+         [](Config& c, const std::string& v) -> Problem {
+             if (v != "2" && v != "3") return "expected 2 or 3";
+             c.crm.voyadoApiVersion = v == "2" ? 2 : 3;
              return std::nullopt;
          }},
         {"members", "lookup_timeout_ms",
@@ -1117,6 +1135,8 @@ Poco::JSON::Object toJson(const Config& c) {
     for (const auto& [purpose, id] : c.crm.voyadoConsentIds) voyado.set("consent_" + purpose, id);
     voyado.set("exchange_rate_to_group_currency", c.crm.voyadoExchangeRate);
     voyado.set("point_definition_id", c.crm.voyadoPointDefinitionId);
+    voyado.set("contact_type", c.crm.voyadoContactType);
+    voyado.set("api_version", c.crm.voyadoApiVersion);
     root.set("crm.voyado", voyado);
     Poco::JSON::Object members;
     members.set("lookup_timeout_ms", c.members.lookupTimeoutMs);

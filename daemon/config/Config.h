@@ -150,7 +150,9 @@ struct CrmConfig {
     int retryMaxSeconds = 300;   // the cap of the exponential backoff
     std::string clientCertFile;  // PEM client certificate for mTLS (with client_key_file)
     std::string clientKeyFile;
-    int maxRequestsPerSecond = 0;  // 0: the connector's own default (voyado: 45)
+    // The background sync's requests per second (decimals allowed); 0: the
+    // connector's own default (voyado: 0.8, safe for 50 stores sharing a key).
+    double maxRequestsPerSecond = 0;
     // While the CRM is down (2 lookups in a row unanswered), lookups go straight
     // to the member cache and a probe asks the CRM this often (doubling to 60 s).
     // 0: every lookup asks the CRM and waits for it (the old behaviour).
@@ -161,6 +163,8 @@ struct CrmConfig {
     std::map<std::string, std::string> voyadoConsentIds;
     std::string voyadoExchangeRate;
     long long voyadoPointDefinitionId = 0;  // the point account shown; 0: the first
+    std::string voyadoContactType = "Member";  // the contact type sign-ups create
+    int voyadoApiVersion = 3;                  // Voyado recommends v3 for new integrations
 };
 
 struct MembersConfig {

@@ -137,12 +137,18 @@ struct ConnectorSettings {
     std::string clientKeyFile;
     int timeoutMs = 5000;
     std::string storeId;           // for connectors that file receipts per store (voyado)
-    int maxRequestsPerSecond = 0;  // 0: no limit of the connector's own
+    // The background sync's share of the CRM's request rate (receipts, sign-ups,
+    // erasures, the change feed); 0: the connector's default (voyado: 0.8, safe
+    // for 50 stores on one API key). Member lookups have a budget of their own.
+    double maxRequestsPerSecond = 0;
     // voyado: the tenant's consent id per Lojal purpose; the store currency's
     // rate to the group currency ("" : not sent).
     std::map<std::string, std::string> consentIds;
     std::string exchangeRateToGroupCurrency;
     int64_t pointDefinitionId = 0;  // voyado: the point account shown (0: the first)
+    std::string contactType = "Member";  // voyado: the type new contacts get
+    std::string countryCode;             // the store's country (ISO 3166 alpha-2)
+    int apiVersion = 3;                  // voyado: 2 or 3 (contact endpoints differ)
 };
 
 struct ConnectorEntry {

@@ -14,10 +14,14 @@ using namespace lojal::test;
 
 namespace {
 
-// crmExtra: more [crm] keys.
+// crmExtra: more [crm] keys. The tests give the sync a store's own key's
+// budget (40/s) unless they set one; the default share (0.8/s) is for a chain.
 std::string voyadoConfig(const FakeVoyado& voyado, const std::string& crmExtra = "") {
+    const std::string budget = crmExtra.find("max_requests_per_second") == std::string::npos
+                                   ? "max_requests_per_second = 40\n"
+                                   : "";
     return "[store]\nid = SE-0042\ncountry = SE\n[crm]\nsync = on\nconnector = voyado\nurl = " +
-           voyado.url() + "\napi_key = voyado-key\nretry_max_seconds = 1\n" + crmExtra +
+           voyado.url() + "\napi_key = voyado-key\nretry_max_seconds = 1\n" + budget + crmExtra +
            "[members]\nsync_interval_seconds = 1\n";
 }
 

@@ -10,7 +10,10 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -26,19 +29,33 @@ struct FakeVoyado::State {
     std::vector<std::chrono::steady_clock::time_point> receiptTimes;
     std::map<std::string, std::pair<std::string, int>> contacts;  // id -> (phone, points)
     std::vector<std::string> deleted;
-    std::vector<std::string> deletedByApi;  // DELETE /api/v2/contacts/{id}, with its source header
+    std::vector<std::string> deletedByApi;  // DELETE .../contacts/{id}, with its source header
     std::map<std::string, std::string> created;  // mobilePhone -> JSON posted
     size_t contactRequests = 0;
     std::vector<std::string> changeQueries;
     std::map<std::string, std::string> lastHeaders;
     int failReceipts = 0;
+    bool offline = false;
     int knownReceiptStatus = 202;                // what a known uniqueReceiptId gets
+    int existingContactStatus = 409;             // what a create of a known phone gets
     std::set<std::string> consentIds;            // the tenant's; empty: any accepted
     std::map<std::string, std::string> updates;  // contact id -> last update JSON
     std::set<std::string> hiddenOnce;            // phones the next id lookup misses
+    std::map<std::string, std::set<std::string>> contactTypes = {
+        {"Member", {"mobilePhone", "countryCode"}}, {"Contact", {}}};
+    bool changeFeed = true;
+    std::string lastCreateSource;
+    std::string lastRefusal;
+    // The per-key request limit: the times of the last second's requests.
+    int limitPerSecond = 200;
+    std::deque<std::chrono::steady_clock::time_point> lastSecond;
+    size_t busiestSecond = 0;
+    size_t tooMany = 0;
 };
 
 namespace {
+
+using Poco::JSON::Object;
 
 void answer(Poco::Net::HTTPServerResponse& response, int status, const std::string& body,
             const std::string& retryAfter = "") {
@@ -47,6 +64,100 @@ void answer(Poco::Net::HTTPServerResponse& response, int status, const std::stri
     if (!retryAfter.empty()) response.set("Retry-After", retryAfter);
     response.setContentLength64(static_cast<Poco::Int64>(body.size()));
     response.send() << body;
+}
+
+// A refusal naming the fields, in the shape of ASP.NET model validation, which
+// Voyado's API is built on (its 500 answer is ASP.NET's "An error has
+// occurred."). A real tenant's exact wording is on CRM-PROTOCOL's checklist.
+std::string invalidModel(const std::string& errorCode, const std::string& field,
+                         const std::string& why) {
+    Object state;
+    Poco::JSON::Array reasons;
+    reasons.add(why);
+    state.set(field, reasons);
+    Object error;
+    error.set("message", "The request is invalid.");
+    error.set("errorCode", errorCode);
+    error.set("modelState", state);
+    std::ostringstream out;
+    error.stringify(out);
+    return out.str();
+}
+
+std::string message(const std::string& errorCode, const std::string& text) {
+    return "{\"errorCode\":\"" + errorCode + "\",\"message\":\"" + text + "\"}";
+}
+
+bool isE164(const std::string& phone) {
+    return phone.size() >= 8 && phone.size() <= 16 && phone[0] == '+' && phone[1] != '0' &&
+           std::all_of(phone.begin() + 1, phone.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// ISO 8601 with a time zone designator ("Receipts - field definitions": local
+// time with an offset): 2026-11-23T14:05:09+01:00 or ...Z.
+bool isDateTimeWithZone(const std::string& text) {
+    if (text.size() < 20 || text[10] != 'T') return false;
+    return text.back() == 'Z' || text[text.size() - 6] == '+' || text[text.size() - 6] == '-';
+}
+
+// The first rule of "Receipts - field definitions" and of the ReceiptItem model
+// of Voyado's OpenAPI file (Quantity int64, PackQuantity double) that the
+// receipt breaks: {field, why}, or nothing.
+std::optional<std::pair<std::string, std::string>> receiptProblem(const Object& receipt) {
+    const auto contact = receipt.getObject("contact");
+    if (!contact || contact->optValue<std::string>("matchKey", "").empty())
+        return std::pair{"contact.matchKey", "The matchKey field is required."};
+    static const std::set<std::string> keyTypes = {
+        "contactId", "memberNumber", "socialSecurityNumber", "mobilePhone", "externalId", "email"};
+    if (!keyTypes.count(contact->optValue<std::string>("matchKeyType", "")))
+        return std::pair{"contact.matchKeyType", "Not a valid key type."};
+    for (const char* field : {"uniqueReceiptId", "storeExternalId", "currency"}) {
+        if (!receipt.has(field) || !receipt.get(field).isString() ||
+            receipt.getValue<std::string>(field).empty())
+            return std::pair{std::string(field), "The field is required."};
+    }
+    if (!isDateTimeWithZone(receipt.optValue<std::string>("createdDate", "")))
+        return std::pair{"createdDate", "ISO 8601 with a time zone designator is required."};
+    if (!receipt.has("totalGrossPrice") || !receipt.get("totalGrossPrice").isNumeric())
+        return std::pair{"totalGrossPrice", "A decimal is required."};
+    const auto payments = receipt.getArray("paymentMethods");
+    if (!payments) return std::pair{"paymentMethods", "The field is required."};
+    const auto items = receipt.getArray("items");
+    if (!items || items->size() == 0) return std::pair{"items", "The field is required."};
+    static const std::set<std::string> types = {"PURCHASE", "RETURN", "ADJUSTMENT"};
+    for (size_t i = 0; i < items->size(); ++i) {
+        const std::string at = "items[" + std::to_string(i) + "].";
+        const auto item = items->getObject(static_cast<unsigned>(i));
+        if (!item) return std::pair{at, "An object is required."};
+        if (!types.count(item->optValue<std::string>("type", "")))
+            return std::pair{at + "type", "PURCHASE, RETURN or ADJUSTMENT."};
+        // Quantity is an integer in the OpenAPI file; weights go in packQuantity.
+        if (!item->has("quantity") || !item->get("quantity").isInteger())
+            return std::pair{at + "quantity", "An integer is required."};
+        const auto quantity = item->getValue<Poco::Int64>("quantity");
+        // "Register a return": the quantity of a RETURN is negative.
+        if ((item->getValue<std::string>("type") == "RETURN") != (quantity < 0))
+            return std::pair{at + "quantity", "Negative on a RETURN line only."};
+        for (const char* field : {"grossPaidPrice", "taxAmount", "taxPercent"}) {
+            if (!item->has(field) || !item->get(field).isNumeric())
+                return std::pair{at + field, "A decimal is required."};
+        }
+        if (item->has("packQuantity") && !item->get("packQuantity").isNumeric())
+            return std::pair{at + "packQuantity", "A decimal is required."};
+        for (const char* field : {"sku", "articleNumber", "articleName"}) {
+            if (!item->has(field) || !item->get(field).isString())
+                return std::pair{at + field, "The field is required."};
+        }
+        if (const auto discounts = item->getArray("discounts")) {
+            for (size_t d = 0; d < discounts->size(); ++d) {
+                const auto discount = discounts->getObject(static_cast<unsigned>(d));
+                if (!discount || !discount->has("value") || !discount->get("value").isNumeric())
+                    return std::pair{at + "discounts[" + std::to_string(d) + "].value",
+                                     "A decimal is required."};
+            }
+        }
+    }
+    return std::nullopt;
 }
 
 class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
@@ -59,129 +170,241 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         Poco::StreamCopier::copyToString(request.stream(), body);
         const Poco::URI uri(request.getURI());
         const std::string path = uri.getPath();
+        const std::string method = request.getMethod();
         std::unique_lock lock(state_->mutex);
         state_->lastHeaders.clear();
         for (const auto& [name, value] : request) state_->lastHeaders[name] = value;
+        if (state_->offline) return answer(response, 503, "{}");
         if (request.get("apikey", "") != state_->apiKey) return answer(response, 401, "{}");
+        // "API rate limit": measured per API key; above the limit, 429.
+        if (overLimit()) return answer(response, 429, message("TooManyRequests", "Slow down"));
         if (request.get("Content-Type", "").rfind("application/json", 0) != 0 ||
             request.get("User-Agent", "").empty()) {
             return answer(response, 500, "{\"message\":\"An error has occurred.\"}");
         }
-        if (path == "/api/v2/receipts" && request.getMethod() == "POST") {
-            ++state_->receiptRequests;
-            state_->receiptTimes.push_back(std::chrono::steady_clock::now());
-            if (state_->failReceipts > 0) {
-                --state_->failReceipts;
-                return answer(response, 503, "{}", "1");
+        Object::Ptr json;
+        if (!body.empty()) {
+            try {
+                Poco::JSON::Parser parser;
+                json = parser.parse(body).extract<Object::Ptr>();
+            } catch (const Poco::Exception&) {
+                return answer(response, 400, message("InvalidJson", "The body is not JSON"));
             }
-            Poco::JSON::Parser parser;
-            const auto receipt = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-            const std::string id = receipt->optValue<std::string>("uniqueReceiptId", "");
-            if (id.empty()) return answer(response, 400, "{\"message\":\"uniqueReceiptId\"}");
-            // "Introduction to receipts": a known uniqueReceiptId is ignored. Tenants
-            // differ in how they say so; knownReceiptStatus plays a 409 one.
-            const bool known = !state_->receipts.emplace(id, body).second;
-            const int status = known ? state_->knownReceiptStatus : 202;
-            lock.unlock();
-            state_->changed.notify_all();
-            return answer(response, status,
-                          known && status == 409 ? "{\"message\":\"Receipt already exists\"}" : "");
         }
-        if (path == "/api/v2/contacts" && request.getMethod() == "POST") {
-            ++state_->contactRequests;
-            Poco::JSON::Parser parser;
-            const auto contact = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-            const std::string phone = contact->optValue<std::string>("mobilePhone", "");
-            // Consent ids are made per tenant ("Consents"): an unknown one is refused.
-            if (const auto consents = contact->getArray("consents");
-                consents && !state_->consentIds.empty()) {
-                for (size_t i = 0; i < consents->size(); ++i) {
-                    const std::string consentId = consents->getObject(static_cast<unsigned>(i))
-                                                      ->optValue<std::string>("id", "");
-                    if (!state_->consentIds.count(consentId))
-                        return answer(response, 400,
-                                      "{\"message\":\"Unknown consent id '" + consentId + "'\"}");
-                }
-            }
-            bool known = state_->created.count(phone) > 0;
-            for (const auto& entry : state_->contacts) known = known || entry.second.first == phone;
-            const std::string id = "new-" + phone.substr(1);
-            if (!known) {
-                state_->created[phone] = body;
-                state_->contacts[id] = {phone, 0};  // found by phone from now on
-            }
-            lock.unlock();
-            state_->changed.notify_all();
-            if (known) return answer(response, 409, "{\"message\":\"Contact already exists\"}");
-            return answer(response, 201, "{\"id\":\"" + id + "\"}");
+        if (path == "/api/v2/receipts" && method == "POST")
+            return receipt(lock, response, json, body);
+        for (const std::string version : {"v2", "v3"}) {
+            const std::string contacts = "/api/" + version + "/contacts";
+            const bool v3 = version == "v3";
+            if (path == contacts && method == "POST")
+                return createContact(lock, request, uri, response, json, body, v3);
+            if (path == contacts + "/id" && method == "GET") return findContact(uri, response);
+            if (path == "/api/" + version + "/point-accounts" && method == "GET")
+                return pointAccounts(uri, response);
+            if (path.rfind(contacts + "/", 0) == 0 && path != contacts + "/changes")
+                return contact(lock, request, response, path.substr(contacts.size() + 1),
+                               body, v3);
         }
-        if (path == "/api/v2/contacts/id") {
-            const std::string phone = queryValue(uri, "mobilePhone");
-            if (state_->hiddenOnce.erase(phone))  // another store creates it right now
-                return answer(response, 404, "{\"message\":\"Contact not found\"}");
-            for (const auto& [id, contact] : state_->contacts) {
-                if (contact.first == phone) return answer(response, 200, "\"" + id + "\"");
-            }
-            return answer(response, 404, "{\"message\":\"Contact not found\"}");
+        if (path == "/api/v2/contacts/changes") return changes(lock, uri, response);
+        answer(response, 404, "{}");
+    }
+
+  private:
+    bool overLimit() {
+        const auto now = std::chrono::steady_clock::now();
+        auto& window = state_->lastSecond;
+        while (!window.empty() && now - window.front() >= std::chrono::seconds(1))
+            window.pop_front();
+        if (static_cast<int>(window.size()) >= state_->limitPerSecond) {
+            ++state_->tooMany;
+            return true;
         }
-        if (path == "/api/v2/contacts/changes") {
-            state_->changeQueries.push_back(uri.getRawQuery());
-            lock.unlock();
-            state_->changed.notify_all();
-            lock.lock();
-            Poco::JSON::Array ids;
-            if (queryValue(uri, "changeType") == "Deleted") {
-                for (const auto& id : state_->deleted) ids.add(id);
-            }
-            std::ostringstream out;
-            ids.stringify(out);
-            return answer(response, 200, out.str());
+        window.push_back(now);
+        state_->busiestSecond = std::max(state_->busiestSecond, window.size());
+        return false;
+    }
+
+    void refuse(Poco::Net::HTTPServerResponse& response, int status, const std::string& path,
+                const std::string& text) {
+        state_->lastRefusal = std::to_string(status) + " " + path + " " + text;
+        answer(response, status, text);
+    }
+
+    void receipt(std::unique_lock<std::mutex>& lock, Poco::Net::HTTPServerResponse& response,
+                 const Object::Ptr& json, const std::string& body) {
+        ++state_->receiptRequests;
+        state_->receiptTimes.push_back(std::chrono::steady_clock::now());
+        if (state_->failReceipts > 0) {
+            --state_->failReceipts;
+            return answer(response, 503, "{}", "1");
         }
-        // Point-account API: GET /api/v2/point-accounts?contactId= answers a page of
-        // PointAccountModel (pointAccountPointAccountGet2 in the generated client).
-        if (path == "/api/v2/point-accounts" && request.getMethod() == "GET") {
-            const auto found = state_->contacts.find(queryValue(uri, "contactId"));
+        if (!json) return refuse(response, 400, "receipts", message("InvalidModel", "No body"));
+        if (const auto problem = receiptProblem(*json))
+            return refuse(response, 400, "receipts",
+                          invalidModel("InvalidModel", problem->first, problem->second));
+        const std::string id = json->getValue<std::string>("uniqueReceiptId");
+        // "Receipts - field definitions": a known uniqueReceiptId is a duplicate
+        // and ignored. Tenants differ in how they say so; knownReceiptStatus plays
+        // a 409 one.
+        const bool known = !state_->receipts.emplace(id, body).second;
+        const int status = known ? state_->knownReceiptStatus : 202;
+        lock.unlock();
+        state_->changed.notify_all();
+        answer(response, status,
+               known && status == 409 ? message("ReceiptAlreadyExists", "Receipt already exists")
+                                      : "");
+    }
+
+    // "Create contact" (POST /api/v2|v3/contacts): source and storeExternalId as
+    // headers in v2, in the query string in v3 (headers ignored there);
+    // contactType must exist in the tenant (default Member) and the type's
+    // mandatory fields must be there; consent ids are made per tenant.
+    void createContact(std::unique_lock<std::mutex>& lock, Poco::Net::HTTPServerRequest& request,
+                       const Poco::URI& uri, Poco::Net::HTTPServerResponse& response,
+                       const Object::Ptr& json, const std::string& body, bool v3) {
+        ++state_->contactRequests;
+        if (!json) return refuse(response, 400, "contacts", message("InvalidModel", "No body"));
+        const std::string type = json->optValue<std::string>("contactType", "Member");
+        const auto found = state_->contactTypes.find(type);
+        if (found == state_->contactTypes.end())
+            return refuse(response, 400, "contacts",
+                          invalidModel("InvalidContactType", "contactType", "Unknown contact type."));
+        for (const std::string& field : found->second) {
+            if (json->optValue<std::string>(field, "").empty())
+                return refuse(response, 400, "contacts",
+                              invalidModel("InvalidModel", field, "The field is required."));
+        }
+        const std::string phone = json->optValue<std::string>("mobilePhone", "");
+        if (!phone.empty() && !isE164(phone))
+            return refuse(response, 400, "contacts",
+                          invalidModel("InvalidPhoneNumber", "mobilePhone", "Not a phone number."));
+        if (const auto problem = consentProblem(*json))
+            return refuse(response, 400, "contacts", *problem);
+        state_->lastCreateSource =
+            v3 ? "source=" + queryValue(uri, "source") +
+                     ";storeExternalId=" + queryValue(uri, "storeExternalId")
+               : "source=" + request.get("source", "") +
+                     ";storeExternalId=" + request.get("storeExternalId", "");
+        std::string existing;
+        for (const auto& [id, contact] : state_->contacts)
+            if (contact.first == phone) existing = id;
+        if (!existing.empty()) {
+            if (state_->existingContactStatus == 409)
+                return answer(response, 409, message("ContactAlreadyExists", "Contact exists"));
+            return answer(response, state_->existingContactStatus, "{\"id\":\"" + existing + "\"}");
+        }
+        const std::string id = "new-" + phone.substr(1);
+        state_->created[phone] = body;
+        state_->contacts[id] = {phone, 0};  // found by phone from now on
+        lock.unlock();
+        state_->changed.notify_all();
+        answer(response, 201, "{\"id\":\"" + id + "\"}");
+    }
+
+    std::optional<std::string> consentProblem(const Object& contact) {
+        const auto consents = contact.getArray("consents");
+        if (!consents || state_->consentIds.empty()) return std::nullopt;
+        for (size_t i = 0; i < consents->size(); ++i) {
+            const auto consent = consents->getObject(static_cast<unsigned>(i));
+            const std::string id = consent ? consent->optValue<std::string>("id", "") : "";
+            if (!state_->consentIds.count(id))
+                return invalidModel("InvalidConsent", "consents[" + std::to_string(i) + "].id",
+                                    "Unknown consent id '" + id + "'.");
+        }
+        return std::nullopt;
+    }
+
+    // "Find contact": 200 with the id, 400 InvalidPhoneNumber, 404
+    // ContactNotFound, 409 MultipleMatches.
+    void findContact(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
+        const std::string phone = queryValue(uri, "mobilePhone");
+        if (!isE164(phone))
+            return refuse(response, 400, "contacts/id",
+                          message("InvalidPhoneNumber", "Not a phone number"));
+        if (state_->hiddenOnce.erase(phone))  // another store creates it right now
+            return answer(response, 404, message("ContactNotFound", "Contact not found"));
+        std::vector<std::string> ids;
+        for (const auto& [id, contact] : state_->contacts)
+            if (contact.first == phone) ids.push_back(id);
+        if (ids.size() > 1)
+            return answer(response, 409, message("MultipleMatches", "Multiple matches"));
+        if (ids.empty()) return answer(response, 404, message("ContactNotFound", "Contact not found"));
+        answer(response, 200, "\"" + ids[0] + "\"");
+    }
+
+    // Point-account API: GET /api/v2|v3/point-accounts?contactId= answers a page
+    // of PointAccountModel (pointAccountPointAccountGet2 in the generated client).
+    void pointAccounts(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
+        const auto found = state_->contacts.find(queryValue(uri, "contactId"));
+        if (found == state_->contacts.end())
+            return answer(response, 200, "{\"items\":[],\"totalCount\":0,\"offset\":0,\"count\":0}");
+        answer(response, 200,
+               "{\"items\":[{\"id\":7,\"contactId\":\"" + found->first +
+                   "\",\"definitionId\":1,\"balance\":" + std::to_string(found->second.second) +
+                   ",\"pendingPoints\":0}],\"totalCount\":1,\"offset\":0,\"count\":1}");
+    }
+
+    // One contact: GET (its attributes; no points, they live in the point
+    // account), the update ("Update contact": POST in v2, PATCH in v3, only the
+    // fields that change), DELETE (contactsVDeleteWithHeaderParam, optional
+    // source header).
+    void contact(std::unique_lock<std::mutex>& lock, Poco::Net::HTTPServerRequest& request,
+                 Poco::Net::HTTPServerResponse& response, const std::string& id,
+                 const std::string& body, bool v3) {
+        const std::string method = request.getMethod();
+        const auto found = state_->contacts.find(id);
+        if (method == "GET") {
             if (found == state_->contacts.end())
-                return answer(response, 200,
-                              "{\"items\":[],\"totalCount\":0,\"offset\":0,\"count\":0}");
-            return answer(
-                response, 200,
-                "{\"items\":[{\"id\":7,\"contactId\":\"" + found->first +
-                    "\",\"definitionId\":1,\"balance\":" + std::to_string(found->second.second) +
-                    ",\"pendingPoints\":0}],\"totalCount\":1,\"offset\":0,\"count\":1}");
+                return answer(response, 404, message("ContactNotFound", "Contact not found"));
+            return answer(response, 200,
+                          "{\"id\":\"" + found->first + "\",\"attributes\":{\"mobilePhone\":\"" +
+                              found->second.first + "\",\"firstName\":\"Anna\"}}");
         }
-        const std::string prefix = "/api/v2/contacts/";
-        // "Update one or several fields of a single contact" (POST /api/v2/contacts/{id}).
-        if (path.rfind(prefix, 0) == 0 && request.getMethod() == "POST") {
-            const std::string id = path.substr(prefix.size());
-            if (!state_->contacts.count(id)) return answer(response, 404, "{}");
+        if (method == (v3 ? "PATCH" : "POST")) {
+            if (found == state_->contacts.end())
+                return answer(response, 404, message("ContactNotFound", "Contact not found"));
+            Poco::JSON::Parser parser;
+            if (const auto problem = consentProblem(*parser.parse(body).extract<Object::Ptr>()))
+                return refuse(response, 400, "contacts/{id}", *problem);
             state_->updates[id] = body;
             ++state_->contactRequests;
             lock.unlock();
             state_->changed.notify_all();
             return answer(response, 200, "{\"id\":\"" + id + "\"}");
         }
-        if (path.rfind(prefix, 0) == 0 && request.getMethod() == "DELETE") {
-            const auto found = state_->contacts.find(path.substr(prefix.size()));
-            if (found == state_->contacts.end()) return answer(response, 404, "{}");
+        if (method == "DELETE") {
+            if (found == state_->contacts.end())
+                return answer(response, 404, message("ContactNotFound", "Contact not found"));
             state_->deletedByApi.push_back(found->first + " source=" + request.get("source", ""));
             state_->contacts.erase(found);
             lock.unlock();
             state_->changed.notify_all();
             return answer(response, 204, "");
         }
-        if (path.rfind(prefix, 0) == 0) {
-            const auto found = state_->contacts.find(path.substr(prefix.size()));
-            if (found == state_->contacts.end()) return answer(response, 404, "{}");
-            // No points on the contact: they live in its point account (below).
-            return answer(response, 200,
-                          "{\"id\":\"" + found->first + "\",\"attributes\":{\"mobilePhone\":\"" +
-                              found->second.first + "\",\"firstName\":\"Anna\"}}");
-        }
-        answer(response, 404, "{}");
+        answer(response, 405, message("MethodNotAllowed", "Method not allowed"));
     }
 
-  private:
+    void changes(std::unique_lock<std::mutex>& lock, const Poco::URI& uri,
+                 Poco::Net::HTTPServerResponse& response) {
+        state_->changeQueries.push_back(uri.getRawQuery());
+        if (!state_->changeFeed) {
+            // Contact changes are switched on per tenant; the exact refusal of a
+            // tenant without them is on CRM-PROTOCOL's checklist.
+            return answer(response, 403,
+                          message("FeatureNotEnabled", "Contact changes are not enabled"));
+        }
+        lock.unlock();
+        state_->changed.notify_all();
+        lock.lock();
+        Poco::JSON::Array ids;
+        if (queryValue(uri, "changeType") == "Deleted") {
+            for (const auto& id : state_->deleted) ids.add(id);
+        }
+        std::ostringstream out;
+        ids.stringify(out);
+        answer(response, 200, out.str());
+    }
+
     static std::string queryValue(const Poco::URI& uri, const std::string& name) {
         for (const auto& [key, value] : uri.getQueryParameters()) {
             if (key == name) return value;
@@ -328,6 +551,62 @@ std::string FakeVoyado::contactUpdateJson(const std::string& id) {
 void FakeVoyado::hideFromNextLookup(const std::string& mobilePhone) {
     std::lock_guard lock(state_->mutex);
     state_->hiddenOnce.insert(mobilePhone);
+}
+
+}  // namespace lojal::test
+
+namespace lojal::test {
+
+void FakeVoyado::setOffline(bool offline) {
+    std::lock_guard lock(state_->mutex);
+    state_->offline = offline;
+}
+
+void FakeVoyado::setRateLimit(int perSecond) {
+    std::lock_guard lock(state_->mutex);
+    state_->limitPerSecond = perSecond;
+}
+
+size_t FakeVoyado::tooManyRequestsAnswered() {
+    std::lock_guard lock(state_->mutex);
+    return state_->tooMany;
+}
+
+size_t FakeVoyado::busiestSecond() {
+    std::lock_guard lock(state_->mutex);
+    return state_->busiestSecond;
+}
+
+void FakeVoyado::resetRequestStats() {
+    std::lock_guard lock(state_->mutex);
+    state_->busiestSecond = 0;
+    state_->tooMany = 0;
+}
+
+void FakeVoyado::setContactType(const std::string& type,
+                                const std::set<std::string>& requiredFields) {
+    std::lock_guard lock(state_->mutex);
+    state_->contactTypes[type] = requiredFields;
+}
+
+void FakeVoyado::answerExistingContactsWith(int status) {
+    std::lock_guard lock(state_->mutex);
+    state_->existingContactStatus = status;
+}
+
+void FakeVoyado::disableChangeFeed() {
+    std::lock_guard lock(state_->mutex);
+    state_->changeFeed = false;
+}
+
+std::string FakeVoyado::lastCreateSource() {
+    std::lock_guard lock(state_->mutex);
+    return state_->lastCreateSource;
+}
+
+std::string FakeVoyado::lastRefusal() {
+    std::lock_guard lock(state_->mutex);
+    return state_->lastRefusal;
 }
 
 }  // namespace lojal::test

@@ -1,10 +1,10 @@
 #pragma once
 // Voyado Engage as far as lojald uses it, for tests: a real HTTP server on
-// loopback. POST /api/v2/receipts stores by uniqueReceiptId and ignores a known
-// one (as Voyado documents); contacts by id and by mobile phone; the change
-// feed of deleted contacts. It checks the headers Voyado requires (apikey,
-// User-Agent, Content-Type: application/json) and answers like Voyado when they
-// are missing, and it records when each request came.
+// loopback, as strict as Voyado's public documentation (each rule in
+// FakeVoyado.cpp names its page). Receipts (v2), contacts in v2 and v3 (create,
+// find by phone, update, delete), point accounts, the change feed of deleted
+// contacts; the headers Voyado requires; a request limit per API key with 429
+// above it. It records what came and when.
 
 #include <Poco/Net/HTTPServer.h>
 
@@ -27,6 +27,29 @@ class FakeVoyado {
     void deleteContact(const std::string& id);  // and list it as Deleted
     // The next count receipt requests get 503 with Retry-After: 1.
     void failNextReceipts(int count);
+    // While offline every request gets 503 (a WAN outage seen from the store).
+    void setOffline(bool offline);
+    // Requests per second per API key above which Voyado answers 429 ("API rate
+    // limit": 200/s; tests may hold the fake to the recommended 50/s).
+    void setRateLimit(int perSecond);
+    size_t tooManyRequestsAnswered();
+    // The most requests any one-second window saw, per key, since the last reset.
+    size_t busiestSecond();
+    void resetRequestStats();
+    // The tenant's contact types and the fields each requires ("Create contact":
+    // the mandatory fields of your contact type). Default: Member and Contact,
+    // Member requiring mobilePhone and countryCode.
+    void setContactType(const std::string& type, const std::set<std::string>& requiredFields);
+    // A create for a known mobile phone answers 409 (default) or this status with
+    // the existing id ("returns the GUID of the first entry found").
+    void answerExistingContactsWith(int status);
+    // The tenant has no change feed: GET contacts/changes is refused.
+    void disableChangeFeed();
+    // The headers (v2) or query parameters (v3) of the last create:
+    // "source=...;storeExternalId=...".
+    std::string lastCreateSource();
+    // The last request refused for its content: "STATUS PATH BODY".
+    std::string lastRefusal();
 
     // POST /api/v2/contacts: 201 with the new id, 409 for a known mobilePhone;
     // contactRequests counts creates and updates.

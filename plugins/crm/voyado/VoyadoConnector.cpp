@@ -4,6 +4,10 @@
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
+#include <atomic>
+#include <iterator>
+
 #include "RequestPacer.h"
 #include "VerifiedHttp.h"
 #include "core/Version.h"
@@ -12,8 +16,17 @@
 namespace lojal::crm {
 namespace {
 
-// Under Voyado's documented 50 requests per second, with room for clock jitter.
-constexpr int kDefaultRequestsPerSecond = 45;
+// Voyado counts requests per API key, not per store ("API rate limit": keep
+// under 50 a second; 429 above the hard limit), and a chain often gives all its
+// stores one key. The background sync's default share, 0.8/s, keeps 50 stores on
+// one key under 50/s even with each pacer's burst (50 x (0.8 + 0.1) = 45).
+// Lookups have their own small budget so a cashier never queues behind a backlog.
+constexpr double kDefaultRequestsPerSecond = 0.8;
+constexpr double kLookupRequestsPerSecond = 5;
+constexpr int kLookupBurst = 3;  // id, contact, point account: one lookup at once
+// After a 429, wait 10 s, then 30, 60 and 300 s while Voyado keeps refusing,
+// instead of the sync's own backoff from 1 s.
+constexpr int kTooManyRequestsSpacing[] = {10, 30, 60, 300};
 
 bool isSuccess(int status) {
     return status >= 200 && status < 300;
@@ -32,7 +45,8 @@ class VoyadoConnector : public CrmConnector {
           sessions_(plugins::TlsSettings{settings_.caFile, settings_.clientCertFile,
                                          settings_.clientKeyFile}),
           pacer_(settings_.maxRequestsPerSecond > 0 ? settings_.maxRequestsPerSecond
-                                                    : kDefaultRequestsPerSecond) {}
+                                                    : kDefaultRequestsPerSecond),
+          lookupPacer_(kLookupRequestsPerSecond, kLookupBurst) {}
 
     // Voyado takes one receipt per request. It ignores a uniqueReceiptId it
     // already has ("Introduction to receipts"), so a resend is harmless; a 409
@@ -57,33 +71,38 @@ class VoyadoConnector : public CrmConnector {
     }
 
     // A sign-up is a new contact, or new consents for a returning customer: the
-    // contact is looked up by mobile phone first and then created or updated
-    // (POST /api/v2/contacts/{id}, "Update one or several fields"). A 409 on
-    // create means it appeared meanwhile (another store): it is updated then.
+    // contact is looked up by mobile phone first ("Create contact": always check
+    // whether it exists) and then created or updated ("Update contact": POST
+    // /api/v2/contacts/{id}, PATCH in v3). A create answered 409 (it appeared
+    // meanwhile, another store) or 200 with an existing contact's id ("returns the
+    // GUID of the first entry found") is followed by the update, so the new
+    // consent always reaches Voyado.
     BatchOutcome sendSignups(const std::vector<OutgoingSignup>& signups) override {
         BatchOutcome outcome{BatchOutcome::Kind::answered, {}, "", 0};
         for (const OutgoingSignup& signup : signups) {
-            IdLookup found = contactIdByPhone(signup.phone, settings_.timeoutMs);
+            IdLookup found = contactIdByPhone(signup.phone, settings_.timeoutMs, pacer_);
             std::optional<plugins::HttpAnswer> answer;
             std::string why;
-            if (found.kind == LookupOutcome::Kind::notFound) {
-                pacer_.acquire();
-                // v2 takes the recommended source and recruiting store as headers.
-                answer =
-                    exchange("POST", Poco::URI(settings_.url + "/api/v2/contacts"),
-                             voyado::mapSignup(signup, settings_.consentIds), settings_.timeoutMs,
-                             why, {{"source", "Lojal"}, {"storeExternalId", signup.storeId}});
-                if (answer && answer->status == 409)
-                    found = contactIdByPhone(signup.phone, settings_.timeoutMs);
+            if (found.kind == IdLookup::Kind::notFound) {
+                answer = createContact(signup, why);
+                if (answer && answer->status == 409) {
+                    found = contactIdByPhone(signup.phone, settings_.timeoutMs, pacer_);
+                } else if (answer && answer->status == 200) {
+                    if (const auto id = voyado::parseContactId(answer->body))
+                        found = {IdLookup::Kind::found, *id, ""};
+                }
             }
-            if (found.kind == LookupOutcome::Kind::unavailable) {
+            if (found.kind == IdLookup::Kind::ambiguous) {
+                outcome.results[signup.key] = {ReceiptResult::Outcome::rejected, found.reason};
+                continue;
+            }
+            if (found.kind == IdLookup::Kind::unavailable) {
                 answer.reset();
                 why = found.reason;
-            } else if (found.kind == LookupOutcome::Kind::found) {
+            } else if (found.kind == IdLookup::Kind::found) {
                 pacer_.acquire();
-                std::string path = "/api/v2/contacts/";
-                Poco::URI::encode(found.id, "/?#&=+", path);
-                answer = exchange("POST", Poco::URI(settings_.url + path),
+                const bool v3 = settings_.apiVersion == 3;
+                answer = exchange(v3 ? "PATCH" : "POST", contactUri(found.id),
                                   voyado::mapConsentUpdate(signup, settings_.consentIds),
                                   settings_.timeoutMs, why, {{"source", "Lojal"}});
             }
@@ -101,12 +120,16 @@ class VoyadoConnector : public CrmConnector {
         for (const OutgoingErasure& erasure : erasures) {
             std::string contactId = erasure.memberId;
             if (contactId.empty()) {
-                const IdLookup found = contactIdByPhone(erasure.phone, settings_.timeoutMs);
-                if (found.kind == LookupOutcome::Kind::notFound) {
+                const IdLookup found = contactIdByPhone(erasure.phone, settings_.timeoutMs, pacer_);
+                if (found.kind == IdLookup::Kind::notFound) {
                     outcome.results[erasure.key] = {ReceiptResult::Outcome::accepted, ""};
                     continue;
                 }
-                if (found.kind == LookupOutcome::Kind::unavailable) {
+                if (found.kind == IdLookup::Kind::ambiguous) {
+                    outcome.results[erasure.key] = {ReceiptResult::Outcome::rejected, found.reason};
+                    continue;
+                }
+                if (found.kind == IdLookup::Kind::unavailable) {
                     if (outcome.results.empty())
                         return {BatchOutcome::Kind::transient, {}, found.reason, 0};
                     outcome.reason = found.reason;
@@ -115,11 +138,9 @@ class VoyadoConnector : public CrmConnector {
                 contactId = found.id;
             }
             pacer_.acquire();
-            std::string path = "/api/v2/contacts/";
-            Poco::URI::encode(contactId, "/?#&=+", path);
             std::string why;
-            auto answer = exchange("DELETE", Poco::URI(settings_.url + path), "",
-                                   settings_.timeoutMs, why, {{"source", "lojald"}});
+            auto answer = exchange("DELETE", contactUri(contactId), "", settings_.timeoutMs, why,
+                                   {{"source", "lojald"}});
             if (answer && answer->status == 404) answer->status = 204;  // nothing left there
             if (!record(outcome, erasure.key, answer, why, false)) break;
         }
@@ -132,8 +153,11 @@ class VoyadoConnector : public CrmConnector {
             return {LookupOutcome::Kind::unavailable, {}, "Voyado has no lookup by card token"};
         }
         if (query.kind == MemberQuery::Kind::phone) {
-            const IdLookup found = contactIdByPhone(query.value, timeoutMs);
-            if (found.kind != LookupOutcome::Kind::found) return {found.kind, {}, found.reason};
+            const IdLookup found = contactIdByPhone(query.value, timeoutMs, lookupPacer_);
+            if (found.kind == IdLookup::Kind::notFound)
+                return {LookupOutcome::Kind::notFound, {}, ""};
+            if (found.kind != IdLookup::Kind::found)
+                return {LookupOutcome::Kind::unavailable, {}, found.reason};
             contactId = found.id;
         }
         LookupOutcome outcome = fetchContact(contactId, timeoutMs);
@@ -185,9 +209,10 @@ class VoyadoConnector : public CrmConnector {
     // Files one answer under key. False when the batch must stop here: then
     // outcome is either a whole-batch outcome (nothing settled yet, or a wrong key)
     // or the answered part with the reason the rest waits.
-    static bool record(BatchOutcome& outcome, const std::string& key,
-                       const std::optional<plugins::HttpAnswer>& answer, const std::string& why,
-                       bool conflictIsDuplicate) {
+    bool record(BatchOutcome& outcome, const std::string& key,
+                const std::optional<plugins::HttpAnswer>& answer, const std::string& why,
+                bool conflictIsDuplicate) {
+        if (answer && answer->status != 429) tooManyInARow_ = 0;
         if (answer && isSuccess(answer->status)) {
             outcome.results[key] = {ReceiptResult::Outcome::accepted, ""};
             return true;
@@ -198,8 +223,7 @@ class VoyadoConnector : public CrmConnector {
         }
         if (answer && isPermanent(answer->status)) {
             outcome.results[key] = {ReceiptResult::Outcome::rejected,
-                                    "Voyado answered " + std::to_string(answer->status) + ": " +
-                                        answer->body.substr(0, 200)};
+                                    voyado::describeRefusal(answer->status, answer->body)};
             return true;
         }
         if (answer && (answer->status == 401 || answer->status == 403)) {
@@ -211,7 +235,8 @@ class VoyadoConnector : public CrmConnector {
         }
         const std::string reason = answer ? "Voyado answered " + std::to_string(answer->status)
                                           : "Voyado unreachable: " + why;
-        const int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
+        int retryAfter = answer ? plugins::parseRetryAfter(answer->retryAfter) : 0;
+        if (answer && answer->status == 429) retryAfter = std::max(retryAfter, tooManySpacing());
         if (outcome.results.empty()) {
             outcome = {BatchOutcome::Kind::transient, {}, reason, retryAfter};
         } else {  // what went through is settled; the rest waits
@@ -226,34 +251,76 @@ class VoyadoConnector : public CrmConnector {
     }
 
     struct IdLookup {
-        LookupOutcome::Kind kind = LookupOutcome::Kind::unavailable;
+        enum class Kind { found, notFound, ambiguous, unavailable } kind = Kind::unavailable;
         std::string id;
         std::string reason;
     };
-    // GET /api/v2/contacts/id?mobilePhone=: the contact's id, none, or no answer.
-    IdLookup contactIdByPhone(const std::string& phone, int timeoutMs) {
-        Poco::URI uri(settings_.url + "/api/v2/contacts/id");
+    // GET .../contacts/id?mobilePhone= ("Find contact"): the contact's id, none,
+    // several (409 MultipleMatches: a person must sort them out), or no answer.
+    IdLookup contactIdByPhone(const std::string& phone, int timeoutMs,
+                              plugins::RequestPacer& pacer) {
+        Poco::URI uri(contactsBase() + "/id");
         uri.addQueryParameter("mobilePhone", phone);
-        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
-            return {LookupOutcome::Kind::unavailable, "", "over Voyado's request rate"};
+        if (!pacer.acquire(std::chrono::milliseconds(timeoutMs)))
+            return {IdLookup::Kind::unavailable, "", "over this store's share of Voyado's rate"};
         std::string why;
         const auto answer = exchange("GET", uri, "", timeoutMs, why);
-        if (!answer) return {LookupOutcome::Kind::unavailable, "", "Voyado unreachable: " + why};
-        if (answer->status == 404) return {LookupOutcome::Kind::notFound, "", ""};
+        if (!answer) return {IdLookup::Kind::unavailable, "", "Voyado unreachable: " + why};
+        if (answer->status == 404) return {IdLookup::Kind::notFound, "", ""};
+        if (answer->status == 409)
+            return {IdLookup::Kind::ambiguous, "",
+                    "several Voyado contacts have this mobile phone (" +
+                        voyado::describeRefusal(409, answer->body) + ")"};
         const auto id =
             isSuccess(answer->status) ? voyado::parseContactId(answer->body) : std::nullopt;
         if (!id)
-            return {LookupOutcome::Kind::unavailable, "",
-                    "Voyado answered " + std::to_string(answer->status)};
-        return {LookupOutcome::Kind::found, *id, ""};
+            return {IdLookup::Kind::unavailable, "",
+                    voyado::describeRefusal(answer->status, answer->body)};
+        return {IdLookup::Kind::found, *id, ""};
+    }
+
+    // POST .../contacts ("Create contact"): contactType and countryCode in the
+    // body; the recommended source and recruiting store as headers in v2 and in
+    // the query string in v3 (where headers are ignored).
+    std::optional<plugins::HttpAnswer> createContact(const OutgoingSignup& signup,
+                                                     std::string& why) {
+        pacer_.acquire();
+        Poco::URI uri(contactsBase());
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (settings_.apiVersion == 3) {
+            uri.addQueryParameter("source", "Lojal");
+            uri.addQueryParameter("storeExternalId", signup.storeId);
+        } else {
+            headers = {{"source", "Lojal"}, {"storeExternalId", signup.storeId}};
+        }
+        const std::string body = voyado::mapSignup(
+            signup, settings_.consentIds, {settings_.contactType, settings_.countryCode});
+        return exchange("POST", uri, body, settings_.timeoutMs, why, headers);
+    }
+
+    std::string contactsBase() const {
+        return settings_.url + (settings_.apiVersion == 3 ? "/api/v3/contacts" : "/api/v2/contacts");
+    }
+    Poco::URI contactUri(const std::string& contactId) const {
+        std::string path = contactsBase() + "/";
+        Poco::URI::encode(contactId, "/?#&=+", path);
+        return Poco::URI(path);
+    }
+
+    // The wait after this 429: 10, 30, 60, then 300 s while they keep coming.
+    int tooManySpacing() {
+        const int inARow = tooManyInARow_++;
+        constexpr int last = static_cast<int>(std::size(kTooManyRequestsSpacing)) - 1;
+        return kTooManyRequestsSpacing[std::min(inARow, last)];
     }
 
     // GET /api/v2/point-accounts?contactId=: the configured point definition's
     // balance, or the first account's.
     std::optional<int64_t> pointBalance(const std::string& contactId, int timeoutMs) {
-        Poco::URI uri(settings_.url + "/api/v2/point-accounts");
+        Poco::URI uri(settings_.url + (settings_.apiVersion == 3 ? "/api/v3/point-accounts"
+                                                                 : "/api/v2/point-accounts"));
         uri.addQueryParameter("contactId", contactId);
-        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs))) return std::nullopt;
+        if (!lookupPacer_.acquire(std::chrono::milliseconds(timeoutMs))) return std::nullopt;
         std::string why;
         const auto answer = exchange("GET", uri, "", timeoutMs, why);
         if (!answer || !isSuccess(answer->status)) return std::nullopt;
@@ -261,12 +328,10 @@ class VoyadoConnector : public CrmConnector {
     }
 
     LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {
-        if (!pacer_.acquire(std::chrono::milliseconds(timeoutMs)))
-            return {LookupOutcome::Kind::unavailable, {}, "over Voyado's request rate"};
-        std::string path = "/api/v2/contacts/";
-        Poco::URI::encode(contactId, "/?#&=+", path);
+        if (!lookupPacer_.acquire(std::chrono::milliseconds(timeoutMs)))
+            return {LookupOutcome::Kind::unavailable, {}, "over the lookups' share of Voyado's rate"};
         std::string why;
-        const auto answer = exchange("GET", Poco::URI(settings_.url + path), "", timeoutMs, why);
+        const auto answer = exchange("GET", contactUri(contactId), "", timeoutMs, why);
         if (!answer) return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};
         if (answer->status == 404) return {LookupOutcome::Kind::notFound, {}, ""};
         const auto member =
@@ -300,7 +365,9 @@ class VoyadoConnector : public CrmConnector {
 
     ConnectorSettings settings_;
     plugins::SessionFactory sessions_;
-    plugins::RequestPacer pacer_;
+    plugins::RequestPacer pacer_;        // the background sync's share
+    plugins::RequestPacer lookupPacer_;  // a waiting cashier's
+    std::atomic<int> tooManyInARow_{0};
 };
 
 }  // namespace

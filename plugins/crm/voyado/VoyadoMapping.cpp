@@ -284,9 +284,12 @@ std::string stringify(const Object& object) {
 }  // namespace
 
 std::string mapSignup(const OutgoingSignup& signup,
-                      const std::map<std::string, std::string>& consentIds) {
+                      const std::map<std::string, std::string>& consentIds,
+                      const ContactDefaults& defaults) {
     Object contact;
+    contact.set("contactType", defaults.contactType);
     contact.set("mobilePhone", signup.phone);
+    if (!defaults.countryCode.empty()) contact.set("countryCode", defaults.countryCode);
     setConsents(contact, signup, consentIds);
     return stringify(contact);
 }
@@ -356,6 +359,51 @@ std::optional<int64_t> parsePointBalance(const std::string& answer, int64_t defi
     } catch (const Poco::Exception&) {
         return std::nullopt;
     }
+}
+
+namespace {
+
+std::string printable(const std::string& text, size_t limit) {
+    std::string out;
+    for (const char c : text) {
+        if (out.size() >= limit) {
+            out += "...";
+            break;
+        }
+        out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string describeRefusal(int status, const std::string& body) {
+    std::string reason = "Voyado answered " + std::to_string(status);
+    try {
+        const auto error = parseObject(body);
+        if (!error) throw Poco::Exception("not an object");
+        std::string fields;
+        for (const char* name : {"modelState", "ModelState", "errors"}) {
+            const auto state = error->getObject(name);
+            if (!state) continue;
+            for (const auto& [field, why] : *state) {
+                if (!fields.empty()) fields += "; ";
+                std::string text = why.isString() ? why.convert<std::string>() : "";
+                if (const auto list = state->getArray(field); list && list->size() > 0)
+                    text = list->get(0).convert<std::string>();
+                fields += "field '" + field + "'" + (text.empty() ? "" : ": " + text);
+            }
+        }
+        const std::string code = textOf(*error, "errorCode");
+        const std::string message =
+            textOf(*error, "message").empty() ? textOf(*error, "Message") : textOf(*error, "message");
+        if (!code.empty()) reason += " " + code;
+        if (!fields.empty()) reason += ", " + fields;
+        else if (!message.empty()) reason += ": " + message;
+    } catch (const Poco::Exception&) {
+        if (!body.empty()) reason += ": " + body;
+    }
+    return printable(reason, 300);
 }
 
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer) {

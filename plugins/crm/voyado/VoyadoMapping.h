@@ -26,8 +26,15 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
 // preference from the marketing_sms consent, and each consent under the
 // tenant's id for its purpose (consentIds; a purpose without one is not sent)
 // with its text version and where it was given.
+// contactType (the tenant's, "Member" unless configured) and countryCode (the
+// recruiting store's country) as "Create contact" asks for them.
+struct ContactDefaults {
+    std::string contactType = "Member";
+    std::string countryCode;  // ISO 3166 alpha-2; "" : not sent
+};
 std::string mapSignup(const OutgoingSignup& signup,
-                      const std::map<std::string, std::string>& consentIds);
+                      const std::map<std::string, std::string>& consentIds,
+                      const ContactDefaults& defaults = {});
 
 // A returning customer's new consents for POST /api/v2/contacts/{id}: the SMS
 // preference and the consents as in mapSignup, without the contact's own fields.
@@ -46,6 +53,12 @@ std::optional<Member> parseContact(const std::string& answer);
 // account of definitionId, or of the first account when definitionId is 0;
 // nothing when the contact has none or the answer is unreadable.
 std::optional<int64_t> parsePointBalance(const std::string& answer, int64_t definitionId);
+
+// Why Voyado refused a request, naming the fields it names: its error answers
+// carry "message" and "errorCode", and ASP.NET's model validation lists the
+// failing fields under "modelState" ({"field": ["why"]}). Printable text only,
+// at most about 300 characters.
+std::string describeRefusal(int status, const std::string& body);
 
 // The ids in the answer of GET /api/v2/contacts/changes (an array of ids).
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer);
