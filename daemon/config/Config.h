@@ -162,7 +162,7 @@ struct CrmConfig {
     // group currency (empty: not sent, Engage converts).
     std::map<std::string, std::string> voyadoConsentIds;
     std::string voyadoExchangeRate;
-    long long voyadoPointDefinitionId = 0;  // the point account shown; 0: the first
+    long long voyadoPointDefinitionId = 0;     // the point account shown; 0: the first
     std::string voyadoContactType = "Member";  // the contact type sign-ups create
     int voyadoApiVersion = 3;                  // Voyado recommends v3 for new integrations
 };

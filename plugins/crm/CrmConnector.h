@@ -136,7 +136,7 @@ struct ConnectorSettings {
     std::string clientCertFile;  // mTLS, optional
     std::string clientKeyFile;
     int timeoutMs = 5000;
-    std::string storeId;           // for connectors that file receipts per store (voyado)
+    std::string storeId;  // for connectors that file receipts per store (voyado)
     // The background sync's share of the CRM's request rate (receipts, sign-ups,
     // erasures, the change feed); 0: the connector's default (voyado: 0.8, safe
     // for 50 stores on one API key). Member lookups have a budget of their own.
@@ -145,7 +145,7 @@ struct ConnectorSettings {
     // rate to the group currency ("" : not sent).
     std::map<std::string, std::string> consentIds;
     std::string exchangeRateToGroupCurrency;
-    int64_t pointDefinitionId = 0;  // voyado: the point account shown (0: the first)
+    int64_t pointDefinitionId = 0;       // voyado: the point account shown (0: the first)
     std::string contactType = "Member";  // voyado: the type new contacts get
     std::string countryCode;             // the store's country (ISO 3166 alpha-2)
     int apiVersion = 3;                  // voyado: 2 or 3 (contact endpoints differ)

@@ -4,7 +4,10 @@
 // phone, deleted contacts purged, and the request rate kept under the limit.
 #include <boost/test/unit_test.hpp>
 
+#include <Poco/JSON/Parser.h>
+
 #include <algorithm>
+#include <cmath>
 
 #include "ExampleReceipt.h"
 #include "FakeVoyado.h"
@@ -213,4 +216,163 @@ BOOST_AUTO_TEST_CASE(a_known_receipt_answered_409_counts_as_delivered) {
     }));
     BOOST_TEST(queryDatabase(lojald.dir.file("lojal.db"),
                              "SELECT count(*) FROM outbox WHERE state = 'dead'") == "0\n");
+}
+
+namespace {
+
+// A store with sign-ups on, the tenant's consent id, and more [crm.voyado] keys.
+std::string signupConfig(const FakeVoyado& voyado, const std::string& voyadoExtra = "") {
+    const std::string crm = voyadoConfig(voyado);
+    return "[store]\nid = SE-0042\ncountry = SE\n[signup]\nbase_url = https://join.example.com\n"
+           "secret = s3cret-s3cret-s3cret-s3cret-s3cret-0042\n"
+           "[crm.voyado]\nconsent_marketing_sms = consent-sms\n" +
+           voyadoExtra + crm.substr(crm.find("[crm]"));
+}
+
+int signUp(int port, const std::string& phone) {
+    return httpRequest(
+               port, "POST", "/v1/signups", kPosToken,
+               R"({"phone":")" + phone +
+                   R"(","cashier_id":"c-7","register_id":"reg-1","consent":{"marketing_sms":true,"terms_version":"2026-01","text_shown":"Ja."}})")
+        .status;
+}
+
+// The sign-up outbox row's state and reason, once it has one of these states.
+std::string signupOutcome(const RunningLojald& lojald, const std::string& state) {
+    const std::string db = lojald.dir.file("lojal.db");
+    const std::string query =
+        "SELECT state || ' ' || coalesce(last_error, '') FROM outbox WHERE topic = 'signup' "
+        "AND state = '" +
+        state + "'";
+    std::string row;
+    eventually([&] { return !(row = queryDatabase(db, query)).empty(); });
+    return row;
+}
+
+}  // namespace
+
+// The mixed receipt (sale with a discount, a return, a deposit paid back, a
+// coupon, weighed goods) passes the fake's documented rules and adds up.
+BOOST_AUTO_TEST_CASE(a_mixed_receipt_reaches_voyado_as_documented_items) {
+    FakeVoyado voyado("voyado-key");
+    RunningLojald lojald(voyadoConfig(voyado));
+    const auto posted = httpRequest(lojald.port, "POST", "/v1/receipts", kPosToken, kMixedReceipt);
+    BOOST_REQUIRE_MESSAGE(posted.status == 202, posted.body);
+    BOOST_REQUIRE_MESSAGE(voyado.waitForReceipts(1, 15s), voyado.lastRefusal());
+    Poco::JSON::Parser parser;
+    const auto body =
+        parser.parse(voyado.receiptBody("mixed-1")).extract<Poco::JSON::Object::Ptr>();
+    const auto items = body->getArray("items");
+    BOOST_REQUIRE_EQUAL(items->size(), 5u);
+    std::vector<std::string> types;
+    double sum = 0;
+    for (size_t i = 0; i < items->size(); ++i) {
+        const auto item = items->getObject(static_cast<unsigned>(i));
+        types.push_back(item->getValue<std::string>("type"));
+        sum += (types.back() == "RETURN" ? -1 : 1) * item->getValue<double>("grossPaidPrice");
+    }
+    const std::vector<std::string> expected = {"PURCHASE", "RETURN", "ADJUSTMENT", "ADJUSTMENT",
+                                               "PURCHASE"};
+    BOOST_TEST(types == expected, boost::test_tools::per_element());
+    BOOST_TEST(std::llround(sum * 100) == -30387);
+    BOOST_TEST(std::llround(body->getValue<double>("totalGrossPrice") * 100) == -30387);
+    BOOST_TEST(items->getObject(4)->getValue<double>("packQuantity") == 0.455);
+}
+
+// "Create contact": contactType and countryCode in the body; source and the
+// recruiting store as headers in v2 and in the query string in v3. The update
+// of a returning customer uses each version's method (the fake refuses the
+// other with 405).
+BOOST_AUTO_TEST_CASE(contacts_are_created_as_each_api_version_asks) {
+    for (const std::string version : {"2", "3"}) {
+        FakeVoyado voyado("voyado-key");
+        voyado.putContact("c-back", "+46709876543", 0);
+        RunningLojald lojald(signupConfig(voyado, "api_version = " + version + "\n"));
+        BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0701234567"), 202);
+        BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0709876543"), 202);
+        BOOST_REQUIRE(voyado.waitForContactRequests(2, 15s));
+        Poco::JSON::Parser parser;
+        const auto created = parser.parse(voyado.createdContactJson("+46701234567"))
+                                 .extract<Poco::JSON::Object::Ptr>();
+        BOOST_TEST(created->getValue<std::string>("contactType") == "Member", version);
+        BOOST_TEST(created->getValue<std::string>("countryCode") == "SE", version);
+        BOOST_TEST(voyado.lastCreateSource() == "source=Lojal;storeExternalId=SE-0042", version);
+        BOOST_TEST(voyado.contactUpdateJson("c-back").find("consent-sms") != std::string::npos,
+                   version);
+        BOOST_TEST(signupOutcome(lojald, "done").rfind("done", 0) == 0u, version);
+    }
+}
+
+// A tenant whose Member type needs a field Lojal does not have: the sign-up is
+// a dead letter whose reason names the field, for store IT to see.
+BOOST_AUTO_TEST_CASE(a_field_the_tenant_requires_is_named_in_the_dead_letter) {
+    FakeVoyado voyado("voyado-key");
+    voyado.setContactType("Member", {"mobilePhone", "countryCode", "firstName"});
+    RunningLojald lojald(signupConfig(voyado));
+    BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0701234567"), 202);
+    const std::string dead = signupOutcome(lojald, "dead");
+    BOOST_TEST(dead.find("field 'firstName'") != std::string::npos, dead);
+    BOOST_TEST(dead.find("400") != std::string::npos, dead);
+
+    // A contact type the tenant does not have is named too.
+    FakeVoyado other("voyado-key");
+    RunningLojald custom(signupConfig(other, "contact_type = Kund\n"));
+    BOOST_REQUIRE_EQUAL(signUp(custom.port, "0701234567"), 202);
+    const std::string refused = signupOutcome(custom, "dead");
+    BOOST_TEST(refused.find("InvalidContactType") != std::string::npos, refused);
+}
+
+// "Create contact" may answer an existing contact's id instead of 409: its
+// consents are updated all the same.
+BOOST_AUTO_TEST_CASE(a_create_answered_with_an_existing_id_still_updates_the_consents) {
+    FakeVoyado voyado("voyado-key");
+    voyado.answerExistingContactsWith(200);
+    voyado.putContact("c-old", "+46705550001", 0);
+    voyado.hideFromNextLookup("+46705550001");
+    RunningLojald lojald(signupConfig(voyado));
+    BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0705550001"), 202);
+    BOOST_REQUIRE(voyado.waitForContactRequests(2, 15s));
+    BOOST_TEST(voyado.contactUpdateJson("c-old").find("\"acceptsSms\":true") != std::string::npos);
+}
+
+// "Find contact" answers 409 MultipleMatches: which contact gets the consent is
+// for a person to decide, so the sign-up is a dead letter saying why.
+BOOST_AUTO_TEST_CASE(several_contacts_with_one_number_are_not_guessed_between) {
+    FakeVoyado voyado("voyado-key");
+    voyado.putContact("c-a", "+46705550002", 0);
+    voyado.putContact("c-b", "+46705550002", 0);
+    RunningLojald lojald(signupConfig(voyado));
+    BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0705550002"), 202);
+    const std::string dead = signupOutcome(lojald, "dead");
+    BOOST_TEST(dead.find("MultipleMatches") != std::string::npos, dead);
+    BOOST_TEST(voyado.contactUpdateJson("c-a").empty());
+    BOOST_TEST(voyado.contactUpdateJson("c-b").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_tenant_without_the_change_feed_is_told_what_that_means) {
+    FakeVoyado voyado("voyado-key");
+    voyado.disableChangeFeed();
+    RunningLojald lojald(voyadoConfig(voyado));
+    BOOST_TEST(lojald.process->waitForOutput("change feed is not enabled"));
+}
+
+// "API rate limit": 429 above the limit. lojald then waits 10 s before the next
+// receipt instead of retrying within a second.
+BOOST_AUTO_TEST_CASE(a_429_holds_the_receipts_for_ten_seconds) {
+    FakeVoyado voyado("voyado-key");
+    voyado.setRateLimit(3);
+    std::string config = voyadoConfig(voyado);
+    config.replace(config.find("sync_interval_seconds = 1"), 25, "sync_interval_seconds = 3600");
+    RunningLojald lojald(config);
+    for (int i = 0; i < 8; ++i)
+        BOOST_REQUIRE_EQUAL(post(lojald.port, exampleReceiptWithId("busy-" + std::to_string(i))),
+                            202);
+    BOOST_REQUIRE(voyado.waitForReceipts(8, 90s));
+    const auto refused = voyado.tooManyRequestsAt("/api/v2/receipts");
+    BOOST_REQUIRE(!refused.empty());
+    const auto times = voyado.receiptRequestTimes();
+    const auto next =
+        std::find_if(times.begin(), times.end(), [&](auto t) { return t > refused.front(); });
+    BOOST_REQUIRE(next != times.end());
+    BOOST_TEST(std::chrono::duration<double>(*next - refused.front()).count() >= 9.9);
 }

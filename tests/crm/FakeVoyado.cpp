@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -29,7 +29,7 @@ struct FakeVoyado::State {
     std::vector<std::chrono::steady_clock::time_point> receiptTimes;
     std::map<std::string, std::pair<std::string, int>> contacts;  // id -> (phone, points)
     std::vector<std::string> deleted;
-    std::vector<std::string> deletedByApi;  // DELETE .../contacts/{id}, with its source header
+    std::vector<std::string> deletedByApi;       // DELETE .../contacts/{id}, with its source header
     std::map<std::string, std::string> created;  // mobilePhone -> JSON posted
     size_t contactRequests = 0;
     std::vector<std::string> changeQueries;
@@ -51,6 +51,7 @@ struct FakeVoyado::State {
     std::deque<std::chrono::steady_clock::time_point> lastSecond;
     size_t busiestSecond = 0;
     size_t tooMany = 0;
+    std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> tooManyAt;
 };
 
 namespace {
@@ -177,7 +178,10 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         if (state_->offline) return answer(response, 503, "{}");
         if (request.get("apikey", "") != state_->apiKey) return answer(response, 401, "{}");
         // "API rate limit": measured per API key; above the limit, 429.
-        if (overLimit()) return answer(response, 429, message("TooManyRequests", "Slow down"));
+        if (overLimit()) {
+            state_->tooManyAt.emplace_back(std::chrono::steady_clock::now(), path);
+            return answer(response, 429, message("TooManyRequests", "Slow down"));
+        }
         if (request.get("Content-Type", "").rfind("application/json", 0) != 0 ||
             request.get("User-Agent", "").empty()) {
             return answer(response, 500, "{\"message\":\"An error has occurred.\"}");
@@ -202,8 +206,7 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             if (path == "/api/" + version + "/point-accounts" && method == "GET")
                 return pointAccounts(uri, response);
             if (path.rfind(contacts + "/", 0) == 0 && path != contacts + "/changes")
-                return contact(lock, request, response, path.substr(contacts.size() + 1),
-                               body, v3);
+                return contact(lock, request, response, path.substr(contacts.size() + 1), body, v3);
         }
         if (path == "/api/v2/contacts/changes") return changes(lock, uri, response);
         answer(response, 404, "{}");
@@ -267,8 +270,9 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         const std::string type = json->optValue<std::string>("contactType", "Member");
         const auto found = state_->contactTypes.find(type);
         if (found == state_->contactTypes.end())
-            return refuse(response, 400, "contacts",
-                          invalidModel("InvalidContactType", "contactType", "Unknown contact type."));
+            return refuse(
+                response, 400, "contacts",
+                invalidModel("InvalidContactType", "contactType", "Unknown contact type."));
         for (const std::string& field : found->second) {
             if (json->optValue<std::string>(field, "").empty())
                 return refuse(response, 400, "contacts",
@@ -328,7 +332,8 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             if (contact.first == phone) ids.push_back(id);
         if (ids.size() > 1)
             return answer(response, 409, message("MultipleMatches", "Multiple matches"));
-        if (ids.empty()) return answer(response, 404, message("ContactNotFound", "Contact not found"));
+        if (ids.empty())
+            return answer(response, 404, message("ContactNotFound", "Contact not found"));
         answer(response, 200, "\"" + ids[0] + "\"");
     }
 
@@ -337,7 +342,8 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
     void pointAccounts(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response) {
         const auto found = state_->contacts.find(queryValue(uri, "contactId"));
         if (found == state_->contacts.end())
-            return answer(response, 200, "{\"items\":[],\"totalCount\":0,\"offset\":0,\"count\":0}");
+            return answer(response, 200,
+                          "{\"items\":[],\"totalCount\":0,\"offset\":0,\"count\":0}");
         answer(response, 200,
                "{\"items\":[{\"id\":7,\"contactId\":\"" + found->first +
                    "\",\"definitionId\":1,\"balance\":" + std::to_string(found->second.second) +
@@ -581,6 +587,15 @@ void FakeVoyado::resetRequestStats() {
     std::lock_guard lock(state_->mutex);
     state_->busiestSecond = 0;
     state_->tooMany = 0;
+}
+
+std::vector<std::chrono::steady_clock::time_point> FakeVoyado::tooManyRequestsAt(
+    const std::string& path) {
+    std::lock_guard lock(state_->mutex);
+    std::vector<std::chrono::steady_clock::time_point> times;
+    for (const auto& [when, refused] : state_->tooManyAt)
+        if (refused == path) times.push_back(when);
+    return times;
 }
 
 void FakeVoyado::setContactType(const std::string& type,

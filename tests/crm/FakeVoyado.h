@@ -33,6 +33,7 @@ class FakeVoyado {
     // limit": 200/s; tests may hold the fake to the recommended 50/s).
     void setRateLimit(int perSecond);
     size_t tooManyRequestsAnswered();
+    std::vector<std::chrono::steady_clock::time_point> tooManyRequestsAt(const std::string& path);
     // The most requests any one-second window saw, per key, since the last reset.
     size_t busiestSecond();
     void resetRequestStats();

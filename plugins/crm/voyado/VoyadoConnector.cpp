@@ -183,8 +183,17 @@ class VoyadoConnector : public CrmConnector {
         pacer_.acquire();
         std::string why;
         const auto answer = exchange("GET", uri, "", settings_.timeoutMs, why);
+        if (answer && (answer->status == 400 || answer->status == 403 || answer->status == 404)) {
+            // Contact changes are switched on per tenant: without them erasures
+            // made in Voyado cannot reach this store's member cache.
+            page.reason = "Voyado's contact change feed is not enabled for this key (" +
+                          voyado::describeRefusal(answer->status, answer->body) +
+                          "): contacts deleted in Voyado stay in the member cache until its "
+                          "retention ends; ask Voyado to enable contact changes";
+            return page;
+        }
         if (!answer || !isSuccess(answer->status)) {
-            page.reason = answer ? "Voyado answered " + std::to_string(answer->status)
+            page.reason = answer ? voyado::describeRefusal(answer->status, answer->body)
                                  : "Voyado unreachable: " + why;
             return page;
         }
@@ -293,13 +302,14 @@ class VoyadoConnector : public CrmConnector {
         } else {
             headers = {{"source", "Lojal"}, {"storeExternalId", signup.storeId}};
         }
-        const std::string body = voyado::mapSignup(
-            signup, settings_.consentIds, {settings_.contactType, settings_.countryCode});
+        const std::string body = voyado::mapSignup(signup, settings_.consentIds,
+                                                   {settings_.contactType, settings_.countryCode});
         return exchange("POST", uri, body, settings_.timeoutMs, why, headers);
     }
 
     std::string contactsBase() const {
-        return settings_.url + (settings_.apiVersion == 3 ? "/api/v3/contacts" : "/api/v2/contacts");
+        return settings_.url +
+               (settings_.apiVersion == 3 ? "/api/v3/contacts" : "/api/v2/contacts");
     }
     Poco::URI contactUri(const std::string& contactId) const {
         std::string path = contactsBase() + "/";
@@ -329,7 +339,8 @@ class VoyadoConnector : public CrmConnector {
 
     LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {
         if (!lookupPacer_.acquire(std::chrono::milliseconds(timeoutMs)))
-            return {LookupOutcome::Kind::unavailable, {}, "over the lookups' share of Voyado's rate"};
+            return {
+                LookupOutcome::Kind::unavailable, {}, "over the lookups' share of Voyado's rate"};
         std::string why;
         const auto answer = exchange("GET", contactUri(contactId), "", timeoutMs, why);
         if (!answer) return {LookupOutcome::Kind::unavailable, {}, "Voyado unreachable: " + why};

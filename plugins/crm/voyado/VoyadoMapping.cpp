@@ -97,8 +97,8 @@ int64_t taxMinor(int64_t grossMinor, const std::string& rate) {
 void writeItem(JsonWriter& json, const Object& line, const Signs& signs) {
     const int64_t quantity =
         parseDecimal(textOf(line, "quantity"), kQuantityDecimals).value_or(1000) * signs.flip;
-    const int64_t total = parseDecimal(textOf(line, "total"), signs.decimals).value_or(0) *
-                          signs.flip;
+    const int64_t total =
+        parseDecimal(textOf(line, "total"), signs.decimals).value_or(0) * signs.flip;
     const int64_t discount =
         parseDecimal(textOf(line, "discount"), signs.decimals).value_or(0) * signs.flip;
     const bool isReturn = quantity < 0;
@@ -245,8 +245,7 @@ MappedReceipt mapReceipt(const std::string& receiptJson, const std::string& stor
     const Signs signs = signsOf(*receipt);
     json.key("totalGrossPrice");  // negative for a return, as the field definitions say
     json.number(signedAmount(textOf(*receipt, "total"), signs));
-    if (const auto payments = receipt->getArray("payments"))
-        writePayments(json, *payments, signs);
+    if (const auto payments = receipt->getArray("payments")) writePayments(json, *payments, signs);
     if (const auto lines = receipt->getArray("lines")) writeItems(json, *lines, signs);
     json.close('}');
     return {json.str(), ""};
@@ -395,11 +394,13 @@ std::string describeRefusal(int status, const std::string& body) {
             }
         }
         const std::string code = textOf(*error, "errorCode");
-        const std::string message =
-            textOf(*error, "message").empty() ? textOf(*error, "Message") : textOf(*error, "message");
+        const std::string message = textOf(*error, "message").empty() ? textOf(*error, "Message")
+                                                                      : textOf(*error, "message");
         if (!code.empty()) reason += " " + code;
-        if (!fields.empty()) reason += ", " + fields;
-        else if (!message.empty()) reason += ": " + message;
+        if (!fields.empty())
+            reason += ", " + fields;
+        else if (!message.empty())
+            reason += ": " + message;
     } catch (const Poco::Exception&) {
         if (!body.empty()) reason += ": " + body;
     }

@@ -336,3 +336,24 @@ BOOST_AUTO_TEST_CASE(alerts_retention_and_log_format_have_defaults_and_bounds) {
     toRedactedJson(*config).stringify(dump);
     BOOST_TEST(!contains(dump.str(), "hooks.example"));
 }
+
+BOOST_AUTO_TEST_CASE(the_voyado_keys_have_defaults_and_bounds) {
+    auto config = parse("");
+    BOOST_REQUIRE(config.ok());
+    BOOST_TEST(config->crm.maxRequestsPerSecond == 0.0);  // the connector's default share
+    BOOST_TEST(config->crm.voyadoApiVersion == 3);
+    BOOST_TEST(config->crm.voyadoContactType == "Member");
+    config = parse(
+        "[crm]\nmax_requests_per_second = 0.8\n[crm.voyado]\napi_version = 2\n"
+        "contact_type = Kund\n");
+    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
+    BOOST_TEST(config->crm.maxRequestsPerSecond == 0.8);
+    BOOST_TEST(config->crm.voyadoApiVersion == 2);
+    BOOST_TEST(config->crm.voyadoContactType == "Kund");
+    for (const char* bad : {"-1", "abc", "10001", "1e3", "0.0001"})
+        BOOST_TEST(contains(failure(std::string("[crm]\nmax_requests_per_second = ") + bad + "\n"),
+                            "crm.max_requests_per_second"),
+                   bad);
+    BOOST_TEST(contains(failure("[crm.voyado]\napi_version = 4\n"), "expected 2 or 3"));
+    BOOST_TEST(contains(failure("[crm.voyado]\ncontact_type = \n"), "crm.voyado.contact_type"));
+}

@@ -244,3 +244,34 @@ BOOST_AUTO_TEST_CASE(a_sale_stays_as_written) {
     BOOST_TEST(cents(*body, "totalGrossPrice") == 11680);
     BOOST_TEST(!body->getArray("items")->getObject(0)->has("discounts"));
 }
+
+BOOST_AUTO_TEST_CASE(refusals_name_the_fields_voyado_names) {
+    const std::string modelState =
+        R"({"message":"The request is invalid.","errorCode":"InvalidModel","modelState":{"firstName":["The field is required."]}})";
+    BOOST_TEST(describeRefusal(400, modelState) ==
+               "Voyado answered 400 InvalidModel, field 'firstName': The field is required.");
+    BOOST_TEST(describeRefusal(422, R"({"errors":{"countryCode":"missing"}})") ==
+               "Voyado answered 422, field 'countryCode': missing");
+    BOOST_TEST(describeRefusal(409, R"({"errorCode":"MultipleMatches","message":"Multiple"})") ==
+               "Voyado answered 409 MultipleMatches: Multiple");
+    BOOST_TEST(describeRefusal(400, "not json") == "Voyado answered 400: not json");
+    BOOST_TEST(describeRefusal(500, "") == "Voyado answered 500");
+    // Control characters and very long answers do not reach the log whole.
+    const std::string hostile =
+        describeRefusal(400, std::string("\x1b[31m") + std::string(5000, 'x'));
+    BOOST_TEST(hostile.size() <= 303u);
+    BOOST_TEST(hostile.find('\x1b') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_contact_carries_its_type_and_country) {
+    lojal::crm::OutgoingSignup signup;
+    signup.phone = "+46701234567";
+    const auto contact = parse(mapSignup(signup, {}, {"Member", "SE"}));
+    BOOST_TEST(contact->getValue<std::string>("contactType") == "Member");
+    BOOST_TEST(contact->getValue<std::string>("countryCode") == "SE");
+    BOOST_TEST(!parse(mapSignup(signup, {}, {"Member", ""}))->has("countryCode"));
+    // An update sends only what changes ("Update contact": empty values overwrite).
+    const auto update = parse(mapConsentUpdate(signup, {}));
+    BOOST_TEST(!update->has("contactType"));
+    BOOST_TEST(!update->has("mobilePhone"));
+}
