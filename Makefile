@@ -81,6 +81,7 @@ bench:
 	$(BUILD)/tests/receipt-bench 100000
 	$(BUILD)/tests/crm-health-bench 40
 	$(BUILD)/tests/operations-bench 100000 50000 20
+	$(BUILD)/tests/voyado-chain-bench 50 20 120
 	$(BUILD)/tests/pos-bench 20000 2000
 	$(BUILD)/tests/camera-bench 300
 	tests/kiosk/run.sh --bench $(BUILD)/daemon/lojald $(BUILD)/tests/barcode-image

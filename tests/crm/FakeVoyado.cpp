@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -434,12 +435,17 @@ class VoyadoFactory : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-FakeVoyado::FakeVoyado(std::string apiKey) : state_(std::make_shared<State>()) {
+FakeVoyado::FakeVoyado(std::string apiKey)
+    : state_(std::make_shared<State>()), pool_(std::make_unique<Poco::ThreadPool>(2, 128)) {
     state_->apiKey = std::move(apiKey);
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new VoyadoFactory(state_), socket,
-                                                      new Poco::Net::HTTPServerParams);
+    // Enough threads for a chain of kept-alive daemons (the chain bench runs 50).
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(128);
+    params->setMaxQueued(256);
+    server_ =
+        std::make_unique<Poco::Net::HTTPServer>(new VoyadoFactory(state_), *pool_, socket, params);
     server_->start();
 }
 

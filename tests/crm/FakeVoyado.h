@@ -7,6 +7,7 @@
 // above it. It records what came and when.
 
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 
 #include <chrono>
 #include <map>
@@ -84,6 +85,7 @@ class FakeVoyado {
 
   private:
     std::shared_ptr<State> state_;
+    std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     int port_ = 0;
 };

@@ -18,9 +18,10 @@ namespace {
 
 // Voyado counts requests per API key, not per store ("API rate limit": keep
 // under 50 a second; 429 above the hard limit), and a chain often gives all its
-// stores one key. The background sync's default share, 0.8/s, keeps 50 stores on
-// one key under 50/s even with each pacer's burst (50 x (0.8 + 0.1) = 45).
-// Lookups have their own small budget so a cashier never queues behind a backlog.
+// stores one key. At the background sync's default share, 0.8/s with a burst of
+// one, no daemon sends two requests within a second, so 50 stores on one key
+// stay at or under 50/s. Lookups have their own small budget so a cashier never
+// queues behind a backlog.
 constexpr double kDefaultRequestsPerSecond = 0.8;
 constexpr double kLookupRequestsPerSecond = 5;
 constexpr int kLookupBurst = 3;  // id, contact, point account: one lookup at once
