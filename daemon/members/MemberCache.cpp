@@ -18,6 +18,19 @@ Status storeMember(Transaction& tx, const MemberKeys& keys, const crm::Member& m
     auto clear = tx.prepare("DELETE FROM member_cards WHERE member_id = ?1");
     clear.bind(1, member.memberId);
     if (auto done = clear.execute(); !done) return done;
+    if (member.ownOffersKnown) {
+        auto forget = tx.prepare("DELETE FROM member_offers WHERE member_id = ?1");
+        forget.bind(1, member.memberId);
+        if (auto done = forget.execute(); !done) return done;
+        for (const crm::Offer& offer : member.ownOffers) {
+            auto insert = tx.prepare(
+                "INSERT OR REPLACE INTO member_offers (member_id, offer_id, title, valid_to) "
+                "VALUES (?1, ?2, ?3, ?4)");
+            insert.bind(1, member.memberId).bind(2, offer.offerId).bind(3, offer.title);
+            insert.bind(4, offer.validTo);
+            if (auto done = insert.execute(); !done) return done;
+        }
+    }
     for (const std::string& card : member.cardTokens) {
         // A card moved to another member belongs to the newer answer.
         auto insert = tx.prepare(
@@ -111,6 +124,14 @@ std::optional<CachedMember> MemberCache::find(const crm::MemberQuery& query) {
             cached.member.tier = select.columnText(1);
             cached.member.points = select.columnInt(2);
             cached.syncedAt = select.columnInt(3);
+            auto offers = tx.prepare(
+                "SELECT offer_id, title, valid_to FROM member_offers WHERE member_id = ?1 "
+                "ORDER BY offer_id LIMIT 100");
+            offers.bind(1, cached.member.memberId);
+            while (offers.step())
+                cached.member.ownOffers.push_back(
+                    {offers.columnText(0), offers.columnText(1), "", offers.columnText(2), ""});
+            cached.member.ownOffersKnown = true;
             found = cached;
         }
         return okStatus();

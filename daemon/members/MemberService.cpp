@@ -83,6 +83,17 @@ std::variant<crm::MemberQuery, Refusal> MemberService::parseQuery(
     return crm::MemberQuery{crm::MemberQuery::Kind::memberId, verified->memberId};
 }
 
+// What the member may use now: the tier's offers and their own (Voyado's
+// promotions and vouchers), without the expired ones.
+std::vector<crm::Offer> MemberService::offersOf(const crm::Member& member) {
+    std::vector<crm::Offer> offers = cache_.offersFor(member.tier);
+    const std::string now = isoUtcFromMillis(unixMillisNow());
+    for (const crm::Offer& own : member.ownOffers) {
+        if (own.validTo.empty() || own.validTo > now) offers.push_back(own);
+    }
+    return offers;
+}
+
 Poco::JSON::Object MemberService::answer(const crm::Member& member, const std::string& source,
                                          int64_t syncedAt) {
     Poco::JSON::Object body;
@@ -94,7 +105,7 @@ Poco::JSON::Object MemberService::answer(const crm::Member& member, const std::s
     body.set("source", source);
     if (source == "cache")
         body.set("cache_age_seconds", std::max<int64_t>(0, (unixMillisNow() - syncedAt) / 1000));
-    body.set("offers", offersJson(cache_.offersFor(member.tier)));
+    body.set("offers", offersJson(offersOf(member)));
     return body;
 }
 
@@ -119,7 +130,12 @@ std::variant<Poco::JSON::Object, Refusal> MemberService::lookup(
             ++answeredByCrm_;
             const int64_t now = unixMillisNow();
             (void)cache_.store({outcome.member}, now);  // a failed write costs only freshness
-            return answer(outcome.member, "crm", now);
+            crm::Member member = outcome.member;
+            if (!member.ownOffersKnown) {  // not asked in time: the ones last seen
+                const crm::MemberQuery byId{crm::MemberQuery::Kind::memberId, member.memberId};
+                if (auto cached = cache_.find(byId)) member.ownOffers = cached->member.ownOffers;
+            }
+            return answer(member, "crm", now);
         }
         if (outcome.kind == crm::LookupOutcome::Kind::notFound) {
             ++answeredByCrm_;

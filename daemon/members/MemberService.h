@@ -52,6 +52,7 @@ class MemberService {
   private:
     std::variant<crm::MemberQuery, Refusal> parseQuery(
         const std::map<std::string, std::string>& query) const;
+    std::vector<crm::Offer> offersOf(const crm::Member& member);
     Poco::JSON::Object answer(const crm::Member& member, const std::string& source,
                               int64_t syncedAt);
 

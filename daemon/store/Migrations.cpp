@@ -181,6 +181,18 @@ CREATE INDEX signups_sms ON signups (sms_id) WHERE sms_id IS NOT NULL;
 CREATE INDEX otp_sms ON otp (sms_id) WHERE sms_id IS NOT NULL;
 CREATE INDEX members_synced ON members (synced_at);
 )sql"},
+        // A member's own offers (Voyado: promotions and vouchers), gone with
+        // the member (erasure, retention) through the cascade.
+        {10, "members' own offers",
+         R"sql(
+CREATE TABLE member_offers (
+    member_id TEXT NOT NULL REFERENCES members (member_id) ON DELETE CASCADE,
+    offer_id  TEXT NOT NULL,
+    title     TEXT NOT NULL,
+    valid_to  TEXT NOT NULL,
+    PRIMARY KEY (member_id, offer_id)
+) STRICT;
+)sql"},
     };
     return all;
 }

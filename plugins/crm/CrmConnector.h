@@ -68,6 +68,14 @@ struct OutgoingErasure {
     std::string requestedAt;  // RFC 3339, UTC
 };
 
+struct Offer {
+    std::string offerId;
+    std::string title;
+    std::string validFrom;  // RFC 3339
+    std::string validTo;    // RFC 3339 UTC for a member's own offers; "" : open-ended
+    std::string tier;       // "" for everyone
+};
+
 // A member as the CRM knows them (docs/CRM-PROTOCOL.md "Members").
 struct Member {
     std::string memberId;
@@ -75,6 +83,10 @@ struct Member {
     std::vector<std::string> cardTokens;
     std::string tier;
     int64_t points = 0;
+    // The member's own offers (voyado: promotions and vouchers); only when
+    // ownOffersKnown, else the cache keeps the ones it has.
+    std::vector<Offer> ownOffers;
+    bool ownOffersKnown = false;
 };
 
 struct MemberQuery {
@@ -97,14 +109,6 @@ struct MemberChanges {
     std::string nextCursor;
     bool more = false;
     std::string reason;  // when not ok
-};
-
-struct Offer {
-    std::string offerId;
-    std::string title;
-    std::string validFrom;  // RFC 3339
-    std::string validTo;
-    std::string tier;  // "" for everyone
 };
 
 struct OffersOutcome {

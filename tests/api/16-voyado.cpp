@@ -376,3 +376,44 @@ BOOST_AUTO_TEST_CASE(a_429_holds_the_receipts_for_ten_seconds) {
     BOOST_REQUIRE(next != times.end());
     BOOST_TEST(std::chrono::duration<double>(*next - refused.front()).count() >= 9.9);
 }
+
+// A member's own offers are their promotions (POS channel) and vouchers, shown
+// with the lookup; redeemed and expired ones are not. They are cached with the
+// member, shown from the cache while Voyado is down, and go with the member.
+BOOST_AUTO_TEST_CASE(a_members_promotions_and_vouchers_come_with_the_lookup) {
+    FakeVoyado voyado("voyado-key");
+    voyado.putContact("c-offers", "+46701112233", 120);
+    voyado.putPromotion(
+        "c-offers", R"({"id":"p1","type":"Multichannel","name":"Coffee","heading":"Free coffee",)"
+                    R"("expiresOn":"2099-12-31T23:59:59+01:00","redeemed":false})");
+    voyado.putPromotion("c-offers", R"({"id":"p2","name":"Used","redeemed":true})");
+    voyado.putPromotion("c-offers",
+                        R"({"id":"p3","name":"Old","expiresOn":"2020-01-01T00:00:00+01:00"})");
+    voyado.putVoucher("c-offers",
+                      R"({"id":"v1","checkNumber":"123","name":"50 kr voucher","expiresOn":null})");
+    RunningLojald lojald(voyadoConfig(voyado));
+    const auto lookup = [&] {
+        return httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0701112233", kPosToken);
+    };
+    const auto found = lookup();
+    BOOST_REQUIRE_MESSAGE(found.status == 200, found.body);
+    BOOST_TEST(found.body.find("\"title\":\"Free coffee\"") != std::string::npos, found.body);
+    BOOST_TEST(found.body.find("\"valid_to\":\"2099-12-31T22:59:59.000Z\"") != std::string::npos,
+               found.body);
+    BOOST_TEST(found.body.find("\"title\":\"50 kr voucher\"") != std::string::npos, found.body);
+    BOOST_TEST(found.body.find("Used") == std::string::npos, found.body);
+    BOOST_TEST(found.body.find("Old") == std::string::npos, found.body);
+
+    voyado.setOffline(true);
+    const auto cached = lookup();
+    BOOST_REQUIRE_MESSAGE(cached.status == 200, cached.body);
+    BOOST_TEST(cached.body.find("\"source\":\"cache\"") != std::string::npos, cached.body);
+    BOOST_TEST(cached.body.find("Free coffee") != std::string::npos, cached.body);
+
+    const std::string db = lojald.dir.file("lojal.db");
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM member_offers") == "2\n");
+    const auto erased =
+        httpRequest(lojald.port, "POST", "/v1/members/c-offers/erase", kAdminToken, "{}");
+    BOOST_TEST(erased.status / 100 == 2, erased.body);
+    BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM member_offers") == "0\n");
+}

@@ -50,6 +50,8 @@ struct FakeVoyado::State {
     // The per-key request limit: the times of the last second's requests.
     int limitPerSecond = 200;
     std::deque<std::chrono::steady_clock::time_point> lastSecond;
+    std::map<std::string, std::vector<std::string>> promotions;  // contact id -> ApiPromotionModel
+    std::map<std::string, std::vector<std::string>> vouchers;    // -> AvailableBonusCheckModel
     size_t busiestSecond = 0;
     size_t tooMany = 0;
     std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> tooManyAt;
@@ -206,8 +208,15 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
             if (path == contacts + "/id" && method == "GET") return findContact(uri, response);
             if (path == "/api/" + version + "/point-accounts" && method == "GET")
                 return pointAccounts(uri, response);
-            if (path.rfind(contacts + "/", 0) == 0 && path != contacts + "/changes")
-                return contact(lock, request, response, path.substr(contacts.size() + 1), body, v3);
+            if (path.rfind(contacts + "/", 0) == 0 && path != contacts + "/changes") {
+                const std::string rest = path.substr(contacts.size() + 1);
+                const auto slash = rest.find('/');
+                if (slash == std::string::npos)
+                    return contact(lock, request, response, rest, body, v3);
+                if (!v3 && method == "GET")
+                    return offers(uri, response, rest.substr(0, slash), rest.substr(slash));
+                return answer(response, 404, "{}");
+            }
         }
         if (path == "/api/v2/contacts/changes") return changes(lock, uri, response);
         answer(response, 404, "{}");
@@ -391,6 +400,34 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         answer(response, 405, message("MethodNotAllowed", "Method not allowed"));
     }
 
+    // OfferPromotions_GetPromotionsForContact: an array of ApiPromotionModel
+    // (redemptionChannelType filters, POS here); BonusChecks_GetAvailableBonusChecks:
+    // a page of AvailableBonusCheckModel without the expired and redeemed ones.
+    void offers(const Poco::URI& uri, Poco::Net::HTTPServerResponse& response,
+                const std::string& id, const std::string& what) {
+        if (!state_->contacts.count(id))
+            return answer(response, 404, message("ContactNotFound", "Contact not found"));
+        const auto list = [](const std::vector<std::string>& items) {
+            std::string out;
+            for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+            return out;
+        };
+        if (what == "/promotions") {
+            const std::string channel = queryValue(uri, "redemptionChannelType");
+            if (!channel.empty() && channel != "POS" && channel != "ECOM" && channel != "OTHER")
+                return answer(response, 400, message("InvalidModel", "redemptionChannelType"));
+            return answer(response, 200, "[" + list(state_->promotions[id]) + "]");
+        }
+        if (what == "/bonuschecks/available") {
+            const auto& items = state_->vouchers[id];
+            return answer(response, 200,
+                          "{\"items\":[" + list(items) +
+                              "],\"totalCount\":" + std::to_string(items.size()) +
+                              ",\"offset\":0,\"count\":" + std::to_string(items.size()) + "}");
+        }
+        answer(response, 404, "{}");
+    }
+
     void changes(std::unique_lock<std::mutex>& lock, const Poco::URI& uri,
                  Poco::Net::HTTPServerResponse& response) {
         state_->changeQueries.push_back(uri.getRawQuery());
@@ -568,6 +605,16 @@ void FakeVoyado::hideFromNextLookup(const std::string& mobilePhone) {
 }  // namespace lojal::test
 
 namespace lojal::test {
+
+void FakeVoyado::putPromotion(const std::string& contactId, const std::string& promotionJson) {
+    std::lock_guard lock(state_->mutex);
+    state_->promotions[contactId].push_back(promotionJson);
+}
+
+void FakeVoyado::putVoucher(const std::string& contactId, const std::string& voucherJson) {
+    std::lock_guard lock(state_->mutex);
+    state_->vouchers[contactId].push_back(voucherJson);
+}
 
 void FakeVoyado::setOffline(bool offline) {
     std::lock_guard lock(state_->mutex);

@@ -28,6 +28,10 @@ class FakeVoyado {
     void deleteContact(const std::string& id);  // and list it as Deleted
     // The next count receipt requests get 503 with Retry-After: 1.
     void failNextReceipts(int count);
+    // A contact's promotion (an ApiPromotionModel) and voucher (an
+    // AvailableBonusCheckModel), as JSON objects.
+    void putPromotion(const std::string& contactId, const std::string& promotionJson);
+    void putVoucher(const std::string& contactId, const std::string& voucherJson);
     // While offline every request gets 503 (a WAN outage seen from the store).
     void setOffline(bool offline);
     // Requests per second per API key above which Voyado answers 429 ("API rate

@@ -1,5 +1,8 @@
 #include "voyado/VoyadoMapping.h"
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
@@ -405,6 +408,78 @@ std::string describeRefusal(int status, const std::string& body) {
         if (!body.empty()) reason += ": " + body;
     }
     return printable(reason, 300);
+}
+
+namespace {
+
+// expiresOn as UTC "YYYY-MM-DDTHH:MM:SS.000Z" (ordered as text); "" when absent;
+// nothing when unreadable. A time without a zone is taken as UTC.
+std::optional<std::string> utcExpiry(const Object& item) {
+    const std::string text = textOf(item, "expiresOn");
+    if (text.empty()) return std::string();
+    Poco::DateTime parsed;
+    int zone = 0;
+    if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, parsed,
+                                        zone) &&
+        !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, parsed, zone))
+        return std::nullopt;
+    const int64_t millis = parsed.timestamp().epochMicroseconds() / 1000 - zone * 1000LL;
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(millis * 1000), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+std::string utcNow(int64_t nowMs) {
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(nowMs * 1000), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+// One offer from an item, unless it is redeemed, expired or unreadable.
+std::optional<Offer> offerFrom(const Object& item, const std::string& kind,
+                               const std::string& title, int64_t nowMs) {
+    const std::string id = textOf(item, "id");
+    if (id.empty() || title.empty()) return std::nullopt;
+    if (item.has("redeemed") && item.get("redeemed").isBoolean() && item.getValue<bool>("redeemed"))
+        return std::nullopt;
+    const auto expiry = utcExpiry(item);
+    if (!expiry || (!expiry->empty() && *expiry <= utcNow(nowMs))) return std::nullopt;
+    return Offer{kind + ":" + id, title, "", *expiry, ""};
+}
+
+}  // namespace
+
+std::optional<std::vector<Offer>> parsePromotions(const std::string& answer, int64_t nowMs) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto list = parser.parse(answer).extract<Array::Ptr>();
+        if (!list) return std::nullopt;
+        std::vector<Offer> offers;
+        for (size_t i = 0; i < list->size(); ++i) {
+            const auto item = list->getObject(static_cast<unsigned>(i));
+            if (!item) continue;
+            const std::string title =
+                textOf(*item, "heading").empty() ? textOf(*item, "name") : textOf(*item, "heading");
+            if (auto offer = offerFrom(*item, "promotion", title, nowMs)) offers.push_back(*offer);
+        }
+        return offers;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::vector<Offer>> parseVouchers(const std::string& answer, int64_t nowMs) {
+    try {
+        const auto page = parseObject(answer);
+        const auto items = page ? page->getArray("items") : nullptr;
+        if (!items) return std::nullopt;
+        std::vector<Offer> offers;
+        for (size_t i = 0; i < items->size(); ++i) {
+            const auto item = items->getObject(static_cast<unsigned>(i));
+            if (!item) continue;
+            if (auto offer = offerFrom(*item, "voucher", textOf(*item, "name"), nowMs))
+                offers.push_back(*offer);
+        }
+        return offers;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
 }
 
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer) {

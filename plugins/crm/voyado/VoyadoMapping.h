@@ -60,6 +60,15 @@ std::optional<int64_t> parsePointBalance(const std::string& answer, int64_t defi
 // at most about 300 characters.
 std::string describeRefusal(int status, const std::string& body);
 
+// A member's own offers, for the member view of the POS and the kiosk:
+// promotions from GET /api/v2/contacts/{id}/promotions?redemptionChannelType=POS
+// (an array of ApiPromotionModel; redeemed and expired ones left out) and
+// vouchers from GET /api/v2/contacts/{id}/bonuschecks/available (a page of
+// AvailableBonusCheckModel). expiresOn becomes validTo in UTC; nothing when the
+// answer is unreadable.
+std::optional<std::vector<Offer>> parsePromotions(const std::string& answer, int64_t nowMs);
+std::optional<std::vector<Offer>> parseVouchers(const std::string& answer, int64_t nowMs);
+
 // The ids in the answer of GET /api/v2/contacts/changes (an array of ids).
 std::optional<std::vector<std::string>> parseChangedIds(const std::string& answer);
 

@@ -275,3 +275,32 @@ BOOST_AUTO_TEST_CASE(a_new_contact_carries_its_type_and_country) {
     BOOST_TEST(!update->has("contactType"));
     BOOST_TEST(!update->has("mobilePhone"));
 }
+
+BOOST_AUTO_TEST_CASE(promotions_and_vouchers_become_the_members_own_offers) {
+    const int64_t now = 1795000000000;  // 2026-11-17
+    const auto promotions = parsePromotions(
+        R"([{"id":"p1","name":"n","heading":"Free coffee","expiresOn":"2026-12-31T23:59:59+01:00","redeemed":false},
+            {"id":"p2","name":"Redeemed","redeemed":true},
+            {"id":"p3","name":"Expired","expiresOn":"2026-11-01T00:00:00Z"},
+            {"id":"p4","name":"Open-ended","expiresOn":null},
+            {"id":"p5","name":"Bad date","expiresOn":"soon"},
+            {"name":"No id"}, 7])",
+        now);
+    BOOST_REQUIRE(promotions);
+    BOOST_REQUIRE_EQUAL(promotions->size(), 2u);
+    BOOST_TEST((*promotions)[0].offerId == "promotion:p1");
+    BOOST_TEST((*promotions)[0].title == "Free coffee");
+    BOOST_TEST((*promotions)[0].validTo == "2026-12-31T22:59:59.000Z");
+    BOOST_TEST((*promotions)[1].title == "Open-ended");
+    BOOST_TEST((*promotions)[1].validTo.empty());
+    const auto vouchers = parseVouchers(
+        R"({"items":[{"id":"v1","checkNumber":"1","name":"50 kr","expiresOn":"2027-01-31T00:00:00"}],"totalCount":1})",
+        now);
+    BOOST_REQUIRE(vouchers);
+    BOOST_REQUIRE_EQUAL(vouchers->size(), 1u);
+    BOOST_TEST((*vouchers)[0].offerId == "voucher:v1");
+    BOOST_TEST((*vouchers)[0].validTo == "2027-01-31T00:00:00.000Z");
+    BOOST_TEST(!parsePromotions("{}", now));
+    BOOST_TEST(!parseVouchers("[]", now));
+    BOOST_TEST(!parsePromotions("not json", now));
+}
