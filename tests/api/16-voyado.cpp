@@ -417,3 +417,42 @@ BOOST_AUTO_TEST_CASE(a_members_promotions_and_vouchers_come_with_the_lookup) {
     BOOST_TEST(erased.status / 100 == 2, erased.body);
     BOOST_TEST(queryDatabase(db, "SELECT count(*) FROM member_offers") == "0\n");
 }
+
+// api_version picks the contact paths: a lookup, a sign-up of a returning
+// customer and an erasure each use only their version's contact endpoints.
+BOOST_AUTO_TEST_CASE(each_api_version_uses_its_own_contact_paths) {
+    for (const std::string version : {"2", "3"}) {
+        FakeVoyado voyado("voyado-key");
+        voyado.putContact("c-v", "+46706060606", 5);
+        voyado.putContact("c-gone", "+46707070707", 5);
+        RunningLojald lojald(signupConfig(voyado, "api_version = " + version + "\n"));
+        const auto found =
+            httpRequest(lojald.port, "GET", "/v1/members/lookup?phone=0706060606", kPosToken);
+        BOOST_TEST(found.body.find("\"points\":5") != std::string::npos, version << found.body);
+        BOOST_REQUIRE_EQUAL(signUp(lojald.port, "0706060606"), 202);
+        BOOST_REQUIRE_EQUAL(httpRequest(lojald.port, "POST", "/v1/members/erase", kAdminToken,
+                                        R"({"phone":"0707070707"})")
+                                .status,
+                            200);
+        BOOST_REQUIRE(voyado.waitForDeletes(1, 10s));
+        BOOST_REQUIRE(voyado.waitForContactRequests(1, 10s));
+        const std::string mine = "/api/v" + version + "/";
+        const std::string other = version == "2" ? "/api/v3/" : "/api/v2/";
+        size_t contactCalls = 0;
+        for (const std::string& request : voyado.requests()) {
+            const bool contacts = request.find("/contacts") != std::string::npos &&
+                                  request.find("/promotions") == std::string::npos &&
+                                  request.find("/bonuschecks") == std::string::npos &&
+                                  request.find("/changes") == std::string::npos;
+            if (!contacts) continue;
+            ++contactCalls;
+            BOOST_TEST(request.find(mine) != std::string::npos, version << ": " << request);
+            BOOST_TEST(request.find(other) == std::string::npos, version << ": " << request);
+        }
+        BOOST_TEST(contactCalls >= 5u, version);  // lookup 2, sign-up 2, erasure 2
+        const std::string update =
+            version == "2" ? "POST /api/v2/contacts/c-v" : "PATCH /api/v3/contacts/c-v";
+        const auto requests = voyado.requests();
+        BOOST_TEST(std::count(requests.begin(), requests.end(), update) == 1, version);
+    }
+}

@@ -47,6 +47,7 @@ struct FakeVoyado::State {
     bool changeFeed = true;
     std::string lastCreateSource;
     std::string lastRefusal;
+    std::vector<std::string> requests;  // "METHOD /path", in order
     // The per-key request limit: the times of the last second's requests.
     int limitPerSecond = 200;
     std::deque<std::chrono::steady_clock::time_point> lastSecond;
@@ -178,6 +179,7 @@ class VoyadoHandler : public Poco::Net::HTTPRequestHandler {
         std::unique_lock lock(state_->mutex);
         state_->lastHeaders.clear();
         for (const auto& [name, value] : request) state_->lastHeaders[name] = value;
+        state_->requests.push_back(method + " " + path);
         if (state_->offline) return answer(response, 503, "{}");
         if (request.get("apikey", "") != state_->apiKey) return answer(response, 401, "{}");
         // "API rate limit": measured per API key; above the limit, 429.
@@ -614,6 +616,11 @@ void FakeVoyado::putPromotion(const std::string& contactId, const std::string& p
 void FakeVoyado::putVoucher(const std::string& contactId, const std::string& voucherJson) {
     std::lock_guard lock(state_->mutex);
     state_->vouchers[contactId].push_back(voucherJson);
+}
+
+std::vector<std::string> FakeVoyado::requests() {
+    std::lock_guard lock(state_->mutex);
+    return state_->requests;
 }
 
 void FakeVoyado::setOffline(bool offline) {

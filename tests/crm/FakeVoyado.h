@@ -54,6 +54,8 @@ class FakeVoyado {
     // The headers (v2) or query parameters (v3) of the last create:
     // "source=...;storeExternalId=...".
     std::string lastCreateSource();
+    // Every request as "METHOD /path", in order.
+    std::vector<std::string> requests();
     // The last request refused for its content: "STATUS PATH BODY".
     std::string lastRefusal();
 
