@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi-smoke windows-deps
 
 all: build
 
@@ -66,6 +66,18 @@ upgrade-test:
 
 package: build
 	cd $(BUILD) && cpack -G DEB
+
+# Windows (docs/WINDOWS.md). The installer's life cycle under wine with a stub
+# service: needs no dependency prefix, about 20 s; CI runs it every time.
+msi-smoke:
+	@packaging/install-deps.sh windows
+	packaging/windows/msi-smoke.sh
+
+# Poco, OpenSSL and SQLite for Windows from Debian's sources, into a prefix
+# cached under /var/cache/lojal-windows (about 25 min the first time, then nothing).
+windows-deps:
+	@packaging/install-deps.sh windows
+	packaging/windows/build-deps.sh
 
 bench:
 	@packaging/install-deps.sh build test bench

@@ -1,0 +1,2 @@
+/* Poco writes <Winsock2.h>; mingw-w64's header is lowercase. */
+#include <winsock2.h>
