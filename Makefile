@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi-smoke windows-deps
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi-smoke windows-deps test-windows
 
 all: build
 
@@ -78,6 +78,12 @@ msi-smoke:
 windows-deps:
 	@packaging/install-deps.sh windows
 	packaging/windows/build-deps.sh
+
+# lojal1.dll and the C example cross-built into build-windows/, the example run
+# under wine against a real lojald (builds the prefix first if it is not cached).
+test-windows: build
+	@packaging/install-deps.sh windows
+	packaging/windows/test-windows.sh
 
 bench:
 	@packaging/install-deps.sh build test bench

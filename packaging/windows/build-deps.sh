@@ -4,6 +4,7 @@
 # mingw-w64, into a prefix cached outside the checkout.
 #
 #   packaging/windows/build-deps.sh            prints the prefix when done
+#   packaging/windows/build-deps.sh --cached   exit 0 when the prefix is built
 #   LOJAL_WINDOWS_CACHE=/path  (default /var/cache/lojal-windows)
 #   JOBS=N                     (default: the number of cores)
 #
@@ -22,10 +23,17 @@ SQLITE_VERSION=3.40.1-2+deb12u2
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${LOJAL_WINDOWS_CACHE:-/var/cache/lojal-windows}
 jobs=${JOBS:-$(nproc)}
-key=$(cat "$0" "$here/mingw-w64-x86_64.cmake" "$here"/shim/* | sha256sum | cut -c1-16)
+# The key covers what the prefix is made from: the pins, the recipe (this file
+# from the "recipe" line on), the toolchain file and the shims.
+key=$( (grep '_VERSION=' "$0"; sed -n '/^# --- recipe ---$/,$p' "$0"
+    cat "$here/mingw-w64-x86_64.cmake" "$here"/shim/*) | sha256sum | cut -c1-16)
 root="$cache/$key"
 prefix="$root/prefix"
 src="$root/src"
+if [ "${1:-}" = --cached ]; then
+    [ -f "$root/stamps/poco" ] && exit 0
+    exit 1
+fi
 mkdir -p "$prefix" "$src" "$root/stamps"
 
 say() { echo "build-deps: $*" >&2; }
@@ -50,6 +58,7 @@ for tool in x86_64-w64-mingw32-gcc-posix x86_64-w64-mingw32-g++-posix x86_64-w64
     }
 done
 
+# --- recipe ---
 # Debian's mirror, for sources only, with lists of its own under the cache.
 fetch_sources() {
     local apt="$root/apt"

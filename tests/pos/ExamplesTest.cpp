@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,24 @@ struct Daemon {
 BOOST_AUTO_TEST_CASE(c) {
     Daemon d;
     runExample("the C example", LOJAL_EXAMPLE_C, {d.url, kPosToken});
+}
+
+// The same C example cross-built for Windows against lojal1.dll, run under wine
+// against this lojald (wine's sockets are Linux's). `make test-windows` builds
+// them and names the .exe in LOJAL_WINDOWS_EXAMPLE (lojal1.dll beside it);
+// skipped otherwise.
+BOOST_AUTO_TEST_CASE(c_on_windows_under_wine) {
+    const char* example = std::getenv("LOJAL_WINDOWS_EXAMPLE");
+    if (!example || !*example) {
+        BOOST_TEST_MESSAGE("skipped: make test-windows runs it (LOJAL_WINDOWS_EXAMPLE)");
+        return;
+    }
+    const char* prefix = std::getenv("WINEPREFIX");
+    BOOST_REQUIRE_MESSAGE(prefix && *prefix, "WINEPREFIX must name a wine prefix");
+    Daemon d;
+    runExample(
+        "the C example on lojal1.dll under wine", "/usr/bin/env",
+        {std::string("WINEPREFIX=") + prefix, "WINEDEBUG=-all", "wine", example, d.url, kPosToken});
 }
 
 BOOST_AUTO_TEST_CASE(python_ctypes) {

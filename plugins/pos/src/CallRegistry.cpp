@@ -1,7 +1,5 @@
 #include "CallRegistry.h"
 
-#include <sys/socket.h>
-
 #include "ThreadSignals.h"
 
 namespace lojal::pos {
@@ -35,12 +33,12 @@ bool CallRegistry::begin(Call& call) {
 
 void CallRegistry::end(Call& call) {
     std::lock_guard lock(mutex_);
-    call.fd = -1;
+    call.fd = kNoSocket;
     calls_.erase(&call);
     if (closing_) changed_.notify_all();  // close() waits for the last one
 }
 
-void CallRegistry::attach(Call& call, int fd) {
+void CallRegistry::attach(Call& call, NativeSocket fd) {
     std::lock_guard lock(mutex_);
     call.fd = fd;
     // Cancelled or past its deadline while connecting: end it now.
@@ -49,11 +47,11 @@ void CallRegistry::attach(Call& call, int fd) {
 
 void CallRegistry::detach(Call& call) {
     std::lock_guard lock(mutex_);
-    call.fd = -1;
+    call.fd = kNoSocket;
 }
 
 void CallRegistry::shutdownLocked(Call& call) {
-    if (call.fd >= 0) ::shutdown(call.fd, SHUT_RDWR);
+    shutdownSocket(call.fd);
 }
 
 void CallRegistry::cancel(Call& call) {

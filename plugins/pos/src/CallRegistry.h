@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include "SocketShutdown.h"
+
 namespace lojal::pos {
 
 using Clock = std::chrono::steady_clock;
@@ -23,7 +25,7 @@ class CallRegistry;
 
 struct Call {
     Clock::time_point deadline;
-    int fd = -1;
+    NativeSocket fd = kNoSocket;
     std::atomic<bool> timedOut{false};
     std::atomic<bool> cancelled{false};  // read by waits under other locks
 };
@@ -36,7 +38,7 @@ class CallRegistry {
     // False when the handle is closing (the call must not start).
     bool begin(Call& call);
     void end(Call& call);
-    void attach(Call& call, int fd);
+    void attach(Call& call, NativeSocket fd);
     void detach(Call& call);
     // Ends every registered call (waits on other condition variables need
     // their own wake-up: see Client::cancel).

@@ -10,7 +10,6 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/WebSocket.h>
 #include <Poco/Timestamp.h>
-#include <sys/socket.h>
 
 #include <charconv>
 #include <sstream>
@@ -77,7 +76,7 @@ void EventPump::stop() {
         if (!running_) return;
         if (std::this_thread::get_id() == threadId_) return;  // from the callback: see lojal.h
         stop_ = true;
-        if (streamFd_ >= 0) ::shutdown(streamFd_, SHUT_RDWR);
+        shutdownSocket(streamFd_);
         if (handshake_) client_.calls().cancel(*handshake_);
         thread.swap(thread_);
     }
@@ -233,7 +232,7 @@ bool EventPump::stream(std::string& why) {
             client_.calls().detach(call);
             std::lock_guard lock(mutex_);
             streamFd_ = socket->impl()->sockfd();
-            if (stop_) ::shutdown(streamFd_, SHUT_RDWR);
+            if (stop_) shutdownSocket(streamFd_);
             const std::string instance = response.get("Lojal-Instance", "");
             if (!haveCursor_) {
                 const std::string cursor = response.get("Lojal-Cursor", "0");
@@ -259,7 +258,7 @@ bool EventPump::stream(std::string& why) {
     announce("connection", stringify(data));
     receive(*socket, why);
     std::lock_guard lock(mutex_);
-    streamFd_ = -1;  // before the socket closes
+    streamFd_ = kNoSocket;  // before the socket closes
     socket.reset();
     return true;
 }

@@ -69,8 +69,8 @@ class EventPump {
     std::thread thread_;
     bool running_ = false;
     bool stop_ = false;
-    int streamFd_ = -1;          // shut down by stop()
-    Call* handshake_ = nullptr;  // the stream's opening call, cancelled by stop()
+    NativeSocket streamFd_ = kNoSocket;  // shut down by stop()
+    Call* handshake_ = nullptr;          // the stream's opening call, cancelled by stop()
     bool online_ = false;
     bool announcedOffline_ = false;
 

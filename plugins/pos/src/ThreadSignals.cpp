@@ -1,5 +1,17 @@
 #include "ThreadSignals.h"
 
+#ifdef _WIN32
+
+namespace lojal::pos {
+
+void blockSigpipeInThisThread() {}
+SigpipeGuard::SigpipeGuard() = default;
+SigpipeGuard::~SigpipeGuard() = default;
+
+}  // namespace lojal::pos
+
+#else
+
 #include <pthread.h>
 
 #include <ctime>
@@ -44,3 +56,5 @@ SigpipeGuard::~SigpipeGuard() {
 }
 
 }  // namespace lojal::pos
+
+#endif  // _WIN32

@@ -1,7 +1,8 @@
 #pragma once
 // SIGPIPE must never reach the host: Poco's send() passes no MSG_NOSIGNAL, so a
 // write to a socket lojald has closed raises SIGPIPE in the writing thread,
-// whose default action ends the process.
+// whose default action ends the process. Windows has no SIGPIPE (a write to a
+// closed socket fails with an error): there both are empty.
 
 #include <csignal>
 
@@ -20,9 +21,11 @@ class SigpipeGuard {
     SigpipeGuard(const SigpipeGuard&) = delete;
     SigpipeGuard& operator=(const SigpipeGuard&) = delete;
 
+#ifndef _WIN32
   private:
     sigset_t previousMask_;
     bool wasPending_ = false;
+#endif
 };
 
 }  // namespace lojal::pos

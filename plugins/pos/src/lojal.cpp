@@ -6,6 +6,7 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/Net.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -172,6 +173,11 @@ LOJAL_API int LOJAL_CALL lojal_client_new(const char* url, const char* token,
         std::string why;
         auto endpoint = parseEndpoint(url, why);
         if (!endpoint) return invalid(why);
+#ifdef _WIN32
+        // Poco starts Winsock by itself only when built with MSVC.
+        static std::once_flag network;
+        std::call_once(network, [] { Poco::Net::initializeNetwork(); });
+#endif
         auto handle = std::make_unique<Handle>(std::move(*endpoint), token);
         handle->client.events().setEnabled(true);
         *out_client = publicHandle(handle.release());

@@ -1,6 +1,24 @@
 // Part of liblojal: finds and loads liblojal-tls.so beside the library.
 #include "tls/TlsModule.h"
 
+#ifdef _WIN32
+
+// lojal1.dll links the https part in (OpenSSL is static there; a DLL that
+// carries its own module loader buys nothing on a till with one DLL).
+extern "C" Poco::Net::HTTPClientSession* lojal_tls_open_session(const std::string& host,
+                                                                unsigned short port,
+                                                                const std::string& caFile);
+
+namespace lojal::pos {
+
+OpenTlsSession tlsSessionFactory(std::string&) {
+    return &lojal_tls_open_session;
+}
+
+}  // namespace lojal::pos
+
+#else
+
 #include <dlfcn.h>
 
 #include <mutex>
@@ -35,3 +53,5 @@ OpenTlsSession tlsSessionFactory(std::string& why) {
 }
 
 }  // namespace lojal::pos
+
+#endif  // _WIN32

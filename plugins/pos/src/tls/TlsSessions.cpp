@@ -27,8 +27,15 @@ Poco::Net::Context::Ptr contextFor(const std::string& caFile) {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) Poco::Net::HTTPClientSession*
-lojal_tls_open_session(const std::string& host, unsigned short port, const std::string& caFile) {
+// A module's export on Linux; on Windows it is linked into lojal1.dll itself.
+#ifdef _WIN32
+#define LOJAL_TLS_EXPORT
+#else
+#define LOJAL_TLS_EXPORT __attribute__((visibility("default")))
+#endif
+
+extern "C" LOJAL_TLS_EXPORT Poco::Net::HTTPClientSession* lojal_tls_open_session(
+    const std::string& host, unsigned short port, const std::string& caFile) {
     return new Poco::Net::HTTPSClientSession(host, port, contextFor(caFile));
 }
 
