@@ -39,7 +39,9 @@ if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     fail "port $port is in use (a lojald running?): the stub service needs it"
 fi
 
-# Two packages of the stub: this version and a higher one.
+# Two packages of the stub: this version and a higher one; with lojal1.dll and
+# its files when build-windows/ has it.
+dll_dir="$top/${WINDOWS_BUILD:-build-windows}/plugins/pos"
 next="${version%.*}.$((${version##*.} + 1))"
 build_msi() {  # build_msi VERSION
     local dir="$work/$1"
@@ -48,9 +50,15 @@ build_msi() {  # build_msi VERSION
         "$here/stub/stub-service.c" -o "$dir/bin/lojald.exe" -lws2_32
     cp "$top/packaging/config/lojald.ini" "$dir/bin/lojald.ini.example"
     cp "$top/docs/WINDOWS.md" "$dir/doc/WINDOWS.md"
+    local library=()
+    if [ -f "$dll_dir/lojal1.dll" ]; then  # make test-windows built the POS library
+        cp "$dll_dir/lojal1.dll" "$dll_dir/liblojal1.dll.a" "$dir/bin/"
+        cp "$top/plugins/pos/src/lojal1.def" "$top/plugins/pos/include/lojal/lojal.h" "$dir/bin/"
+        library=(-D WithLibrary=1)
+    fi
     # wixl takes sources relative to the current folder only.
     # (wixl's GLib warnings about ignored attributes go to its log.)
-    (cd "$dir" && wixl -a x64 -D Version="$1" -D BinDir=bin -D DocDir=doc \
+    (cd "$dir" && wixl -a x64 -D Version="$1" -D BinDir=bin -D DocDir=doc "${library[@]}" \
         -o "$work/lojal-$1.msi" "$here/lojal.wxs" 2>"$dir/wixl.log") ||
         fail "wixl: $(grep -v GLib "$dir/wixl.log")"
 }
@@ -87,6 +95,15 @@ wait_for "the service to answer /v1/health" answers_version "$version"
 service_key | grep -q 'ImagePath.*Lojal\\lojald.exe' || fail "service ImagePath: $(service_key)"
 service_key | grep -q 'Start.*0x2' || fail "the service does not start at boot: $(service_key)"
 step "installed $version: service lojald registered (auto start) and answering: $(health)"
+installed="$WINEPREFIX/drive_c/Program Files/Lojal"
+if [ -f "$dll_dir/lojal1.dll" ]; then
+    for file in lojal1.dll lojal1.def liblojal1.dll.a lojal.h; do
+        [ -f "$installed/$file" ] || fail "$file is not installed"
+    done
+    step "the POS library is installed: lojal1.dll, lojal1.def, liblojal1.dll.a, lojal.h"
+else
+    step "no build-windows/: the package is built without the POS library"
+fi
 
 wine msiexec /i "$work/lojal-$next.msi" /qn /l*v "$work/upgrade.log" || fail "upgrade exited $?"
 wait_for "the upgraded service" answers_version "$next"

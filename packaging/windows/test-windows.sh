@@ -14,7 +14,7 @@ started=$SECONDS
 prefix=$("$here/build-deps.sh" | tail -n 1)
 echo "test-windows: dependency prefix $prefix (ready after $((SECONDS - started)) s)"
 cmake -S . -B "$windows_build" -DCMAKE_TOOLCHAIN_FILE="$here/mingw-w64-x86_64.cmake" \
-    -DLOJAL_WINDOWS_PREFIX="$prefix" -DPoco_DIR="$prefix/lib/cmake/Poco" \
+    -DLOJAL_WINDOWS_PREFIX="$prefix" -DPoco_DIR="$prefix/cmake" \
     -DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=TRUE -DCMAKE_BUILD_TYPE=Release >/dev/null
 built=$SECONDS
 cmake --build "$windows_build" -j "${JOBS:-2}"
