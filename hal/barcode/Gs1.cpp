@@ -271,7 +271,10 @@ bool validCheckCharacterPair(std::string_view value) {
 
 // One named check on one component; "" when it passes, else why not.
 std::string runCheck(const std::string& check, std::string_view part) {
-    const auto number = [&] { return std::stol(std::string(part)); };
+    // 64 bits everywhere: a longitude's 10 digits overflow a 32-bit long on
+    // Windows (found by the Windows build). The components checked this way are
+    // numeric and at most 10 digits long.
+    const auto number = [&] { return std::stoll(std::string(part)); };
     if (check == "csum") return hasValidGs1CheckDigit(part) ? "" : "has a wrong check digit";
     if (check == "yymmd0")
         return validDate(part, true) ? "" : "is not a valid YYMMDD date (day 00: month end)";
@@ -288,7 +291,8 @@ std::string runCheck(const std::string& check, std::string_view part) {
         return ok ? "" : "minutes and seconds must be MM or MMSS";
     }
     if (check == "zero") return part == "0" ? "" : "must start with 0";
-    if (check == "nonzero") return number() != 0 ? "" : "must not be zero";
+    if (check == "nonzero")  // any length: digits, not a number that could overflow
+        return part.find_first_not_of('0') != std::string_view::npos ? "" : "must not be zero";
     if (check == "yesno") return part == "0" || part == "1" ? "" : "must be 0 or 1";
     if (check == "winding")
         return part == "0" || part == "1" || part == "9" ? "" : "winding must be 0, 1 or 9";
@@ -304,7 +308,7 @@ std::string runCheck(const std::string& check, std::string_view part) {
     if (check == "nozeroprefix")
         return part.size() == 1 || part[0] != '0' ? "" : "must not start with 0";
     if (check == "mediatype") {
-        const long type = number();
+        const long long type = number();
         return (type >= 1 && type <= 10) || type >= 80 ? "" : "is not an AIDC media type";
     }
     if (check == "csumalpha")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make test-windows: builds the dependency prefix if it is not cached
-# (build-deps.sh), cross-builds lojal1.dll and the C example into build-windows/,
-# then runs the C example under wine against a real lojald built for Linux
-# (the pos_examples test), and prints what the DLL imports and weighs.
+# (build-deps.sh), cross-builds lojal1.dll, the C example and the pure cores'
+# unit tests into build-windows/, runs those tests under wine (ctest), then the
+# C example under wine against a real lojald built for Linux (the pos_examples
+# test), and prints what the DLL imports and weighs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -31,6 +32,7 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
     wineboot --init >/dev/null 2>&1
     wineserver -w
 fi
+ctest --test-dir "$windows_build" -L windows --output-on-failure
 LOJAL_WINDOWS_EXAMPLE="$top/$example" \
     ctest --test-dir "$linux_build" -R '^pos_examples$' --output-on-failure
 echo "test-windows: passed in $((SECONDS - started)) s"

@@ -269,6 +269,18 @@ BOOST_AUTO_TEST_CASE(times_of_7003_8008_and_7011) {
 // GenSpecs 3.2 formats: numeric fields, character sets 82, 39 and 64 (Figures
 // 7.11-1 to 7.11-3), lengths, and the component rules of 8001, 8007, 4321,
 // 4330, 7241 and 8011.
+// GenSpecs 3.9.13 (AI 4309): latitude 0-1800000000 and longitude 0-3600000000,
+// ten digits each; values past 2^31 are ordinary longitudes (they overflowed a
+// 32-bit long on Windows).
+BOOST_AUTO_TEST_CASE(ship_to_geo_takes_every_longitude) {
+    const std::string base = "00" + kSscc + "4309";
+    BOOST_TEST(problem(base + "1800000000" + "3600000000") == "");
+    BOOST_TEST(problem(base + "0900000000" + "2999999999") == "");
+    BOOST_TEST(refused(base + "1800000001" + "0000000000", "latitude out of range"));
+    BOOST_TEST(refused(base + "0000000000" + "3600000001", "longitude out of range"));
+    BOOST_TEST(refused(base + "0000000000" + "9999999999", "longitude out of range"));
+}
+
 BOOST_AUTO_TEST_CASE(formats_lengths_and_component_rules) {
     const std::string base = "01" + kGtin;
     BOOST_TEST(refused(base + "30"
