@@ -7,6 +7,7 @@
 
 #include "api/ApiServer.h"
 #include "core/Version.h"
+#include "signup/Phone.h"
 
 namespace lojal {
 
@@ -33,6 +34,7 @@ Response health(SystemContext& context) {
     // refuses a lojald of another major.
     body.set("api_version", "1.0");
     body.set("store_id", context.config.store.id);
+    body.set("phone_validation", phoneValidation());
     body.set("database", db);
     return jsonResponse(database.ok ? 200 : 503, body);
 }

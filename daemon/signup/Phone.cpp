@@ -17,6 +17,10 @@ Error refuse(const char* code, const std::string& message) {
 
 }  // namespace
 
+const char* phoneValidation() {
+    return "full";
+}
+
 Result<std::string> normalizePhone(const std::string& typed, const std::string& defaultCountry) {
     auto number = parseMobileNumber(typed, defaultCountry, {}, false);
     if (!number) return number.error();

@@ -24,4 +24,8 @@ Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::stri
 // A valid number of any kind and country, in E.164 (invalid_phone otherwise).
 Result<std::string> normalizePhone(const std::string& typed, const std::string& defaultCountry);
 
+// "full" (libphonenumber) or "basic" (signup/PhoneBasic, looser: builds without
+// libphonenumber), for /v1/health, so nobody mistakes one for the other.
+const char* phoneValidation();
+
 }  // namespace lojal

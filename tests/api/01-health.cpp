@@ -17,6 +17,7 @@ BOOST_AUTO_TEST_CASE(health_needs_no_token_and_reports_version_and_database) {
     auto body = parser.parse(result.body).extract<Poco::JSON::Object::Ptr>();
     BOOST_TEST(body->getValue<std::string>("status") == "ok");
     BOOST_TEST(body->getValue<std::string>("version") == lojal::kLojalVersion);
+    BOOST_TEST(body->getValue<std::string>("phone_validation") == "full");
     auto database = body->getObject("database");
     BOOST_TEST(database->getValue<std::string>("state") == "ok");
     BOOST_TEST(database->getValue<int>("schema_version") >= 1);

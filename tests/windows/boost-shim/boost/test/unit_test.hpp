@@ -4,6 +4,9 @@
 // the "included" variant; its own include of this header gets the real one.
 #ifndef LOJAL_BOOST_TEST_INCLUDED_VARIANT
 #define LOJAL_BOOST_TEST_INCLUDED_VARIANT
+// Boost.Test pulls in <windows.h>; Poco's headers later want <winsock2.h>,
+// which must come first.
+#include <winsock2.h>
 #include <boost/test/included/unit_test.hpp>
 #else
 #include_next <boost/test/unit_test.hpp>
