@@ -14,29 +14,6 @@
 
 namespace lojal::hal {
 
-std::string SerialSettings::describe() const {
-    static const char parityLetters[] = {'N', 'O', 'E', 'M', 'S'};
-    return std::to_string(baud) + " " + std::to_string(dataBits) +
-           parityLetters[static_cast<int>(parity)] + std::to_string(stopBits);
-}
-
-Result<Parity> parseParity(const std::string& text) {
-    if (text == "none") return Parity::none;
-    if (text == "odd") return Parity::odd;
-    if (text == "even") return Parity::even;
-    if (text == "mark") return Parity::mark;
-    if (text == "space") return Parity::space;
-    return Error{ErrorCode::arg, "expected none, odd, even, mark or space"};
-}
-
-Result<FlowControl> parseFlowControl(const std::string& text) {
-    if (text == "none") return FlowControl::none;
-    if (text == "xonxoff") return FlowControl::xonxoff;
-    if (text == "rtscts") return FlowControl::rtscts;
-    if (text == "dtrdsr") return FlowControl::dtrdsr;
-    return Error{ErrorCode::arg, "expected none, xonxoff, rtscts or dtrdsr"};
-}
-
 namespace {
 
 ErrorCode codeForErrno(int error) {

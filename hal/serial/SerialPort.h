@@ -39,8 +39,20 @@ struct PortInfo {
     std::string serialNumber;
 };
 
-// Ports the system reports (libserialport's enumeration).
+// Ports the system reports (libserialport's enumeration; on Windows SetupAPI's
+// Ports class and the registry's SERIALCOMM list).
 Result<std::vector<PortInfo>> listPorts();
+
+// A Windows device instance id, e.g. "USB\VID_0403&PID_6001\A50285BI" or
+// "FTDIBUS\VID_0403+PID_6001+A50285BIA\0000": its USB vendor and product
+// (-1 when it names none) and serial number. Pure (SerialSettings.cpp), so it
+// is tested on every platform.
+struct UsbIds {
+    int vendorId = -1;
+    int productId = -1;
+    std::string serialNumber;
+};
+UsbIds parseWindowsInstanceId(const std::string& instanceId);
 
 // An open serial port (see hal/port/Port.h for reads and writes).
 class SerialPort : public Port {

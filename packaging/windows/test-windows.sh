@@ -32,7 +32,18 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
     wineboot --init >/dev/null 2>&1
     wineserver -w
 fi
-ctest --test-dir "$windows_build" -L windows --output-on-failure
+# The serial test's far end: a pty that echoes in upper case, which wine maps
+# to COM5 (wine reads its port map when wineserver starts).
+echo_out=$(mktemp)
+python3 "$here/serial-echo.py" >"$echo_out" &
+echo_pid=$!
+trap 'kill $echo_pid 2>/dev/null || true; rm -f "$echo_out"' EXIT
+for _ in $(seq 1 50); do [ -s "$echo_out" ] && break; sleep 0.1; done
+pts=$(head -n 1 "$echo_out")
+wine reg add 'HKLM\Software\Wine\Ports' /v COM5 /t REG_SZ /d "$pts" /f >/dev/null 2>&1
+wineserver -k || true
+echo "test-windows: COM5 is $pts (echo)"
+LOJAL_SERIAL_LOOPBACK=COM5 ctest --test-dir "$windows_build" -L windows --output-on-failure
 LOJAL_WINDOWS_EXAMPLE="$top/$example" \
     ctest --test-dir "$linux_build" -R '^pos_examples$' --output-on-failure
 echo "test-windows: passed in $((SECONDS - started)) s"

@@ -101,6 +101,7 @@ class VoyadoConnector : public CrmConnector {
             }
             if (found.kind == IdLookup::Kind::unavailable) {
                 answer.reset();
+                if (found.status == 429) answer = plugins::HttpAnswer{429, "", ""};  // spaced
                 why = found.reason;
             } else if (found.kind == IdLookup::Kind::found) {
                 pacer_.acquire();
@@ -133,9 +134,11 @@ class VoyadoConnector : public CrmConnector {
                     continue;
                 }
                 if (found.kind == IdLookup::Kind::unavailable) {
+                    const int wait = found.status == 429 ? tooManySpacing() : 0;
                     if (outcome.results.empty())
-                        return {BatchOutcome::Kind::transient, {}, found.reason, 0};
+                        return {BatchOutcome::Kind::transient, {}, found.reason, wait};
                     outcome.reason = found.reason;
+                    outcome.retryAfterSeconds = wait;
                     break;
                 }
                 contactId = found.id;
@@ -288,6 +291,7 @@ class VoyadoConnector : public CrmConnector {
         enum class Kind { found, notFound, ambiguous, unavailable } kind = Kind::unavailable;
         std::string id;
         std::string reason;
+        int status = 0;  // Voyado's answer when unavailable (429: slow down)
     };
     // GET .../contacts/id?mobilePhone= ("Find contact"): the contact's id, none,
     // several (409 MultipleMatches: a person must sort them out), or no answer.
@@ -309,7 +313,7 @@ class VoyadoConnector : public CrmConnector {
             isSuccess(answer->status) ? voyado::parseContactId(answer->body) : std::nullopt;
         if (!id)
             return {IdLookup::Kind::unavailable, "",
-                    voyado::describeRefusal(answer->status, answer->body)};
+                    voyado::describeRefusal(answer->status, answer->body), answer->status};
         return {IdLookup::Kind::found, *id, ""};
     }
 
