@@ -1,10 +1,43 @@
 #include "core/Paths.h"
 
+#include <filesystem>
+#include <system_error>
+
+#ifdef _WIN32
+#include <windows.h>
+// windows.h first: the shell headers need its types.
+#include <knownfolders.h>
+#include <shlobj.h>
+#else
 #include <unistd.h>
 
 #include <climits>
+#endif
 
 namespace lojal {
+
+#ifdef _WIN32
+
+std::string executableDirectory() {
+    char path[MAX_PATH];
+    const DWORD n = GetModuleFileNameA(nullptr, path, sizeof path);
+    if (n == 0 || n >= sizeof path) return "";
+    const std::string self(path, n);
+    return self.substr(0, self.find_last_of("\\/") + 1);
+}
+
+std::string windowsDataDirectory() {
+    PWSTR folder = nullptr;
+    if (SHGetKnownFolderPath(FOLDERID_ProgramData, 0, nullptr, &folder) != S_OK) return "";
+    std::filesystem::path directory = std::filesystem::path(folder) / "Lojal";
+    CoTaskMemFree(folder);
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error) return "";
+    return directory.string() + "\\";
+}
+
+#else
 
 std::string executableDirectory() {
     char path[PATH_MAX];
@@ -12,6 +45,21 @@ std::string executableDirectory() {
     if (n <= 0) return "";
     const std::string self(path, static_cast<size_t>(n));
     return self.substr(0, self.rfind('/') + 1);
+}
+
+std::string windowsDataDirectory() {
+    return "";
+}
+
+#endif
+
+bool installConfigIfMissing(const std::string& configPath, const std::string& templatePath) {
+    std::error_code error;
+    if (std::filesystem::exists(configPath, error)) return true;
+    // skip_existing: a config written meanwhile (another start) is kept.
+    std::filesystem::copy_file(templatePath, configPath,
+                               std::filesystem::copy_options::skip_existing, error);
+    return !error && std::filesystem::exists(configPath, error);
 }
 
 }  // namespace lojal
