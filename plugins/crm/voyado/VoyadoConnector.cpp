@@ -239,7 +239,9 @@ class VoyadoConnector : public CrmConnector {
     }
 
     OffersOutcome activeOffers() override {
-        return {true, {}, ""};  // not mapped: Voyado promotions are a separate API
+        // Voyado has no offer list for everyone or a tier: a member's own offers
+        // (promotions, vouchers) come with their lookup.
+        return {true, {}, ""};
     }
 
   private:
