@@ -2,6 +2,8 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include "signup/PhoneBasic.h"
+
 #include <algorithm>
 
 namespace lojal {
@@ -30,13 +32,7 @@ Result<std::string> normalizePhone(const std::string& typed, const std::string& 
 Result<MobileNumber> parseMobileNumber(const std::string& typed, const std::string& defaultCountry,
                                        const std::set<std::string>& allowedCountries,
                                        bool mobileOnly) {
-    if (typed.empty() || typed.size() > 32 || !std::all_of(typed.begin(), typed.end(), [](char c) {
-            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' ||
-                   c == ')';
-        })) {
-        return refuse("invalid_phone",
-                      "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
-    }
+    if (auto problem = typedPhoneProblem(typed)) return *problem;
     const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
     PhoneNumber number;
     if (util.Parse(typed, defaultCountry, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||

@@ -47,6 +47,16 @@ const CountryPlan* planFor(std::string_view country) {
 
 }  // namespace
 
+std::optional<Error> typedPhoneProblem(const std::string& typed) {
+    const bool typable = std::all_of(typed.begin(), typed.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')';
+    });
+    if (typed.empty() || typed.size() > 32 || !typable)
+        return refuse("invalid_phone",
+                      "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
+    return std::nullopt;
+}
+
 std::set<std::string> basicPhoneCountries() {
     std::set<std::string> countries;
     for (const auto& plan : plans()) countries.insert(std::string(plan.country));
@@ -57,13 +67,7 @@ Result<MobileNumber> parseMobileNumberBasic(const std::string& typed,
                                             const std::string& defaultCountry,
                                             const std::set<std::string>& allowedCountries,
                                             bool mobileOnly) {
-    if (typed.empty() || typed.size() > 32 || !std::all_of(typed.begin(), typed.end(), [](char c) {
-            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' ||
-                   c == ')';
-        })) {
-        return refuse("invalid_phone",
-                      "a phone number has digits, spaces, +, -, ( and ) only (at most 32)");
-    }
+    if (auto problem = typedPhoneProblem(typed)) return *problem;
     std::string compact;  // without the separators a cashier may type
     for (char c : typed)
         if (c != ' ' && c != '-' && c != '(' && c != ')') compact += c;

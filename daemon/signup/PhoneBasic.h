@@ -7,6 +7,7 @@
 // a mobile number libphonenumber refuses, for every country it knows.
 // Same error codes as Phone.h. Pure.
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -19,6 +20,11 @@ Result<MobileNumber> parseMobileNumberBasic(const std::string& typed,
                                             const std::string& defaultCountry,
                                             const std::set<std::string>& allowedCountries,
                                             bool mobileOnly = true);
+
+// What a cashier may type, checked before either validator reads it: digits,
+// spaces, '+', '-', '(' and ')', 1 to 32 of them. The invalid_phone error
+// otherwise (shared by Phone.cpp and PhoneBasic.cpp).
+std::optional<Error> typedPhoneProblem(const std::string& typed);
 
 // The countries the table knows (their calling codes and mobile ranges).
 std::set<std::string> basicPhoneCountries();

@@ -11,6 +11,7 @@
 
 #include "RequestPacer.h"
 #include "VerifiedHttp.h"
+#include "core/Time.h"
 #include "core/Version.h"
 #include "voyado/VoyadoMapping.h"
 
@@ -385,10 +386,7 @@ class VoyadoConnector : public CrmConnector {
         std::string why;
         const auto answer = exchange("GET", Poco::URI(path + suffix), "", timeoutMs, why);
         if (!answer || !isSuccess(answer->status)) return std::nullopt;
-        const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-        return parse(answer->body, now);
+        return parse(answer->body, unixMillisNow());
     }
 
     LookupOutcome fetchContact(const std::string& contactId, int timeoutMs) {

@@ -1,7 +1,6 @@
 #include "voyado/VoyadoMapping.h"
 
 #include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "core/Money.h"
+#include "core/Time.h"
 
 namespace lojal::crm::voyado {
 namespace {
@@ -424,11 +424,7 @@ std::optional<std::string> utcExpiry(const Object& item) {
         !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, parsed, zone))
         return std::nullopt;
     const int64_t millis = parsed.timestamp().epochMicroseconds() / 1000 - zone * 1000LL;
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(millis * 1000), "%Y-%m-%dT%H:%M:%S.%iZ");
-}
-
-std::string utcNow(int64_t nowMs) {
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(nowMs * 1000), "%Y-%m-%dT%H:%M:%S.%iZ");
+    return isoUtcFromMillis(millis);
 }
 
 // One offer from an item, unless it is redeemed, expired or unreadable.
@@ -439,7 +435,7 @@ std::optional<Offer> offerFrom(const Object& item, const std::string& kind,
     if (item.has("redeemed") && item.get("redeemed").isBoolean() && item.getValue<bool>("redeemed"))
         return std::nullopt;
     const auto expiry = utcExpiry(item);
-    if (!expiry || (!expiry->empty() && *expiry <= utcNow(nowMs))) return std::nullopt;
+    if (!expiry || (!expiry->empty() && *expiry <= isoUtcFromMillis(nowMs))) return std::nullopt;
     return Offer{kind + ":" + id, title, "", *expiry, ""};
 }
 
