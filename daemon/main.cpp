@@ -1,10 +1,9 @@
 #include <Poco/Exception.h>
 
-#include <sys/stat.h>
-
 #include <iostream>
 
 #include "app/Lojald.h"
+#include "core/PosixFiles.h"
 
 int main(int argc, char** argv) {
     // Everything lojald creates (logs and their rotations, the SMS log, the

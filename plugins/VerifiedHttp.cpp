@@ -12,7 +12,43 @@
 #include <algorithm>
 #include <charconv>
 
+#ifdef _WIN32
+// wincrypt.h first: OpenSSL's headers undo the names it defines (X509_NAME...).
+// clang-format off
+#include <windows.h>
+#include <wincrypt.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+// clang-format on
+#endif
+
 namespace lojal::plugins {
+
+#ifdef _WIN32
+namespace {
+
+// What Windows itself trusts (the machine's Trusted Root Certification
+// Authorities, kept current by Windows Update), added to the context's OpenSSL
+// store: the number of certificates added.
+int trustWindowsRootStore(Poco::Net::Context& context) {
+    HCERTSTORE store = ::CertOpenSystemStoreW(0, L"ROOT");
+    if (!store) return 0;
+    X509_STORE* trusted = ::SSL_CTX_get_cert_store(context.sslContext());
+    int added = 0;
+    for (PCCERT_CONTEXT cert = ::CertEnumCertificatesInStore(store, nullptr); cert;
+         cert = ::CertEnumCertificatesInStore(store, cert)) {
+        const unsigned char* der = cert->pbCertEncoded;
+        X509* x509 = ::d2i_X509(nullptr, &der, static_cast<long>(cert->cbCertEncoded));
+        if (!x509) continue;
+        if (::X509_STORE_add_cert(trusted, x509) == 1) ++added;
+        ::X509_free(x509);
+    }
+    ::CertCloseStore(store, 0);
+    return added;
+}
+
+}  // namespace
+#endif
 
 Poco::Net::Context::Ptr verifiedClientContext(const TlsSettings& tls) {
     // Only on the first https use: OpenSSL's start-up touches megabytes that a
@@ -27,6 +63,9 @@ Poco::Net::Context::Ptr verifiedClientContext(const TlsSettings& tls) {
         Poco::Net::Context::VERIFY_STRICT, 9, false);
     context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                               Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+#ifdef _WIN32
+    if (tls.caFile.empty()) trustWindowsRootStore(*context);
+#endif
     return context;
 }
 

@@ -14,16 +14,19 @@
 #include <string>
 #include <vector>
 
+#include "DefaultCaFile.h"
+
 namespace lojal::plugins {
 
 struct TlsSettings {
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
-    std::string clientCertFile;  // PEM; with clientKeyFile: a client certificate (mTLS)
+    std::string caFile = kDefaultCaFile;  // "" on Windows: the machine's Trusted Root store
+    std::string clientCertFile;           // PEM; with clientKeyFile: a client certificate (mTLS)
     std::string clientKeyFile;
 };
 
-// A client context that verifies the chain against tls.caFile and the host
-// name, TLS 1.2 or newer (initialises OpenSSL on first use).
+// A client context that verifies the chain against tls.caFile (on Windows, an
+// empty caFile: the Trusted Root store) and the host name, TLS 1.2 or newer
+// (initialises OpenSSL on first use).
 Poco::Net::Context::Ptr verifiedClientContext(const TlsSettings& tls);
 
 class SessionFactory {

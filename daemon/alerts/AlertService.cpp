@@ -3,8 +3,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
-#include <sys/statvfs.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "VerifiedHttp.h"
@@ -88,10 +88,11 @@ alerts::Readings AlertService::read() {
     }
     const std::string directory =
         Poco::Path(Poco::Path(database_.path()).absolute()).parent().toString();
-    struct statvfs disk {};
-    if (::statvfs(directory.c_str(), &disk) == 0) {
-        r.diskFreeBytes = static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
-        r.diskTotalBytes = static_cast<uint64_t>(disk.f_blocks) * disk.f_frsize;
+    std::error_code failed;  // statvfs on Linux, GetDiskFreeSpaceEx on Windows
+    const std::filesystem::space_info disk = std::filesystem::space(directory, failed);
+    if (!failed) {
+        r.diskFreeBytes = static_cast<uint64_t>(disk.available);  // what lojald may use
+        r.diskTotalBytes = static_cast<uint64_t>(disk.capacity);
         diskTrend_.add(r.nowMs, *r.diskFreeBytes);
         r.daysUntilDiskFull = diskTrend_.daysUntilFull();
     }

@@ -18,7 +18,6 @@
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
-#include <sys/socket.h>
 
 #include <thread>
 
@@ -421,7 +420,7 @@ void ApiServer::enqueue(Connection connection) {
     const std::string bytes =
         closingErrorMessage(503, "busy", "lojald has too many requests waiting; try again");
     Poco::Net::StreamSocket& socket = connection.socket;
-    (void)!::send(socket.impl()->sockfd(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)!sockets::sendNow(socket.impl()->sockfd(), bytes.data(), bytes.size());
 }
 
 void ApiServer::work() {
@@ -450,7 +449,7 @@ void ApiServer::serve(Connection connection) {
         }
     }
     Poco::Net::StreamSocket socket = connection.socket;
-    const int fd = socket.impl()->sockfd();
+    const sockets::Handle fd = socket.impl()->sockfd();
     const Poco::Timespan timeout(config_.requestTimeoutSeconds, 0);
     socket.setReceiveTimeout(timeout);
     socket.setSendTimeout(timeout);
@@ -489,11 +488,11 @@ void ApiServer::serve(Connection connection) {
         } catch (const Poco::Net::MessageException& e) {
             const std::string bytes = closingErrorMessage(400, "invalid_request",
                                                           "malformed request head: " + e.message());
-            (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            (void)!sockets::sendNow(fd, bytes.data(), bytes.size());
         } catch (const Poco::SyntaxException&) {  // Content-Length that is no number
             const std::string bytes = closingErrorMessage(
                 400, "invalid_request", "Content-Length must be a decimal number of bytes");
-            (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            (void)!sockets::sendNow(fd, bytes.data(), bytes.size());
         } catch (const Poco::Exception& e) {
             log_.debug("connection from %s ended: %s", connection.peer, e.displayText());
         }
@@ -532,7 +531,7 @@ void ApiServer::stop() {
             log_.warning("grace time over: aborting %d request(s) in flight",
                          static_cast<int>(serving_.size()));
         }
-        for (int fd : serving_) ::shutdown(fd, SHUT_RDWR);
+        for (sockets::Handle fd : serving_) sockets::shutdownBoth(fd);
         stopping_ = true;
     }
     ready_.notify_all();

@@ -69,8 +69,8 @@ class ApiServer {
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable ready_;
-    std::deque<Connection> queue_;  // heads that have arrived, for the workers
-    std::set<int> serving_;         // descriptors a worker is on (aborted at the grace's end)
+    std::deque<Connection> queue_;       // heads that have arrived, for the workers
+    std::set<sockets::Handle> serving_;  // descriptors a worker is on (aborted at the grace's end)
     bool stopping_ = false;
     std::atomic<int> inFlight_{0};
     std::atomic<uint64_t> refusedBusy_{0};

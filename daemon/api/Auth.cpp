@@ -4,9 +4,6 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/RandomStream.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +12,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include "core/PosixFiles.h"
 
 namespace lojal {
 

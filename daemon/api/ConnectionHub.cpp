@@ -1,12 +1,10 @@
 #include "api/ConnectionHub.h"
 
 #include <Poco/Net/StreamSocketImpl.h>
+#ifndef _WIN32
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -31,10 +29,9 @@ std::string addressText(const sockaddr_storage& address) {
     return text;
 }
 
-// Readable (for poll) only once `bytes` are waiting; Linux honours it for TCP.
-void setLowWater(int fd, int bytes) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
-}
+// How long a partial head rests before it is looked at again where the
+// platform cannot poll for "more bytes" (no SO_RCVLOWAT: Windows).
+constexpr auto kRepeekInterval = 10ms;
 
 // The end of a head: an empty line (CRLF, or a bare LF as lenient parsers take it).
 bool hasHeadEnd(const char* data, size_t size) {
@@ -46,13 +43,10 @@ bool hasHeadEnd(const char* data, size_t size) {
 }  // namespace
 
 ConnectionHub::ConnectionHub(std::vector<Listener> listeners, Limits limits, Ready ready)
-    : listeners_(std::move(listeners)), limits_(limits), ready_(std::move(ready)) {
-    wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-}
+    : listeners_(std::move(listeners)), limits_(limits), ready_(std::move(ready)) {}
 
 ConnectionHub::~ConnectionHub() {
     stop();
-    if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
 void ConnectionHub::start() {
@@ -60,8 +54,7 @@ void ConnectionHub::start() {
 }
 
 void ConnectionHub::wake() {
-    const uint64_t one = 1;
-    (void)!::write(wakeFd_, &one, sizeof one);
+    wakeup_.signal();
 }
 
 void ConnectionHub::stopAccepting() {
@@ -85,7 +78,7 @@ void ConnectionHub::resume(Connection connection) {
     wake();
 }
 
-uint64_t ConnectionHub::arm(int fd, SteadyTime when) {
+uint64_t ConnectionHub::arm(sockets::Handle fd, SteadyTime when) {
     uint64_t id = 0;
     {
         std::lock_guard lock(mutex_);
@@ -105,7 +98,7 @@ void ConnectionHub::fireDeadlines(SteadyTime now) {
     std::lock_guard lock(mutex_);
     for (auto it = deadlines_.begin(); it != deadlines_.end();) {
         if (it->second.second <= now) {
-            ::shutdown(it->second.first, SHUT_RD);  // the blocked read sees the end
+            sockets::shutdownRead(it->second.first);  // the blocked read sees the end
             it = deadlines_.erase(it);
         } else {
             ++it;
@@ -116,10 +109,9 @@ void ConnectionHub::fireDeadlines(SteadyTime now) {
 void ConnectionHub::acceptFrom(Listener& listener) {
     while (true) {
         sockaddr_storage address{};
-        socklen_t length = sizeof address;
-        const int fd = ::accept4(listener.socket.impl()->sockfd(),
-                                 reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
-        if (fd < 0) return;  // EAGAIN: all taken; anything else: try at the next wake-up
+        const sockets::Handle fd = sockets::acceptOne(listener.socket.impl()->sockfd(), address);
+        // none waiting: all taken; anything else: try at the next wake-up
+        if (fd == sockets::kInvalid) return;
         const std::string peer = addressText(address);
         bool admitted = false;
         {
@@ -132,13 +124,12 @@ void ConnectionHub::acceptFrom(Listener& listener) {
         }
         if (!admitted) {
             ++refusedPerPeer_;
-            ::close(fd);  // a clean close (FIN), before any byte is read
+            sockets::close(fd);  // a clean close (FIN), before any byte is read
             continue;
         }
         ++peers_->total;
         Waiting waiting;
-        waiting.connection.socket =
-            Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(static_cast<int>(fd)));
+        waiting.connection.socket = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
         waiting.connection.peer = peer;
         waiting.connection.tls = listener.tls;
         // Given back when the last holder lets the connection go.
@@ -157,21 +148,21 @@ void ConnectionHub::acceptFrom(Listener& listener) {
 void ConnectionHub::answerAndClose(Waiting& waiting, int status, const std::string& code,
                                    const std::string& message) {
     const std::string bytes = closingErrorMessage(status, code, message);
-    const int fd = waiting.connection.socket.impl()->sockfd();
-    (void)!::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    ::shutdown(fd, SHUT_WR);
+    const sockets::Handle fd = waiting.connection.socket.impl()->sockfd();
+    (void)!sockets::sendNow(fd, bytes.data(), bytes.size());
+    sockets::shutdownWrite(fd);
     // Closing with the client's bytes unread would send a reset, which may reach
     // it before the answer does: read and drop what has come.
     char sink[4096];
-    for (int i = 0; i < 64 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+    for (int i = 0; i < 64 && sockets::receiveNow(fd, sink, sizeof sink) > 0; ++i) {
     }
 }
 
 bool ConnectionHub::headComplete(Waiting& waiting, bool& drop) {
     static thread_local std::vector<char> peek(kMaxHead + 1);
-    const int fd = waiting.connection.socket.impl()->sockfd();
-    const ssize_t n = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+    const sockets::Handle fd = waiting.connection.socket.impl()->sockfd();
+    const ssize_t n = sockets::receiveNow(fd, peek.data(), peek.size(), true);
+    if (n == 0 || (n < 0 && !sockets::wouldBlock(sockets::lastError()))) {
         drop = true;  // the client went away between requests
         return false;
     }
@@ -184,12 +175,13 @@ bool ConnectionHub::headComplete(Waiting& waiting, bool& drop) {
     // the request deadline bounds the handshake and the head (see ApiServer).
     if (waiting.connection.tls) return true;
     if (hasHeadEnd(peek.data(), static_cast<size_t>(n))) {
-        setLowWater(fd, 1);  // a worker reads it now: reads must not wait for more
+        sockets::setReceiveLowWater(fd, 1);  // a worker reads it now: reads must not wait for more
         return true;
     }
     // Poll again only once more bytes have come: unread bytes would otherwise
     // keep the descriptor readable and the loop spinning.
-    setLowWater(fd, static_cast<int>(n) + 1);
+    if (!sockets::setReceiveLowWater(fd, static_cast<int>(n) + 1))
+        waiting.quietUntil = std::chrono::steady_clock::now() + kRepeekInterval;
     if (static_cast<size_t>(n) > kMaxHead) {
         ++headersTooLarge_;
         answerAndClose(waiting, 431, "headers_too_large",
@@ -231,18 +223,26 @@ void ConnectionHub::run() {
             }
         }
         std::erase_if(waiting_, [](const Waiting& w) {
-            return !w.connection.socket.impl() || w.connection.socket.impl()->sockfd() < 0;
+            return !w.connection.socket.impl() ||
+                   w.connection.socket.impl()->sockfd() == sockets::kInvalid;
         });
-        fds.assign(1, pollfd{wakeFd_, POLLIN, 0});
+        // A resting partial head (Windows) is not polled: it would stay readable.
+        std::stable_partition(waiting_.begin(), waiting_.end(),
+                              [now](const Waiting& w) { return w.quietUntil <= now; });
+        fds.assign(1, pollfd{wakeup_.pollHandle(), POLLIN, 0});
         for (auto& listener : listeners_)
             fds.push_back(pollfd{listener.socket.impl()->sockfd(), POLLIN, 0});
-        for (Waiting& waiting : waiting_)
+        bool resting = false;
+        for (Waiting& waiting : waiting_) {
+            if (waiting.quietUntil > now) {
+                resting = true;
+                break;
+            }
             fds.push_back(pollfd{waiting.connection.socket.impl()->sockfd(), POLLIN, 0});
-        ::poll(fds.data(), fds.size(), 100);
-        if (fds[0].revents & POLLIN) {
-            uint64_t count = 0;
-            (void)!::read(wakeFd_, &count, sizeof count);
         }
+        sockets::pollAll(fds.data(), fds.size(),
+                         resting ? static_cast<int>(kRepeekInterval.count()) : 100);
+        if (fds[0].revents & POLLIN) wakeup_.drain();
         for (size_t i = 0; i < listeners_.size(); ++i) {
             if (fds[1 + i].revents & POLLIN) acceptFrom(listeners_[i]);
         }
@@ -252,8 +252,11 @@ void ConnectionHub::run() {
         still.reserve(waiting_.size());
         for (size_t i = 0; i < waiting_.size(); ++i) {
             Waiting& waiting = waiting_[i];
-            const bool readable = i < polled && (fds[1 + listeners_.size() + i].revents &
-                                                 (POLLIN | POLLHUP | POLLERR));
+            const bool readable =
+                i < polled
+                    ? (fds[1 + listeners_.size() + i].revents & (POLLIN | POLLHUP | POLLERR)) != 0
+                    : waiting.quietUntil != SteadyTime{} &&
+                          waiting.quietUntil <= std::chrono::steady_clock::now();
             bool drop = false;
             if (readable && headComplete(waiting, drop)) {
                 ready_(std::move(waiting.connection));

@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/Sockets.h"
+
 namespace lojal {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -68,7 +70,7 @@ class ConnectionHub {
     void resume(Connection connection);
     // Shuts fd down for reading at `when` unless disarmed first. The caller keeps
     // the socket open until it has disarmed, so the descriptor cannot be reused.
-    uint64_t arm(int fd, SteadyTime when);
+    uint64_t arm(sockets::Handle fd, SteadyTime when);
     void disarm(uint64_t id);
 
     uint64_t refusedPerPeer() const { return refusedPerPeer_.load(); }
@@ -82,6 +84,9 @@ class ConnectionHub {
         SteadyTime since;        // when it started waiting
         SteadyTime firstByte{};  // of the head, once one came
         bool started = false;
+        // Where the platform has no SO_RCVLOWAT (Windows), a partial head is
+        // looked at again at this time rather than polled (it stays readable).
+        SteadyTime quietUntil{};
     };
     // Open connections by peer address; shared with every connection's hold, which
     // may outlive the hub (a WebSocket stream at shutdown).
@@ -103,13 +108,13 @@ class ConnectionHub {
     std::vector<Listener> listeners_;
     const Limits limits_;
     Ready ready_;
-    int wakeFd_ = -1;
+    sockets::Wakeup wakeup_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> accepting_{true};
     std::mutex mutex_;
     std::vector<Connection> resumed_;  // handed back by workers
-    std::map<uint64_t, std::pair<int, SteadyTime>> deadlines_;
+    std::map<uint64_t, std::pair<sockets::Handle, SteadyTime>> deadlines_;
     uint64_t nextDeadline_ = 1;
     std::shared_ptr<PeerCounts> peers_ = std::make_shared<PeerCounts>();
     std::vector<Waiting> waiting_;  // the hub thread's own

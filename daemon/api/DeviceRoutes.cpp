@@ -25,7 +25,9 @@ using namespace std::chrono_literals;
 Response listDevices(DeviceRoutesContext& context) {
     Poco::JSON::Object body;
     Poco::JSON::Array devices = context.devices.snapshot();
+#ifndef _WIN32
     if (context.camera) devices.add(context.camera->describe());
+#endif
     body.set("devices", devices);
     return jsonResponse(200, body);
 }
@@ -92,6 +94,14 @@ void streamEvents(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
 // Kiosk camera frames: upgraded here, then served by CameraStreams.
 void streamCamera(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& httpRequest,
                   Poco::Net::HTTPServerResponse& httpResponse, const Request& request) {
+#ifdef _WIN32
+    // Kiosks run Linux: the Windows build has no decoder (docs/WINDOWS.md).
+    (void)context, (void)httpRequest, (void)request;
+    return sendRefusal(httpResponse,
+                       errorResponse(501, "camera_not_supported",
+                                     "this lojald is a Windows build, which has no camera decoder; "
+                                     "kiosks run the Linux build"));
+#else
     if (!context.cameraStreams) {
         return sendRefusal(httpResponse,
                            errorResponse(503, "camera_disabled",
@@ -106,6 +116,7 @@ void streamCamera(DeviceRoutesContext& context, Poco::Net::HTTPServerRequest& ht
     auto socket = acceptWebSocket(httpRequest, httpResponse);
     if (!socket) return context.cameraStreams->release(token);
     context.cameraStreams->add(std::move(*socket), token, request.connectionHold);
+#endif
 }
 
 }  // namespace

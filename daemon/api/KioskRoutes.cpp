@@ -3,13 +3,13 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
-#include <unistd.h>
 
 #include <algorithm>
 
 #include "api/Auth.h"
 #include "barcode/MemberToken.h"
 #include "core/Paths.h"
+#include "core/PosixFiles.h"
 #include "core/Version.h"
 
 namespace lojal {

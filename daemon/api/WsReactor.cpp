@@ -3,10 +3,6 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/String.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,10 +15,11 @@ constexpr ssize_t kFailed = -1000;  // the connection is broken (any other negat
 
 // Non-blocking reads and writes: the descriptor for plain connections, the TLS
 // layer (Poco, which answers negative for "would block") for HTTPS ones.
-ssize_t receiveFrom(bool tls, Poco::Net::StreamSocket& socket, int fd, char* buffer, size_t size) {
+ssize_t receiveFrom(bool tls, Poco::Net::StreamSocket& socket, sockets::Handle fd, char* buffer,
+                    size_t size) {
     if (!tls) {
-        const ssize_t n = ::recv(fd, buffer, size, MSG_DONTWAIT);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return kFailed;
+        const ssize_t n = sockets::receiveSome(fd, buffer, size);
+        if (n < 0 && !sockets::wouldBlock(sockets::lastError())) return kFailed;
         return n;
     }
     try {
@@ -34,10 +31,11 @@ ssize_t receiveFrom(bool tls, Poco::Net::StreamSocket& socket, int fd, char* buf
     }
 }
 
-ssize_t sendTo(bool tls, Poco::Net::StreamSocket& socket, int fd, const char* data, size_t size) {
+ssize_t sendTo(bool tls, Poco::Net::StreamSocket& socket, sockets::Handle fd, const char* data,
+               size_t size) {
     if (!tls) {
-        const ssize_t n = ::send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return kFailed;
+        const ssize_t n = sockets::sendSome(fd, data, size);
+        if (n < 0 && !sockets::wouldBlock(sockets::lastError())) return kFailed;
         return n;
     }
     try {
@@ -61,13 +59,10 @@ void WsConnection::close(uint16_t code, const std::string& reason) {
 }
 
 WsReactor::WsReactor(std::string name, Limits limits)
-    : name_(std::move(name)), limits_(limits), log_(Poco::Logger::get("lojal." + name_)) {
-    wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-}
+    : name_(std::move(name)), limits_(limits), log_(Poco::Logger::get("lojal." + name_)) {}
 
 WsReactor::~WsReactor() {
     stop();
-    if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
 void WsReactor::start() {
@@ -82,8 +77,7 @@ void WsReactor::stop() {
 }
 
 void WsReactor::wake() {
-    const uint64_t one = 1;
-    (void)!::write(wakeFd_, &one, sizeof one);
+    wakeup_.signal();
 }
 
 bool WsReactor::admit(const std::string& token) {
@@ -211,18 +205,15 @@ void WsReactor::run() {
             }
         }
         if (stopping && entries_.empty()) return;
-        fds.assign(1, pollfd{wakeFd_, POLLIN, 0});
+        fds.assign(1, pollfd{wakeup_.pollHandle(), POLLIN, 0});
         for (auto& entry : entries_) {
             short events = POLLIN;
             if (!entry->connection.out_.empty()) events |= POLLOUT;
             fds.push_back(pollfd{entry->connection.fd_, events, 0});
         }
         // At shutdown, a client that reads nothing gets a second to take its close.
-        ::poll(fds.data(), fds.size(), stopping ? 100 : 1000);
-        if (fds[0].revents & POLLIN) {
-            uint64_t count = 0;
-            (void)!::read(wakeFd_, &count, sizeof count);
-        }
+        sockets::pollAll(fds.data(), fds.size(), stopping ? 100 : 1000);
+        if (fds[0].revents & POLLIN) wakeup_.drain();
         for (size_t i = 0; i < entries_.size(); ++i) {
             // TLS may hold decrypted bytes the descriptor does not show: always try.
             if (entries_[i]->connection.tls_ || (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))

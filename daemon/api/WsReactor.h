@@ -13,8 +13,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/StreamSocket.h>
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +26,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "core/Sockets.h"
 
 #include "api/Http.h"
 #include "api/WsFrame.h"
@@ -50,7 +50,7 @@ class WsConnection {
   private:
     friend class WsReactor;
     Poco::Net::StreamSocket socket_;  // keeps the descriptor open; TLS goes through it
-    int fd_ = -1;
+    sockets::Handle fd_ = sockets::kInvalid;
     bool tls_ = false;
     uint64_t id_ = 0;
     std::string token_;
@@ -121,7 +121,7 @@ class WsReactor {
     const std::string name_;
     const Limits limits_;
     Poco::Logger& log_;
-    int wakeFd_ = -1;
+    sockets::Wakeup wakeup_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;

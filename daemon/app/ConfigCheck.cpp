@@ -1,5 +1,6 @@
 #include "app/ConfigCheck.h"
 
+#include "core/Paths.h"
 #include "devices/DeviceManager.h"
 #include "events/EventRing.h"
 
@@ -7,8 +8,12 @@ namespace lojal {
 
 Result<SmsTemplates> loadTemplatesFor(const Config& config) {
     const std::string longestLink = config.signup.baseUrl + "/j/" + std::string(30, 'x');
-    return SmsTemplates::load(config.sms.templatesDirectory,
-                              static_cast<size_t>(config.sms.maxSegments),
+    // Empty: the Windows build's default, the sms folder the package puts
+    // beside lojald.exe.
+    const std::string directory = config.sms.templatesDirectory.empty()
+                                      ? executableDirectory() + "sms"
+                                      : config.sms.templatesDirectory;
+    return SmsTemplates::load(directory, static_cast<size_t>(config.sms.maxSegments),
                               {{"signup", {{"store", config.store.name}, {"link", longestLink}}},
                                {"otp", {{"code", "000000"}}}});
 }

@@ -8,11 +8,16 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#ifdef _WIN32
+#include <Poco/EventLogChannel.h>
+#else
 #include <Poco/SyslogChannel.h>
-#include <sys/stat.h>
+#endif
 
 #include <cstdlib>
 #include <sstream>
+
+#include "core/PosixFiles.h"
 
 namespace lojal {
 
@@ -107,9 +112,17 @@ Status configureLogging(const LogConfig& config) {
                 priorityPrefix = true;
                 break;
             case LogTarget::syslog:
+#ifndef _WIN32
                 sink = new Poco::SyslogChannel("lojald", Poco::SyslogChannel::SYSLOG_PID,
                                                Poco::SyslogChannel::SYSLOG_DAEMON);
+#endif
                 withTime = false;
+                break;
+            case LogTarget::eventlog:
+#ifdef _WIN32
+                sink = new Poco::EventLogChannel("lojald");
+#endif
+                withTime = false;  // the event log stamps each entry
                 break;
             case LogTarget::file: {
                 Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(config.file));

@@ -1,13 +1,14 @@
 #include "app/Lojald.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/Net.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
 #include <signal.h>
 
-#include <sys/stat.h>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -27,6 +28,8 @@
 #include "app/Logging.h"
 #include "app/PeriodicTask.h"
 #include "config/Config.h"
+#include "core/Paths.h"
+#include "core/PosixFiles.h"
 #include "core/Time.h"
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
@@ -78,6 +81,17 @@ void Lojald::handleFlag(const std::string& name, const std::string&) {
 
 namespace {
 
+#ifdef _WIN32
+// Windows has no signals to block: Ctrl-C and the service manager's stop reach
+// ServerApplication::waitForTerminationRequest. What Windows needs first: the
+// Winsock start-up (Poco's static library does not run its own) and files
+// opened by the C runtime in binary mode (no "\n" to "\r\n" in the token and
+// SMS log files).
+void blockTerminationSignals() {
+    Poco::Net::initializeNetwork();
+    _fmode = _O_BINARY;
+}
+#else
 // Signals are taken by waitForTerminationRequest() with sigwait; block them before
 // any thread starts so that no worker thread is picked to die of SIGTERM.
 void blockTerminationSignals() {
@@ -90,6 +104,7 @@ void blockTerminationSignals() {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the daemon
 }
+#endif
 
 int fail(Poco::Logger& log, const LogConfig& logConfig, const std::string& message, int code) {
     log.fatal(message);
@@ -98,6 +113,7 @@ int fail(Poco::Logger& log, const LogConfig& logConfig, const std::string& messa
     return code;
 }
 
+#ifndef _WIN32
 // Waits for SIGTERM, SIGINT or SIGQUIT; each SIGHUP meanwhile runs onHangUp.
 void waitForSignals(const std::function<void()>& onHangUp) {
     sigset_t set;
@@ -113,6 +129,7 @@ void waitForSignals(const std::function<void()>& onHangUp) {
         onHangUp();
     }
 }
+#endif
 
 // Every token lojald accepts: [tokens], the development tokens file and the
 // tokens file (lojalctl tokens), read again on each reload.
@@ -169,12 +186,33 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
 
 }  // namespace
 
+#ifdef _WIN32
+// %ProgramData%\Lojal\lojald.ini, made from lojald.ini.example beside
+// lojald.exe on the first start (never over a store's edits). lojald then works
+// in that folder, so the shipped configuration's relative paths (the database,
+// the tokens file, the log) land there too, whatever the service manager's
+// working directory.
+static std::optional<std::string> windowsConfiguration() {
+    const std::string data = windowsDataDirectory();
+    if (data.empty()) return std::nullopt;
+    const std::string config = data + "lojald.ini";
+    if (!installConfigIfMissing(config, executableDirectory() + "lojald.ini.example"))
+        return std::nullopt;
+    std::error_code ignored;
+    std::filesystem::current_path(data, ignored);
+    return config;
+}
+#endif
+
 // A configuration file that holds a secret must not be readable by every
 // user of the box (the .deb ships it 0640 root:lojal): its path when it is.
 static std::string readableSecretConfig(const Config& config,
                                         const std::optional<std::string>& path) {
     if (!path) return "";  // the embedded default holds only development values
     if (config.inlineSecrets.empty()) return "";  // secrets come from KEY_file files
+#ifdef _WIN32
+    return "";  // no "other" bits: the ProgramData folder's ACL keeps it (docs/WINDOWS.md)
+#endif
     struct stat info {};
     if (::stat(path->c_str(), &info) != 0 || !(info.st_mode & S_IROTH)) return "";
     return *path;
@@ -204,6 +242,14 @@ int Lojald::main(const std::vector<std::string>&) {
     }
     blockTerminationSignals();
     const auto startedAt = std::chrono::steady_clock::now();
+#ifdef _WIN32
+    if (!configPath_) configPath_ = windowsConfiguration();
+    if (!configPath_) {
+        std::cerr << "lojald: cannot create the configuration under %ProgramData%\\Lojal"
+                  << std::endl;
+        return EXIT_CANTCREAT;
+    }
+#endif
 
     auto loaded = configPath_ ? loadConfigFile(*configPath_)
                               : parseConfig(kEmbeddedDefaultConfig, kEmbeddedDefaultName);
@@ -273,6 +319,11 @@ int Lojald::main(const std::vector<std::string>&) {
     EventStreams::Limits streamLimits;
     streamLimits.streamsPerToken = config.server.maxStreamsPerToken;
     EventStreams eventStreams(events, streamLimits);
+#ifdef _WIN32
+    if (config.camera.enabled)
+        log.warning("[camera] enabled is ignored: the Windows build has no camera decoder");
+    DeviceRoutesContext deviceRoutes{**devices, events, eventStreams, nullptr, nullptr};
+#else
     std::unique_ptr<CameraService> camera;
     std::unique_ptr<CameraStreams> cameraStreams;
     if (config.camera.enabled) {
@@ -281,6 +332,7 @@ int Lojald::main(const std::vector<std::string>&) {
     }
     DeviceRoutesContext deviceRoutes{**devices, events, eventStreams, camera.get(),
                                      cameraStreams.get()};
+#endif
     addDeviceRoutes(router, deviceRoutes);
 
     SmsWorker smsWorker(config, **database, gatewayEntry->second.create(gatewaySettings(config)));
@@ -456,11 +508,13 @@ int Lojald::main(const std::vector<std::string>&) {
         for (Gauge& gauge : server.gauges()) gauges.push_back(std::move(gauge));
         gauges.emplace_back("lojal_event_streams", "/v1/events WebSockets open.",
                             static_cast<double>(eventStreams.openStreams()));
+#ifndef _WIN32
         if (camera) {
             for (Gauge& gauge : camera->gauges()) gauges.push_back(std::move(gauge));
             gauges.emplace_back("lojal_camera_streams", "/v1/camera WebSockets open.",
                                 static_cast<double>(cameraStreams->openStreams()));
         }
+#endif
         gauges.emplace_back("lojal_receipts_purged_total",
                             "Synced receipts deleted after the retention period.",
                             static_cast<double>(receiptsPurged.load()), "", "counter");
@@ -484,10 +538,12 @@ int Lojald::main(const std::vector<std::string>&) {
     };
 
     eventStreams.start();
+#ifndef _WIN32
     if (camera) {
         camera->start();
         cameraStreams->start();
     }
+#endif
     if (auto started = server.start(); !started) {
         return fail(log, config.log, started.error().message, EXIT_OSERR);
     }
@@ -505,16 +561,22 @@ int Lojald::main(const std::vector<std::string>&) {
         log.notice("lojald API listening on http://%s", address.toString());
     }
 
+#ifdef _WIN32
+    waitForTerminationRequest();  // Ctrl-C, or the service manager's stop
+#else
     waitForSignals([&] { (void)reloadTokens(); });
+#endif
 
     log.notice("stopping: no new connections; %d request(s) in flight", server.inFlight());
     events.close();  // the streams close with 1001 "lojald is stopping"
     server.stop();
     eventStreams.stop();
+#ifndef _WIN32
     if (camera) {
         cameraStreams->stop();
         camera->stop();
     }
+#endif
     (*devices)->stop();
     smsWorker.stop();
     if (receiptSync) receiptSync->stop();

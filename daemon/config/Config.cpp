@@ -256,6 +256,16 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::database, &DatabaseConfig::busyTimeoutMilliseconds, 0, 600000)},
         {"log", "target",
          [](Config& c, const std::string& v) -> Problem {
+#ifdef _WIN32
+             if (v == "console")
+                 c.log.target = LogTarget::console;
+             else if (v == "file")
+                 c.log.target = LogTarget::file;
+             else if (v == "eventlog")
+                 c.log.target = LogTarget::eventlog;
+             else
+                 return "expected console, file or eventlog (the Windows event log)";
+#else
              if (v == "console")
                  c.log.target = LogTarget::console;
              else if (v == "syslog")
@@ -264,8 +274,12 @@ const std::vector<KeySpec>& schema() {
                  c.log.target = LogTarget::file;
              else if (v == "journal")
                  c.log.target = LogTarget::journal;
+             else if (v == "eventlog")
+                 return "eventlog is the Windows event log; on Linux: console, journal, syslog or "
+                        "file";
              else
                  return "expected console, journal, syslog or file";
+#endif
              return std::nullopt;
          }},
         {"log", "format",
@@ -678,6 +692,20 @@ Problem parseUsbId(const std::string& text, DeviceConfig& device) {
     return std::nullopt;
 }
 
+// A serial port as the platform names it: /dev/ttyUSB0 (any absolute path) on
+// Linux, COM3 or \\.\COM3 on Windows.
+bool isSerialPortName(const std::string& value) {
+#ifdef _WIN32
+    const std::string name = value.rfind("\\\\.\\", 0) == 0 ? value.substr(4) : value;
+    if (name.size() < 4 || name.size() > 6 || name.compare(0, 3, "COM") != 0) return false;
+    const std::string number = name.substr(3);
+    return number.front() != '0' && number.find_first_not_of("0123456789") == std::string::npos &&
+           std::stoi(number) <= 255;
+#else
+    return !value.empty() && value.front() == '/';
+#endif
+}
+
 Problem applyDeviceKey(Config& config, const IniEntry& entry) {
     DeviceConfig& device = deviceFor(config, entry);
     const std::string& key = entry.key;
@@ -691,8 +719,12 @@ Problem applyDeviceKey(Config& config, const IniEntry& entry) {
             if (!hal::parseTcpLocation(value))
                 return "invalid value '" + value + "': expected tcp://HOST:PORT, such as " +
                        "tcp://192.168.1.50:20007 (IPv6 in brackets)";
-        } else if (value.empty() || value.front() != '/') {
+        } else if (!isSerialPortName(value)) {
+#ifdef _WIN32
+            return "invalid value '" + value + "': expected COM1 to COM255 or tcp://HOST:PORT";
+#else
             return "invalid value '" + value + "': expected an absolute path or tcp://HOST:PORT";
+#endif
         }
         device.port = value;
     } else if (key == "usb") {
@@ -993,7 +1025,7 @@ Poco::JSON::Object toJson(const Config& c) {
     root.set("database", database);
 
     Object log;
-    static const char* targets[] = {"console", "syslog", "file", "journal"};
+    static const char* targets[] = {"console", "syslog", "file", "journal", "eventlog"};
     log.set("target", targets[static_cast<int>(c.log.target)]);
     log.set("format", c.log.format == LogFormat::json ? "json" : "text");
     log.set("level", c.log.level);

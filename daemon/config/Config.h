@@ -11,6 +11,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "DefaultCaFile.h"
 #include "barcode/Scan.h"
 #include "core/Result.h"
 #include "core/Version.h"
@@ -68,7 +69,9 @@ struct DatabaseConfig {
 
 // journal: stderr lines with sd-daemon <N> priority prefixes (console does the
 // same by itself when systemd connected stderr to the journal).
-enum class LogTarget { console, syslog, file, journal };
+// eventlog: the Windows event log (Application, source "lojald"); Windows only,
+// as syslog and journal are Linux only.
+enum class LogTarget { console, syslog, file, journal, eventlog };
 enum class LogFormat { text, json };
 
 // The log levels lojald takes (log.level, PUT /v1/log-level), most severe first:
@@ -120,7 +123,7 @@ struct SmsConfig {
     std::string httpIdField = "id";
     // log gateway: a file for whole texts (mode 0600); the main log masks them.
     std::string logFile;
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string caFile = kDefaultCaFile;
 };
 
 struct SignupConfig {
@@ -143,7 +146,7 @@ struct CrmConfig {
     std::string connector = "rest";  // plugins/crm/CrmTable.cpp
     std::string url;
     std::string apiKey;  // secret: redacted in /v1/config
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string caFile = kDefaultCaFile;
     int batchSize = 100;
     int timeoutMs = 5000;
     int pauseSeconds = 60;       // after a 401/403: how long before the queue tries again
@@ -200,7 +203,7 @@ struct AlertsConfig {
     int diskTrendMinSeconds = 3600;      // and predicted only once samples span this
     int clockJumpSeconds = 120;
     std::string webhookUrl;  // empty: no webhook
-    std::string webhookCaFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string webhookCaFile = kDefaultCaFile;
 };
 
 // A `[device.NAME]` section: a port (path or USB VID:PID), a driver from

@@ -8,10 +8,8 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,6 +18,8 @@
 #include "api/Auth.h"
 #include "app/ConfigCheck.h"
 #include "config/Config.h"
+#include "core/Paths.h"
+#include "core/PosixFiles.h"
 #include "core/Version.h"
 #include "ctl/CtlCommand.h"
 #include "ctl/CtlOutput.h"
@@ -30,8 +30,25 @@ using namespace lojal::ctl;
 
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/lojal/lojald.ini";
-constexpr const char* kDefaultTokenFile = "/etc/lojal/lojalctl.token";
+#ifdef _WIN32
+// %ProgramData%\Lojal, where the service keeps its configuration and works:
+// lojalctl works there too, so the configuration's relative paths name the
+// same files for both.
+std::string dataDirectory() {
+    static const std::string directory = [] {
+        const std::string found = windowsDataDirectory();
+        std::error_code ignored;
+        if (!found.empty()) std::filesystem::current_path(found, ignored);
+        return found;
+    }();
+    return directory;
+}
+const std::string kDefaultConfig = dataDirectory() + "lojald.ini";
+const std::string kDefaultTokenFile = dataDirectory() + "lojalctl.token";
+#else
+const std::string kDefaultConfig = "/etc/lojal/lojald.ini";
+const std::string kDefaultTokenFile = "/etc/lojal/lojalctl.token";
+#endif
 
 int fail(int code, const std::string& message) {
     std::cerr << "lojalctl: " << message << std::endl;
@@ -192,7 +209,7 @@ Status writeTokensFile(const std::string& path, const std::vector<ApiToken>& tok
     }
     ok = ok && ::fsync(fd) == 0;
     ::close(fd);
-    if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    if (!ok || renameOver(temporary.c_str(), path.c_str()) != 0) {
         ::unlink(temporary.c_str());
         return Error{ErrorCode::io, path + ": cannot write: " + std::strerror(errno)};
     }

@@ -1,11 +1,11 @@
 #include "devices/DeviceManager.h"
 
 #include "core/Money.h"
+#include "core/PosixFiles.h"
 #include "core/Time.h"
 #include "net/TcpPort.h"
 
 #include <Poco/Timestamp.h>
-#include <sys/stat.h>
 
 #include <chrono>
 

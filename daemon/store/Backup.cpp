@@ -1,13 +1,11 @@
 #include "store/Backup.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include "core/PosixFiles.h"
 
 namespace lojal {
 

@@ -2,13 +2,11 @@
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "core/PosixFiles.h"
 #include "store/Migrations.h"
 
 namespace lojal {

@@ -1,17 +1,17 @@
 #include "net/TcpPort.h"
 
-#include <fcntl.h>
+#ifndef _WIN32
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#endif
 
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+
+#include "core/Sockets.h"
 
 namespace lojal::hal {
 namespace {
@@ -19,26 +19,30 @@ namespace {
 Error socketError(const std::string& what, int error) {
     const bool away = error == ECONNREFUSED || error == EHOSTUNREACH || error == ENETUNREACH ||
                       error == ETIMEDOUT || error == ECONNRESET || error == EPIPE;
-    return Error{away ? ErrorCode::notFound : ErrorCode::io, what + ": " + std::strerror(error)};
+    return Error{away ? ErrorCode::notFound : ErrorCode::io,
+                 what + ": " + sockets::describe(error)};
 }
 
 class TcpPort : public Port {
   public:
-    TcpPort(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
-    ~TcpPort() override { ::close(fd_); }
+    TcpPort(sockets::Handle fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
+    ~TcpPort() override { sockets::close(fd_); }
 
     Result<size_t> read(uint8_t* buffer, size_t capacity,
                         std::chrono::milliseconds timeout) override {
         pollfd p{fd_, POLLIN, 0};
-        const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-        if (ready < 0)
-            return errno == EINTR ? Result<size_t>(size_t{0})
-                                  : Result<size_t>(socketError("poll", errno));
+        const int ready = sockets::pollAll(&p, 1, static_cast<int>(timeout.count()));
+        if (ready < 0) {
+            const int error = sockets::lastError();
+            return error == EINTR ? Result<size_t>(size_t{0})
+                                  : Result<size_t>(socketError("poll", error));
+        }
         if (ready == 0) return size_t{0};
-        const ssize_t n = ::recv(fd_, buffer, capacity, 0);
+        const ssize_t n = sockets::receiveSome(fd_, buffer, capacity);
+        const int error = n < 0 ? sockets::lastError() : 0;
         if (n > 0) return static_cast<size_t>(n);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return size_t{0};
-        if (n < 0) return socketError("read from " + peer_, errno);
+        if (n < 0 && sockets::wouldBlock(error)) return size_t{0};
+        if (n < 0) return socketError("read from " + peer_, error);
         return Error{ErrorCode::io, peer_ + " closed the connection"};
     }
 
@@ -47,10 +51,11 @@ class TcpPort : public Port {
         size_t done = 0;
         while (done < size) {
             pollfd p{fd_, POLLOUT, 0};
-            if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) break;
-            const ssize_t n = ::send(fd_, data + done, size - done, MSG_NOSIGNAL);
-            if (n < 0 && errno != EAGAIN && errno != EINTR)
-                return socketError("write to " + peer_, errno);
+            if (sockets::pollAll(&p, 1, static_cast<int>(timeout.count())) <= 0) break;
+            const ssize_t n = sockets::sendSome(fd_, data + done, size - done);
+            const int error = n < 0 ? sockets::lastError() : 0;
+            if (n < 0 && !sockets::wouldBlock(error))
+                return socketError("write to " + peer_, error);
             if (n > 0) done += static_cast<size_t>(n);
         }
         return done;
@@ -62,36 +67,56 @@ class TcpPort : public Port {
     PortKind kind() const override { return PortKind::tcp; }
 
   private:
-    int fd_;
+    sockets::Handle fd_;
     std::string peer_;
 };
 
 // One attempt at one resolved address; the socket on success.
-Result<int> connectOne(const addrinfo& address, std::chrono::milliseconds timeout) {
-    const int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                            address.ai_protocol);
-    if (fd < 0) return socketError("socket", errno);
-    if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0 && errno != EINPROGRESS) {
-        const int error = errno;
-        ::close(fd);
-        return socketError("connect", error);
+// A non-blocking socket, not inherited by child processes; kInvalid on error.
+sockets::Handle openSocket(const addrinfo& address) {
+#ifdef _WIN32
+    const sockets::Handle fd =
+        ::WSASocketW(address.ai_family, address.ai_socktype, address.ai_protocol, nullptr, 0,
+                     WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (fd != sockets::kInvalid) sockets::setBlocking(fd, false);
+    return fd;
+#else
+    return ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    address.ai_protocol);
+#endif
+}
+
+Result<sockets::Handle> connectOne(const addrinfo& address, std::chrono::milliseconds timeout) {
+    const sockets::Handle fd = openSocket(address);
+    if (fd == sockets::kInvalid) return socketError("socket", sockets::lastError());
+    if (::connect(fd, address.ai_addr, static_cast<int>(address.ai_addrlen)) != 0) {
+        const int error = sockets::lastError();
+        if (error != EINPROGRESS && error != EWOULDBLOCK) {  // Winsock says "would block"
+            sockets::close(fd);
+            return socketError("connect", error);
+        }
     }
     pollfd p{fd, POLLOUT, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    const int ready = sockets::pollAll(&p, 1, static_cast<int>(timeout.count()));
     int error = 0;
     socklen_t length = sizeof error;
     if (ready <= 0) {
-        error = ready == 0 ? ETIMEDOUT : errno;
-    } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-        error = errno;
+        error = ready == 0 ? ETIMEDOUT : sockets::lastError();
+    } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) !=
+               0) {
+        error = sockets::lastError();
     }
+#ifdef _WIN32
+    if (error == WSAECONNREFUSED) error = ECONNREFUSED;  // SO_ERROR is Winsock's number
+    if (error == WSAETIMEDOUT) error = ETIMEDOUT;
+#endif
     if (error != 0) {
-        ::close(fd);
+        sockets::close(fd);
         return socketError("connect", error);
     }
     const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, reinterpret_cast<const char*>(&on), sizeof on);
     return fd;
 }
 
@@ -141,7 +166,12 @@ Result<std::unique_ptr<Port>> connectTcp(const TcpLocation& where,
     const std::string service = std::to_string(where.port);
     if (const int rc = ::getaddrinfo(where.host.c_str(), service.c_str(), &hints, &found);
         rc != 0) {
-        return Error{ErrorCode::notFound, "resolve " + where.host + ": " + ::gai_strerror(rc)};
+#ifdef _WIN32
+        const char* reason = ::gai_strerrorA(rc);
+#else
+        const char* reason = ::gai_strerror(rc);
+#endif
+        return Error{ErrorCode::notFound, "resolve " + where.host + ": " + reason};
     }
     const std::string peer = where.host + ":" + service;
     Error last{ErrorCode::notFound, "connect " + peer + ": no address"};

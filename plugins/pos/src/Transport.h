@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "CallRegistry.h"
+#include "DefaultCaFile.h"
 
 namespace lojal::pos {
 
@@ -21,7 +22,7 @@ struct Endpoint {
     bool tls = false;
     std::string host;
     uint16_t port = 0;
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string caFile = kDefaultCaFile;
 };
 
 // "http://HOST:PORT" or "https://HOST:PORT", nothing after but one "/".

@@ -3,11 +3,9 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
+#include "core/PosixFiles.h"
 
 namespace lojal::sms {
 namespace {
