@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi-smoke windows-deps test-windows
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi msi-smoke windows-deps test-windows
 
 all: build
 
@@ -67,8 +67,10 @@ upgrade-test:
 package: build
 	cd $(BUILD) && cpack -G DEB
 
-# Windows (docs/WINDOWS.md). The installer's life cycle under wine with a stub
-# service: needs no dependency prefix, about 20 s; CI runs it every time.
+# Windows (docs/WINDOWS.md). The installer's life cycle under wine: with the
+# real lojald.exe when build-windows/ has it (make test-windows or make msi),
+# else with a stub service (needs no dependency prefix, about 20 s); CI runs it
+# every time and it prints which.
 msi-smoke:
 	@packaging/install-deps.sh windows
 	packaging/windows/msi-smoke.sh
@@ -79,7 +81,15 @@ windows-deps:
 	@packaging/install-deps.sh windows
 	packaging/windows/build-deps.sh
 
-# lojal1.dll and the C example cross-built into build-windows/, the example run
+# build-windows/lojal-VERSION.msi: lojald.exe (the service), lojalctl.exe,
+# lojal1.dll and its header and import library, the config template, the SMS
+# texts, docs (builds the prefix first if it is not cached).
+msi:
+	@packaging/install-deps.sh windows
+	packaging/windows/cross-build.sh
+	packaging/windows/make-msi.sh build-windows/lojal-$$(sed -n 's/^project(lojal VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt).msi
+
+# Everything cross-built into build-windows/, the pure cores' tests and the C example run
 # under wine against a real lojald (builds the prefix first if it is not cached).
 test-windows: build
 	@packaging/install-deps.sh windows

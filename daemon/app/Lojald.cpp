@@ -6,6 +6,9 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
+#ifdef _WIN32
+#include <Poco/Util/WinService.h>
+#endif
 #include <signal.h>
 
 #include <filesystem>
@@ -192,6 +195,23 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
 // in that folder, so the shipped configuration's relative paths (the database,
 // the tokens file, the log) land there too, whatever the service manager's
 // working directory.
+// Restart on failure: the service manager restarts lojald 5 s after a crash,
+// 10 s after a second and 60 s after each further one (the count resets after
+// a day). Set by lojald itself, since wixl cannot write it into the package.
+static void restartOnFailure(Poco::Logger& log) {
+    using Poco::Util::WinService;
+    try {
+        WinService service("lojald");
+        service.setFailureActions({{WinService::SVC_RESTART, 5000},
+                                   {WinService::SVC_RESTART, 10000},
+                                   {WinService::SVC_RESTART, 60000}});
+        log.information("service recovery: restart after 5 s, 10 s, then every 60 s");
+    } catch (const Poco::Exception& e) {
+        log.warning("service recovery not set (%s): set it in services.msc, Recovery tab",
+                    e.displayText());
+    }
+}
+
 static std::optional<std::string> windowsConfiguration() {
     const std::string data = windowsDataDirectory();
     if (data.empty()) return std::nullopt;
@@ -282,6 +302,9 @@ int Lojald::main(const std::vector<std::string>&) {
     log.information("lojald %s starting with configuration %s", std::string(kLojalVersion),
                     config.source);
     warnIfSecretsReadable(config, configPath_, log);
+#ifdef _WIN32
+    if (Application::config().getBool("application.runAsService", false)) restartOnFailure(log);
+#endif
 
     auto tokens = collectTokens(config);
     if (!tokens) return fail(log, config.log, tokens.error().message, EXIT_CANTCREAT);

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -48,6 +49,11 @@ std::string ListenAddress::toString() const {
 }
 
 namespace {
+
+// /var/lib/lojal/x on Linux; C:\ProgramData\Lojal\x (with its drive) on Windows.
+bool isAbsolutePath(const std::string& value) {
+    return !value.empty() && std::filesystem::path(value).is_absolute();
+}
 
 // A setter returns the reason a value is invalid, or nothing when it was applied.
 using Problem = std::optional<std::string>;
@@ -417,7 +423,7 @@ const std::vector<KeySpec>& schema() {
          [](Config& c, const std::string& v) { return parseBool(v, c.camera.enabled); }},
         {"camera", "decoder",
          [](Config& c, const std::string& v) -> Problem {
-             if (v.empty() || v.front() != '/') return "expected an absolute path to lojal-decode";
+             if (!isAbsolutePath(v)) return "expected an absolute path to lojal-decode";
              if (v.size() > 1024) return "at most 1024 characters";
              c.camera.decoder = v;
              return std::nullopt;
@@ -441,7 +447,7 @@ const std::vector<KeySpec>& schema() {
          [](Config& c, const std::string& v) { return parseBool(v, c.kiosk.enabled); }},
         {"kiosk", "ui_dir",
          [](Config& c, const std::string& v) -> Problem {
-             if (v.empty() || v.front() != '/') return "expected an absolute directory path";
+             if (!isAbsolutePath(v)) return "expected an absolute directory path";
              c.kiosk.uiDirectory = v;
              return std::nullopt;
          }},
@@ -645,8 +651,7 @@ std::string secretFilePath(const std::string& value, std::string& problem) {
                 "(LoadCredential= in the unit)";
         return problem.empty() ? std::string(directory) + "/" + name : "";
     }
-    if (value.empty() || value.front() != '/')
-        problem = "expected an absolute path or credential:NAME";
+    if (!isAbsolutePath(value)) problem = "expected an absolute path or credential:NAME";
     return value;
 }
 

@@ -7,6 +7,7 @@
 #include <windows.h>
 // windows.h first: the shell headers need its types.
 #include <knownfolders.h>
+#include <sddl.h>
 #include <shlobj.h>
 #else
 #include <unistd.h>
@@ -26,13 +27,32 @@ std::string executableDirectory() {
     return self.substr(0, self.find_last_of("\\/") + 1);
 }
 
+namespace {
+
+// ProgramData lets every user read (and create files): the folder that holds
+// the database, the tokens and the log is made for SYSTEM (the service) and
+// Administrators only, not inheriting ProgramData's grants. An existing folder
+// keeps whatever store IT gave it.
+void createPrivateDirectory(const std::filesystem::path& directory) {
+    PSECURITY_DESCRIPTOR descriptor = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            L"D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", SDDL_REVISION_1, &descriptor, nullptr))
+        return;
+    SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor, FALSE};
+    CreateDirectoryW(directory.c_str(), &attributes);
+    LocalFree(descriptor);
+}
+
+}  // namespace
+
 std::string windowsDataDirectory() {
     PWSTR folder = nullptr;
     if (SHGetKnownFolderPath(FOLDERID_ProgramData, 0, nullptr, &folder) != S_OK) return "";
     std::filesystem::path directory = std::filesystem::path(folder) / "Lojal";
     CoTaskMemFree(folder);
     std::error_code error;
-    std::filesystem::create_directories(directory, error);
+    if (!std::filesystem::exists(directory, error)) createPrivateDirectory(directory);
+    std::filesystem::create_directories(directory, error);  // if that failed: plain
     if (error) return "";
     return directory.string() + "\\";
 }

@@ -38,7 +38,7 @@ mkdir -p "$prefix" "$src" "$root/stamps"
 
 say() { echo "build-deps: $*" >&2; }
 done_step() { [ -f "$root/stamps/$1" ]; }
-mark() { touch "$root/stamps/$1"; }
+mark() { echo "${2:-0}" >"$root/stamps/$1"; }  # the step's seconds, for windows-bench.sh
 timed() {  # timed STEP COMMAND...: runs once, prints its wall time
     local step=$1
     shift
@@ -46,7 +46,7 @@ timed() {  # timed STEP COMMAND...: runs once, prints its wall time
     local started=$SECONDS
     say "$step ..."
     "$@"
-    mark "$step"
+    mark "$step" $((SECONDS - started))
     say "$step done in $((SECONDS - started)) s"
 }
 

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# The installer's life cycle under wine, with a stub service in place of
-# lojald.exe (packaging/windows/stub/), so it needs no dependency prefix and CI
-# runs it every time: install → the service is registered, set to start at
-# boot, running, and answers GET /v1/health from Linux → a higher version
-# installed over it (MajorUpgrade) runs the new exe → a lower one is refused →
-# stop → uninstall removes the service and the program files.
+# The installer's life cycle under wine, in a fresh WINEPREFIX:
+# install → the service is registered, set to start at boot, running, and
+# answers GET /v1/health from Linux → a higher version installed over it
+# (MajorUpgrade) → a lower one is refused → stop → uninstall removes the
+# service and the program files.
+#
+# With the real lojald.exe (build-windows/ has it: make test-windows or
+# make msi built it) it also posts a receipt, kills the service's process
+# (kill -9) and starts it again: the receipt is still there; the upgrade keeps
+# the database and a store's edit of lojald.ini; lojalctl.exe reads the running
+# service's status; the data stays after uninstall. Without build-windows/ a
+# stub service stands in for lojald.exe (packaging/windows/stub/), so this
+# needs no dependency prefix and CI runs it every time. LOJAL_MSI_STUB=1 forces
+# the stub. It prints which ran.
 #
 #   packaging/windows/msi-smoke.sh [WORKDIR]     (make msi-smoke)
 #
@@ -39,32 +47,20 @@ if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     fail "port $port is in use (a lojald running?): the stub service needs it"
 fi
 
-# Two packages of the stub: this version and a higher one; with lojal1.dll and
-# its files when build-windows/ has it.
-dll_dir="$top/${WINDOWS_BUILD:-build-windows}/plugins/pos"
+# Two packages: this version and a higher one.
+build="$top/${WINDOWS_BUILD:-build-windows}"
+dll_dir="$build/plugins/pos"
 next="${version%.*}.$((${version##*.} + 1))"
-build_msi() {  # build_msi VERSION
-    local dir="$work/$1"
-    mkdir -p "$dir/bin" "$dir/doc"
-    x86_64-w64-mingw32-gcc-posix -O2 -Wall -Wextra -Werror -static -DSTUB_VERSION="\"$1\"" \
-        "$here/stub/stub-service.c" -o "$dir/bin/lojald.exe" -lws2_32
-    cp "$top/packaging/config/lojald.ini" "$dir/bin/lojald.ini.example"
-    cp "$top/docs/WINDOWS.md" "$dir/doc/WINDOWS.md"
-    local library=()
-    if [ -f "$dll_dir/lojal1.dll" ]; then  # make test-windows built the POS library
-        cp "$dll_dir/lojal1.dll" "$dll_dir/liblojal1.dll.a" "$dir/bin/"
-        cp "$top/plugins/pos/src/lojal1.def" "$top/plugins/pos/include/lojal/lojal.h" "$dir/bin/"
-        library=(-D WithLibrary=1)
-    fi
-    # wixl takes sources relative to the current folder only.
-    # (wixl's GLib warnings about ignored attributes go to its log.)
-    (cd "$dir" && wixl -a x64 -D Version="$1" -D BinDir=bin -D DocDir=doc "${library[@]}" \
-        -o "$work/lojal-$1.msi" "$here/lojal.wxs" 2>"$dir/wixl.log") ||
-        fail "wixl: $(grep -v GLib "$dir/wixl.log")"
-}
-build_msi "$version"
-build_msi "$next"
-step "built lojal-$version.msi ($(stat -c %s "$work/lojal-$version.msi") bytes) and lojal-$next.msi"
+if [ -f "$build/daemon/lojald.exe" ] && [ "${LOJAL_MSI_STUB:-0}" != 1 ]; then
+    mode=full
+    "$here/make-msi.sh" "$work/lojal-$version.msi" "$version" >/dev/null
+    "$here/make-msi.sh" "$work/lojal-$next.msi" "$next" >/dev/null
+else
+    mode=stub
+    "$here/make-msi.sh" "$work/lojal-$version.msi" "$version" --stub >/dev/null
+    "$here/make-msi.sh" "$work/lojal-$next.msi" "$next" --stub >/dev/null
+fi
+step "mode $mode: built lojal-$version.msi ($(stat -c %s "$work/lojal-$version.msi") bytes) and lojal-$next.msi"
 
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
@@ -86,12 +82,30 @@ wait_for() {  # wait_for DESCRIPTION COMMAND...: up to 30 s
     fail "timed out waiting for $what"
 }
 answers_version() { health | grep -q "\"version\":\"$1\""; }
+# The version the service runs: what /v1/health says for the stub (its version
+# is the package's); for lojald.exe (one build in both packages) the version
+# the installer registered.
+runs_version() {
+    if [ "$mode" = stub ]; then answers_version "$1"; return; fi
+    health | grep -q '"status":"ok"' &&
+        wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s 2>/dev/null |
+        tr -d '\r' | grep -q "DisplayVersion.*REG_SZ.*$1\$"
+}
+data="$WINEPREFIX/drive_c/ProgramData/Lojal"
+receipt_id="msi-smoke-1"
+api() {  # api METHOD PATH TOKEN [BODY]: prints the status code
+    curl -s -o "$work/answer.json" -w '%{http_code}' --max-time 10 -X "$1" \
+        -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+--data-binary "$4"} \
+        "http://127.0.0.1:$port$2"
+}
+token() { awk -v role="$1" '$1 == role { print $2 }' "$data/bootstrap-tokens"; }
+receipt_kept() { [ "$(api GET "/v1/receipts/$receipt_id" "$(token admin)")" = 200 ]; }
 port_closed() { ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; }
 service_key() { wine reg query 'HKLM\System\CurrentControlSet\Services\lojald' 2>/dev/null | tr -d '\r'; }
 service_gone() { ! service_key | grep -q ImagePath; }
 
 wine msiexec /i "$work/lojal-$version.msi" /qn /l*v "$work/install.log" || fail "install exited $?"
-wait_for "the service to answer /v1/health" answers_version "$version"
+wait_for "the service to answer /v1/health" runs_version "$version"
 service_key | grep -q 'ImagePath.*Lojal\\lojald.exe' || fail "service ImagePath: $(service_key)"
 service_key | grep -q 'Start.*0x2' || fail "the service does not start at boot: $(service_key)"
 step "installed $version: service lojald registered (auto start) and answering: $(health)"
@@ -105,14 +119,40 @@ else
     step "no build-windows/: the package is built without the POS library"
 fi
 
+if [ "$mode" = full ]; then
+    [ -f "$data/lojald.ini" ] || fail "no configuration was made in ProgramData\\Lojal"
+    [ -s "$data/bootstrap-tokens" ] || fail "no bootstrap tokens in ProgramData\\Lojal"
+    body=$(sed "s/RECEIPT_ID/$receipt_id/" "$here/smoke-receipt.json")
+    status=$(api POST /v1/receipts "$(token pos)" "$body")
+    [ "$status" = 202 ] || fail "POST /v1/receipts answered $status: $(cat "$work/answer.json")"
+    step "receipt $receipt_id stored (202) with the pos token of ProgramData\\Lojal\\bootstrap-tokens"
+    pid=$(pgrep -f 'Lojal.lojald\.exe' | head -n 1)
+    [ -n "$pid" ] || fail "no lojald.exe process"
+    kill -9 "$pid"
+    wait_for "the killed service's port to close" port_closed
+    wine net start lojald >/dev/null 2>&1 || true
+    wait_for "the service to start again" runs_version "$version"
+    receipt_kept || fail "receipt $receipt_id lost after kill -9 and a start"
+    step "killed (kill -9) and started again: receipt $receipt_id is still there"
+    ctl=$(wine "C:\\Program Files\\Lojal\\lojalctl.exe" status 2>&1 | tr -d '\r' || true)
+    echo "$ctl" | grep -q "$version" || fail "lojalctl.exe status: $ctl"
+    step "lojalctl.exe status: $(echo "$ctl" | head -n 1)"
+    echo "; edited by store IT" >>"$data/lojald.ini"
+fi
+
 wine msiexec /i "$work/lojal-$next.msi" /qn /l*v "$work/upgrade.log" || fail "upgrade exited $?"
-wait_for "the upgraded service" answers_version "$next"
+wait_for "the upgraded service" runs_version "$next"
 step "upgraded to $next: $(health)"
+if [ "$mode" = full ]; then
+    receipt_kept || fail "receipt $receipt_id lost in the upgrade"
+    grep -q '^; edited by store IT' "$data/lojald.ini" || fail "the upgrade overwrote lojald.ini"
+    step "the upgrade kept the database (receipt $receipt_id) and the edited lojald.ini"
+fi
 
 if wine msiexec /i "$work/lojal-$version.msi" /qn /l*v "$work/downgrade.log"; then
     fail "a downgrade to $version was accepted"
 fi
-answers_version "$next" || fail "the service changed after a refused downgrade"
+runs_version "$next" || fail "the service changed after a refused downgrade"
 step "downgrade to $version refused; $next still running"
 
 wine net stop lojald >/dev/null 2>&1 || true
@@ -123,6 +163,10 @@ wait_for "the service to be unregistered" service_gone
 port_closed || fail "port $port still open after uninstall"
 [ ! -e "$WINEPREFIX/drive_c/Program Files/Lojal/lojald.exe" ] || fail "lojald.exe left behind"
 step "uninstalled: service gone, port closed, program files removed"
+if [ "$mode" = full ]; then
+    [ -f "$data/lojal.db" ] && [ -f "$data/lojald.ini" ] || fail "uninstall removed the data"
+    step "the data stays in ProgramData\\Lojal (lojal.db, lojald.ini), as docs/WINDOWS.md says"
+fi
 step "passed in $((SECONDS - started)) s"
 wineserver -k >/dev/null 2>&1 || true
 [ -n "$keep" ] || rm -rf "$work"

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# make test-windows: builds the dependency prefix if it is not cached
-# (build-deps.sh), cross-builds lojal1.dll, the C example and the pure cores'
-# unit tests into build-windows/, runs those tests under wine (ctest), then the
-# C example under wine against a real lojald built for Linux (the pos_examples
-# test), and prints what the DLL imports and weighs.
+# make test-windows: cross-builds everything into build-windows/
+# (cross-build.sh: the dependency prefix first if it is not cached), runs the
+# pure cores' unit tests under wine (ctest), then the C example under wine
+# against a real lojald built for Linux (the pos_examples test).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -12,19 +11,8 @@ windows_build=${WINDOWS_BUILD:-build-windows}
 cd "$top"
 
 started=$SECONDS
-prefix=$("$here/build-deps.sh" | tail -n 1)
-echo "test-windows: dependency prefix $prefix (ready after $((SECONDS - started)) s)"
-cmake -S . -B "$windows_build" -DCMAKE_TOOLCHAIN_FILE="$here/mingw-w64-x86_64.cmake" \
-    -DLOJAL_WINDOWS_PREFIX="$prefix" -DPoco_DIR="$prefix/cmake" \
-    -DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=TRUE -DCMAKE_BUILD_TYPE=Release >/dev/null
-built=$SECONDS
-cmake --build "$windows_build" -j "${JOBS:-2}"
-dll="$windows_build/plugins/pos/lojal1.dll"
+WINDOWS_BUILD="$windows_build" "$here/cross-build.sh"
 example="$windows_build/plugins/pos/lojal-example-c.exe"
-echo "test-windows: built in $((SECONDS - built)) s: $dll ($(stat -c %s "$dll") bytes), imports:" \
-    $(x86_64-w64-mingw32-objdump -p "$dll" | sed -n 's/.*DLL Name: //p' | sort -u)
-exports=$(x86_64-w64-mingw32-objdump -p "$dll" | grep -c ' lojal_' || true)
-echo "test-windows: lojal1.dll exports $exports lojal_ functions"
 
 export WINEPREFIX="${WINEPREFIX:-$top/$windows_build/wineprefix}"
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"

@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "config/Config.h"
@@ -12,6 +14,25 @@
 using namespace lojal;
 
 namespace {
+
+// Serial ports and a file that is not there, as each platform names them (the
+// test runs on Linux and, cross-built, under wine).
+#ifdef _WIN32
+const std::string kPort0 = "COM1", kPort1 = "COM2", kPort2 = "COM3";
+const std::string kMissingFile = "C:\\nonexistent\\key";
+void setEnvironment(const char* name, const std::string& value) {
+    ::_putenv_s(name, value.c_str());
+}
+#else
+const std::string kPort0 = "/dev/ttyS0", kPort1 = "/dev/ttyS1", kPort2 = "/dev/ttyS2";
+const std::string kMissingFile = "/nonexistent/key";
+void setEnvironment(const char* name, const std::string& value) {
+    if (value.empty())
+        ::unsetenv(name);
+    else
+        ::setenv(name, value.c_str(), 1);
+}
+#endif
 
 Result<Config> parse(const std::string& text) {
     return parseConfig(text, "test.ini");
@@ -110,7 +131,11 @@ BOOST_AUTO_TEST_CASE(invalid_values_are_refused_naming_key_and_value) {
         {"[device.t1]\ndriver = zvt\nport = tcp://h:65536\n", "expected tcp://HOST:PORT"},
         {"[device.t1]\ndriver = zvt\nport = tcp://::1:20007\n", "IPv6 in brackets"},
         {"[device.t1]\ndriver = zvt\nport = tcp://a b:1\n", "expected tcp://HOST:PORT"},
+#ifdef _WIN32
+        {"[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n", "COM1 to COM255 or tcp://"},
+#else
         {"[device.t1]\ndriver = zvt\nport = COM3\n", "absolute path or tcp://"},
+#endif
         {"[database]\npath =\n", "key 'database.path'"},
         {"[sms]\ngateway = carrier-pigeon\n", "key 'sms.gateway'"},
         {"[crm]\nsync = on\n", "key 'crm.url': required when crm.sync is on"},
@@ -172,11 +197,11 @@ BOOST_AUTO_TEST_CASE(the_store_currency_follows_its_country_unless_given) {
 }
 
 BOOST_AUTO_TEST_CASE(device_line_settings_are_the_drivers_then_the_sections) {
-    auto config = parse(
-        "[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
-        "[device.t2]\ndriver = zvt\nport = /dev/ttyS1\nbaud = 115200\nstop_bits = 1\n"
-        "[device.s1]\ndriver = serial-scanner\nport = /dev/ttyS2\n"
-        "[device.t3]\ndriver = zvt\nport = tcp://[fe80::1]:20007\n");
+    auto config =
+        parse("[device.t1]\ndriver = zvt\nport = " + kPort0 + "\n" +
+              "[device.t2]\ndriver = zvt\nport = " + kPort1 + "\nbaud = 115200\nstop_bits = 1\n" +
+              "[device.s1]\ndriver = serial-scanner\nport = " + kPort2 + "\n" +
+              "[device.t3]\ndriver = zvt\nport = tcp://[fe80::1]:20007\n");
     BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
     BOOST_TEST(config->devices[0].serial.describe() == "9600 8N2");  // ZVT, PA00P016 2.1
     BOOST_TEST(config->devices[1].serial.describe() == "115200 8N1");
@@ -207,9 +232,8 @@ BOOST_AUTO_TEST_CASE(every_secret_in_the_schema_is_declared_and_redacted) {
         bySection[key.section] += key.key + " = " + prefix + markers.back() + "\n";
     }
     for (const auto& [section, lines] : bySection) text += "[" + section + "]\n" + lines;
-    text +=
-        "[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
-        "card_token_key = zvt-card-key-marker-0123456789\npassword = 314159\nt4_ms = 3000\n";
+    text += "[device.t1]\ndriver = zvt\nport = " + kPort0 +
+            "\ncard_token_key = zvt-card-key-marker-0123456789\npassword = 314159\nt4_ms = 3000\n";
     markers.push_back("zvt-card-key-marker-0123456789");
     markers.push_back("314159");
     auto config = parse(text);
@@ -224,7 +248,7 @@ BOOST_AUTO_TEST_CASE(every_secret_in_the_schema_is_declared_and_redacted) {
     BOOST_TEST(contains(dump.str(), "\"card_token_key\":\"<redacted>\""), dump.str());
     // What is no secret stays readable: store IT needs it.
     BOOST_TEST(contains(dump.str(), "\"t4_ms\":\"3000\""), dump.str());
-    BOOST_TEST(contains(dump.str(), "\"port\":\"/dev/ttyS0\""), dump.str());
+    BOOST_TEST(contains(dump.str(), "\"port\":\"" + kPort0 + "\""), dump.str());
 }
 
 BOOST_AUTO_TEST_CASE(the_camera_reads_qr_only_unless_told) {
@@ -245,9 +269,13 @@ BOOST_AUTO_TEST_CASE(the_camera_reads_qr_only_unless_told) {
 namespace {
 
 std::string writeSecretFile(const std::string& name, const std::string& content) {
-    char directory[] = "/tmp/lojal-secret-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(directory) != nullptr);
-    const std::string path = std::string(directory) + "/" + name;
+    static const std::filesystem::path directory = [] {
+        const auto made = std::filesystem::temp_directory_path() /
+                          ("lojal-secret-" + std::to_string(std::random_device{}()));
+        std::filesystem::create_directories(made);
+        return made;
+    }();
+    const std::string path = (directory / name).string();
     std::ofstream(path, std::ios::binary) << content;
     return path;
 }
@@ -261,9 +289,9 @@ BOOST_AUTO_TEST_CASE(every_secret_can_come_from_a_file_or_a_systemd_credential) 
     BOOST_TEST(config->crm.apiKey == "k3y-from-a-file");  // the newline is not part of it
     BOOST_TEST(config->inlineSecrets.empty());
 
-    const std::string credentials = keyFile.substr(0, keyFile.rfind('/'));
+    const std::string credentials = std::filesystem::path(keyFile).parent_path().string();
     std::ofstream(credentials + "/sms_password") << "gateway-pass";
-    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    setEnvironment("CREDENTIALS_DIRECTORY", credentials);
     config = parse("[sms]\npassword_file = credential:sms_password\n");
     BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
     BOOST_TEST(config->sms.password == "gateway-pass");
@@ -275,12 +303,12 @@ BOOST_AUTO_TEST_CASE(every_secret_can_come_from_a_file_or_a_systemd_credential) 
 }
 
 BOOST_AUTO_TEST_CASE(a_secret_file_that_cannot_be_used_is_named_without_its_content) {
-    BOOST_TEST(contains(failure("[crm]\napi_key_file = /nonexistent/key\n"),
-                        "key 'crm.api_key_file': cannot read /nonexistent/key"));
+    BOOST_TEST(contains(failure("[crm]\napi_key_file = " + kMissingFile + "\n"),
+                        "key 'crm.api_key_file': cannot read " + kMissingFile));
     BOOST_TEST(contains(failure("[crm]\napi_key_file = relative/key\n"), "absolute path"));
     BOOST_TEST(
         contains(failure("[crm]\napi_key_file = credential:../etc/shadow\n"), "without '/'"));
-    ::unsetenv("CREDENTIALS_DIRECTORY");
+    setEnvironment("CREDENTIALS_DIRECTORY", "");
     BOOST_TEST(contains(failure("[crm]\napi_key_file = credential:crm\n"), "LoadCredential="));
     // Only secrets take _file: any other key does not exist with that suffix.
     BOOST_TEST(contains(failure("[crm]\nurl_file = /etc/hostname\n"), "unknown key"));
@@ -295,16 +323,17 @@ BOOST_AUTO_TEST_CASE(a_secret_file_that_cannot_be_used_is_named_without_its_cont
 BOOST_AUTO_TEST_CASE(a_drivers_secret_option_can_come_from_a_file) {
     const std::string keyFile = writeSecretFile("card.key", std::string(64, 'a') + "\n");
     auto config = parse("[device.t1]\ncard_token_key_file = " + keyFile +
-                        "\ndriver = zvt\nport = /dev/ttyS0\n");
+                        "\ndriver = zvt\nport = " + kPort0 + "\n");
     BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
     BOOST_TEST(config->devices[0].options.at("card_token_key") == std::string(64, 'a'));
     BOOST_TEST(config->devices[0].options.count("card_token_key_file") == 0u);
     BOOST_TEST(config->inlineSecrets.empty());
-    BOOST_TEST(contains(failure("[device.t1]\ndriver = zvt\nport = /dev/ttyS0\n"
-                                "card_token_key_file = /nonexistent\n"),
-                        "line 4: key 'device.t1.card_token_key_file': cannot read /nonexistent"));
-    config = parse("[device.t1]\ndriver = zvt\nport = /dev/ttyS0\ncard_token_key = " +
-                   std::string(64, 'b') + "\n");
+    BOOST_TEST(
+        contains(failure("[device.t1]\ndriver = zvt\nport = " + kPort0 +
+                         "\ncard_token_key_file = " + kMissingFile + "\n"),
+                 "line 4: key 'device.t1.card_token_key_file': cannot read " + kMissingFile));
+    config = parse("[device.t1]\ndriver = zvt\nport = " + kPort0 +
+                   "\ncard_token_key = " + std::string(64, 'b') + "\n");
     BOOST_REQUIRE(config.ok());
     BOOST_TEST(config->inlineSecrets == std::vector<std::string>{"device.t1.card_token_key"});
 }
@@ -319,11 +348,11 @@ BOOST_AUTO_TEST_CASE(alerts_retention_and_log_format_have_defaults_and_bounds) {
     BOOST_TEST(config->retention.otpDays == 1);
     BOOST_TEST((config->log.format == LogFormat::text));
     config = parse(
-        "[log]\nformat = json\ntarget = journal\n[retention]\nsms_days = 0\n"
+        "[log]\nformat = json\ntarget = file\nfile = lojald.log\n[retention]\nsms_days = 0\n"
         "[alerts]\nwebhook_url = https://hooks.example/x\nsms_failure_percent = 50\n");
     BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().message));
     BOOST_TEST((config->log.format == LogFormat::json));
-    BOOST_TEST((config->log.target == LogTarget::journal));
+    BOOST_TEST((config->log.target == LogTarget::file));
     BOOST_TEST(config->retention.smsDays == 0);
     BOOST_TEST(config->alerts.smsFailurePercent == 50);
     BOOST_TEST(contains(failure("[log]\nformat = xml\n"), "expected text or json"));
@@ -356,4 +385,32 @@ BOOST_AUTO_TEST_CASE(the_voyado_keys_have_defaults_and_bounds) {
                    bad);
     BOOST_TEST(contains(failure("[crm.voyado]\napi_version = 4\n"), "expected 2 or 3"));
     BOOST_TEST(contains(failure("[crm.voyado]\ncontact_type = \n"), "crm.voyado.contact_type"));
+}
+
+BOOST_AUTO_TEST_CASE(serial_ports_and_log_targets_are_the_platforms_own) {
+    const auto port = [](const std::string& name) {
+        return "[device.t1]\ndriver = zvt\nport = " + name + "\n";
+    };
+#ifdef _WIN32
+    for (const std::string name : {"COM1", "COM10", "COM255", "\\\\.\\COM12"}) {
+        BOOST_TEST_CONTEXT(name) {
+            auto config = parse(port(name));
+            BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? "" : config.error().message));
+            BOOST_TEST(config->devices[0].port == name);
+        }
+    }
+    for (const std::string name : {"COM0", "COM256", "COM01", "COM", "LPT1", "/dev/ttyS0"}) {
+        BOOST_TEST_CONTEXT(name) {
+            BOOST_TEST(contains(failure(port(name)), "expected COM1 to COM255 or tcp://"));
+        }
+    }
+    BOOST_TEST((parse("[log]\ntarget = eventlog\n")->log.target == LogTarget::eventlog));
+    BOOST_TEST(contains(failure("[log]\ntarget = syslog\n"), "eventlog (the Windows event log)"));
+#else
+    auto config = parse(port("/dev/ttyUSB0"));
+    BOOST_REQUIRE(config.ok());
+    BOOST_TEST(config->devices[0].port == "/dev/ttyUSB0");
+    BOOST_TEST(contains(failure(port("COM3")), "expected an absolute path or tcp://"));
+    BOOST_TEST(contains(failure("[log]\ntarget = eventlog\n"), "the Windows event log"));
+#endif
 }
