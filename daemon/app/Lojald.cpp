@@ -1,7 +1,6 @@
 #include "app/Lojald.h"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/Net.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -33,6 +32,7 @@
 #include "config/Config.h"
 #include "core/Paths.h"
 #include "core/PosixFiles.h"
+#include "core/Sockets.h"
 #include "core/Time.h"
 #include "core/Version.h"
 #include "devices/DeviceManager.h"
@@ -87,12 +87,10 @@ namespace {
 #ifdef _WIN32
 // Windows has no signals to block: Ctrl-C and the service manager's stop reach
 // ServerApplication::waitForTerminationRequest. What Windows needs first: the
-// Winsock start-up (Poco's static library does not run its own) and files
-// opened by the C runtime in binary mode (no "\n" to "\r\n" in the token and
-// SMS log files).
+// Winsock start-up and binary files (core/Sockets, core/PosixFiles).
 void blockTerminationSignals() {
-    Poco::Net::initializeNetwork();
-    _fmode = _O_BINARY;
+    sockets::startNetworking();
+    binaryFilesByDefault();
 }
 #else
 // Signals are taken by waitForTerminationRequest() with sigwait; block them before

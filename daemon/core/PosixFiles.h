@@ -18,6 +18,7 @@
 
 #ifdef _WIN32
 #include <io.h>
+#include <stdlib.h>  // _fmode
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC _O_NOINHERIT
@@ -35,10 +36,16 @@ inline int chown(const char*, unsigned, unsigned) {
     return 0;
 }
 int renameOver(const char* from, const char* to);  // PosixFiles.cpp
+// Files the C runtime opens are binary unless told otherwise: no "\n" turned
+// into "\r\n" in the tokens file or a log. Called first thing in main().
+inline void binaryFilesByDefault() {
+    _fmode = _O_BINARY;
+}
 #else
 #include <unistd.h>
 
 inline int renameOver(const char* from, const char* to) {
     return ::rename(from, to);
 }
+inline void binaryFilesByDefault() {}
 #endif

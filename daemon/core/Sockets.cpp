@@ -16,6 +16,14 @@ namespace lojal::sockets {
 
 #ifdef _WIN32
 
+void startNetworking() {
+    static const bool started = [] {
+        WSADATA data;
+        return ::WSAStartup(MAKEWORD(2, 2), &data) == 0;
+    }();
+    (void)started;
+}
+
 int pollAll(pollfd* fds, size_t count, int timeoutMs) {
     return ::WSAPoll(fds, static_cast<ULONG>(count), timeoutMs);
 }
@@ -156,6 +164,8 @@ void Wakeup::drain() {
 }
 
 #else
+
+void startNetworking() {}
 
 int pollAll(pollfd* fds, size_t count, int timeoutMs) {
     return ::poll(fds, count, timeoutMs);

@@ -26,6 +26,10 @@ using Handle = int;
 inline constexpr Handle kInvalid = -1;
 #endif
 
+// Winsock's start-up (WSAStartup), once per process, before any socket: Poco's
+// static library does not run its own. Nothing to do elsewhere.
+void startNetworking();
+
 // ::poll, or WSAPoll on Windows; the same pollfd and POLL* names.
 int pollAll(pollfd* fds, size_t count, int timeoutMs);
 

@@ -20,6 +20,7 @@
 #include "config/Config.h"
 #include "core/Paths.h"
 #include "core/PosixFiles.h"
+#include "core/Sockets.h"
 #include "core/Version.h"
 #include "ctl/CtlCommand.h"
 #include "ctl/CtlOutput.h"
@@ -396,6 +397,8 @@ int run(const Invocation& in) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sockets::startNetworking();  // Windows: Winsock; elsewhere nothing
+    binaryFilesByDefault();
     const std::vector<std::string> args(argv + 1, argv + argc);
     const ParseOutcome parsed = parseCommandLine(args);
     if (!parsed.invocation) {

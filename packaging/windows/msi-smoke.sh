@@ -138,6 +138,12 @@ if [ "$mode" = full ]; then
     echo "$ctl" | grep -q "$version" || fail "lojalctl.exe status: $ctl"
     step "lojalctl.exe status: $(echo "$ctl" | head -n 1)"
     echo "; edited by store IT" >>"$data/lojald.ini"
+    grep -q 'starting with configuration C:\\ProgramData\\Lojal\\lojald.ini' "$data/lojald.log" ||
+        fail "lojald.log does not show the ProgramData configuration"
+    grep -q 'service recovery: restart after 5 s' "$data/lojald.log" || fail "no service recovery set"
+    # Wine accepts ChangeServiceConfig2 for failure actions but keeps nothing:
+    # only the call is checked here (on Windows: sc qfailure lojald).
+    step "lojald.log in ProgramData\\Lojal; lojald set its service recovery (wine does not keep it)"
 fi
 
 wine msiexec /i "$work/lojal-$next.msi" /qn /l*v "$work/upgrade.log" || fail "upgrade exited $?"
@@ -157,6 +163,10 @@ step "downgrade to $version refused; $next still running"
 
 wine net stop lojald >/dev/null 2>&1 || true
 wait_for "the service to stop" port_closed
+if [ "$mode" = full ]; then
+    wait_for "lojald.log to say stopped" sh -c "tail -n 1 '$data/lojald.log' | grep -q 'Notice lojal: stopped'"
+    step "net stop: lojald shut down in order (its log ends with 'stopped')"
+fi
 wine msiexec /x "$work/lojal-$next.msi" /qn /l*v "$work/uninstall.log" || fail "uninstall exited $?"
 # Wine drops the key once the service's last handle is closed: a moment later.
 wait_for "the service to be unregistered" service_gone
