@@ -87,6 +87,8 @@ class ConnectionHub {
         // Where the platform has no SO_RCVLOWAT (Windows), a partial head is
         // looked at again at this time rather than polled (it stays readable).
         SteadyTime quietUntil{};
+        std::chrono::milliseconds quietFor{0};  // the rest before quietUntil
+        size_t peeked = 0;                      // bytes of the head seen so far
     };
     // Open connections by peer address; shared with every connection's hold, which
     // may outlive the hub (a WebSocket stream at shutdown).

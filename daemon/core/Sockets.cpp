@@ -69,8 +69,8 @@ Handle acceptOne(Handle listener, sockaddr_storage& peer) {
     int length = sizeof peer;
     const Handle socket = ::accept(listener, reinterpret_cast<sockaddr*>(&peer), &length);
     if (socket == kInvalid) return kInvalid;
-    // Sockets accepted from a non-blocking listener are non-blocking on
-    // Windows; the HTTP workers read them blocking, as on Linux.
+    // Accepted from a non-blocking listener, it is non-blocking on Windows:
+    // blocking as on Linux until the caller holds it (holdNonBlocking).
     setBlocking(socket, true);
     ::SetHandleInformation(reinterpret_cast<HANDLE>(socket), HANDLE_FLAG_INHERIT, 0);
     return socket;
@@ -98,8 +98,15 @@ ssize_t sendNow(Handle socket, const void* data, size_t size) {
     return n;
 }
 
-ssize_t receiveSome(Handle socket, void* buffer, size_t size) {
-    return ::recv(socket, static_cast<char*>(buffer), static_cast<int>(size), 0);
+ssize_t receiveSome(Handle socket, void* buffer, size_t size, bool peek) {
+    return ::recv(socket, static_cast<char*>(buffer), static_cast<int>(size), peek ? MSG_PEEK : 0);
+}
+
+void holdNonBlocking(Handle socket) {
+    setBlocking(socket, false);
+}
+void releaseBlocking(Handle socket) {
+    setBlocking(socket, true);
 }
 
 ssize_t sendSome(Handle socket, const void* data, size_t size) {
@@ -201,9 +208,12 @@ ssize_t sendNow(Handle socket, const void* data, size_t size) {
     return ::send(socket, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-ssize_t receiveSome(Handle socket, void* buffer, size_t size) {
-    return receiveNow(socket, buffer, size);
+ssize_t receiveSome(Handle socket, void* buffer, size_t size, bool peek) {
+    return receiveNow(socket, buffer, size, peek);
 }
+
+void holdNonBlocking(Handle) {}
+void releaseBlocking(Handle) {}
 
 ssize_t sendSome(Handle socket, const void* data, size_t size) {
     return sendNow(socket, data, size);

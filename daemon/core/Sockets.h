@@ -49,10 +49,17 @@ Handle acceptOne(Handle listener, sockaddr_storage& peer);
 // never raises SIGPIPE. peek leaves the bytes for the next reader.
 ssize_t receiveNow(Handle socket, void* buffer, size_t size, bool peek = false);
 ssize_t sendNow(Handle socket, const void* data, size_t size);
-// The same on a socket already made non-blocking (setBlocking(false)), which
-// it stays.
-ssize_t receiveSome(Handle socket, void* buffer, size_t size);
+// The same on a socket already made non-blocking (setBlocking(false) or
+// holdNonBlocking), which it stays.
+ssize_t receiveSome(Handle socket, void* buffer, size_t size, bool peek = false);
 ssize_t sendSome(Handle socket, const void* data, size_t size);
+
+// A socket a poll loop holds between requests is non-blocking where the
+// platform has no per-call flag (Windows: no MSG_DONTWAIT, and switching the
+// mode around every call costs two more calls): holdNonBlocking when it
+// arrives, releaseBlocking before a worker reads it. No-ops elsewhere.
+void holdNonBlocking(Handle socket);
+void releaseBlocking(Handle socket);
 
 void shutdownRead(Handle socket);
 void shutdownWrite(Handle socket);

@@ -17,7 +17,9 @@ BOOST_AUTO_TEST_CASE(health_needs_no_token_and_reports_version_and_database) {
     auto body = parser.parse(result.body).extract<Poco::JSON::Object::Ptr>();
     BOOST_TEST(body->getValue<std::string>("status") == "ok");
     BOOST_TEST(body->getValue<std::string>("version") == lojal::kLojalVersion);
-    BOOST_TEST(body->getValue<std::string>("phone_validation") == "full");
+    // The Windows build has no libphonenumber (docs/WINDOWS.md): it says so.
+    BOOST_TEST(body->getValue<std::string>("phone_validation") ==
+               (lojal::test::windowsLojald() ? "basic" : "full"));
     auto database = body->getObject("database");
     BOOST_TEST(database->getValue<std::string>("state") == "ok");
     BOOST_TEST(database->getValue<int>("schema_version") >= 1);

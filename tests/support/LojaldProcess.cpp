@@ -170,6 +170,26 @@ void ChildProcess::signal(int signo) {
     kill(pid_, signo);
 }
 
+const char* windowsLojald() {
+    const char* exe = std::getenv("LOJAL_WINDOWS_LOJALD");
+    return exe && *exe ? exe : nullptr;
+}
+
+std::string lojaldProgram() {
+    return windowsLojald() ? "/usr/bin/wine" : LOJALD_PATH;
+}
+
+std::vector<std::string> lojaldArguments(const std::vector<std::string>& args) {
+    if (!windowsLojald()) return args;
+    std::vector<std::string> withExe{windowsLojald()};
+    withExe.insert(withExe.end(), args.begin(), args.end());
+    return withExe;
+}
+
+void LojaldProcess::signal(int signo) {
+    ChildProcess::signal(windowsLojald() && signo == SIGTERM ? SIGINT : signo);
+}
+
 std::optional<int> ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
     if (exitStatus_) return exitStatus_;
     // The output pipe closes when the process (and anything it forked) is gone.

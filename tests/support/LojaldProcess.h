@@ -86,11 +86,20 @@ class ChildProcess {
     std::optional<int> exitStatus_;
 };
 
+// LOJAL_WINDOWS_LOJALD=/path/to/lojald.exe: the tests run the Windows build
+// under wine instead (make test-windows runs a set of them; docs/WINDOWS.md).
+const char* windowsLojald();
+std::string lojaldProgram();
+std::vector<std::string> lojaldArguments(const std::vector<std::string>& args);
+
 class LojaldProcess : public ChildProcess {
   public:
-    // Starts LOJALD_PATH with args, in directory cwd.
+    // Starts LOJALD_PATH (or wine with LOJAL_WINDOWS_LOJALD) with args, in cwd.
     LojaldProcess(const std::vector<std::string>& args, const std::string& cwd)
-        : ChildProcess(LOJALD_PATH, args, cwd) {}
+        : ChildProcess(lojaldProgram(), lojaldArguments(args), cwd) {}
+    // Windows has no SIGTERM: under wine the test's SIGTERM becomes SIGINT,
+    // which wine delivers as Ctrl-C, the stop lojald.exe answers in a console.
+    void signal(int signo);
     // Waits for "listening on" and returns false if lojald exited first.
     bool waitUntilReady(std::chrono::milliseconds timeout = 10s) {
         return waitForOutput("API listening on", timeout);
