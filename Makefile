@@ -5,7 +5,7 @@ ASAN_BUILD  ?= build-asan
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi msi-smoke windows-deps test-windows
+.PHONY: all deps run build build-daemon test test-asan test-tsan abi-baseline package bench golden fuzz format clean upgrade-test msi msi-smoke windows-deps test-windows bench-windows
 
 all: build
 
@@ -94,6 +94,13 @@ msi:
 test-windows: build
 	@packaging/install-deps.sh windows
 	packaging/windows/test-windows.sh
+
+# Windows figures beside Linux ones (docs/WINDOWS.md): the dependency build cold
+# and warm, the .msi's size, lojald.exe's idle RSS and GET /v1/health req/s
+# under wine beside the Linux lojald. Needs make msi (or test-windows) first.
+bench-windows: build
+	@packaging/install-deps.sh windows bench
+	packaging/windows/windows-bench.sh
 
 bench:
 	@packaging/install-deps.sh build test bench
