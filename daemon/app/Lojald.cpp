@@ -188,11 +188,6 @@ crm::ConnectorSettings connectorSettings(const Config& config) {
 }  // namespace
 
 #ifdef _WIN32
-// %ProgramData%\Lojal\lojald.ini, made from lojald.ini.example beside
-// lojald.exe on the first start (never over a store's edits). lojald then works
-// in that folder, so the shipped configuration's relative paths (the database,
-// the tokens file, the log) land there too, whatever the service manager's
-// working directory.
 // Restart on failure: the service manager restarts lojald 5 s after a crash,
 // 10 s after a second and 60 s after each further one (the count resets after
 // a day). Set by lojald itself, since wixl cannot write it into the package.
@@ -210,6 +205,11 @@ static void restartOnFailure(Poco::Logger& log) {
     }
 }
 
+// %ProgramData%\Lojal\lojald.ini, made from lojald.ini.example beside
+// lojald.exe on the first start (never over a store's edits). lojald then works
+// in that folder, so the shipped configuration's relative paths (the database,
+// the tokens file, the log) land there too, whatever the service manager's
+// working directory.
 static std::optional<std::string> windowsConfiguration() {
     const std::string data = windowsDataDirectory();
     if (data.empty()) return std::nullopt;

@@ -1,7 +1,6 @@
 #include "devices/DeviceManager.h"
 
 #include "core/Money.h"
-#include "core/PosixFiles.h"
 #include "core/Time.h"
 #include "net/TcpPort.h"
 
@@ -234,11 +233,6 @@ class DeviceWorker : public hal::EventSink {
         commandDone_.notify_all();
     }
 
-    static bool pathExists(const std::string& path) {
-        struct stat info {};
-        return ::stat(path.c_str(), &info) == 0;
-    }
-
     void run() {
         // Backoff between attempts, capped at 1 s: a returning device is read again
         // within about a second, and an absent one costs one open() per second.
@@ -279,7 +273,7 @@ class DeviceWorker : public hal::EventSink {
             auto n = port.read(buffer, sizeof buffer, driver_->tickInterval());
             const auto now = hal::SteadyClock::now();
             if (!n) {
-                const bool gone = port.kind() == hal::PortKind::serial && !pathExists(path);
+                const bool gone = port.kind() == hal::PortKind::serial && !hal::portPresent(path);
                 setState(gone ? DeviceState::absent : DeviceState::error,
                          gone ? "unplugged (" + n.error().message + ")" : n.error().message);
                 return;
@@ -297,7 +291,7 @@ class DeviceWorker : public hal::EventSink {
             // Some USB adapters just go quiet when pulled: check the node once a second.
             if (port.kind() == hal::PortKind::serial && now - lastPresenceCheck > 1s) {
                 lastPresenceCheck = now;
-                if (!pathExists(path)) {
+                if (!hal::portPresent(path)) {
                     setState(DeviceState::absent, "unplugged");
                     return;
                 }

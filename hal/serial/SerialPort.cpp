@@ -236,6 +236,11 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path,
     return openLibSerialPort(device, settings);
 }
 
+bool portPresent(const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0;
+}
+
 Result<std::vector<PortInfo>> listPorts() {
     sp_port** ports = nullptr;
     if (auto rc = sp_list_ports(&ports); rc != SP_OK) return serialError("list ports", rc);

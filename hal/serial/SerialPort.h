@@ -43,6 +43,11 @@ struct PortInfo {
 // Ports class and the registry's SERIALCOMM list).
 Result<std::vector<PortInfo>> listPorts();
 
+// Whether the port's device is there now (a USB adapter pulled out is not):
+// its node exists on Linux; on Windows the name maps to a device
+// (QueryDosDevice), as "COM3" and "\\.\COM3" do while the adapter is in.
+bool portPresent(const std::string& path);
+
 // A Windows device instance id, e.g. "USB\VID_0403&PID_6001\A50285BI" or
 // "FTDIBUS\VID_0403+PID_6001+A50285BIA\0000": its USB vendor and product
 // (-1 when it names none) and serial number. Pure (SerialSettings.cpp), so it

@@ -200,6 +200,12 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path,
     return std::unique_ptr<SerialPort>(std::move(port));
 }
 
+bool portPresent(const std::string& path) {
+    const std::string name = path.rfind("\\\\.\\", 0) == 0 ? path.substr(4) : path;
+    char target[512];
+    return ::QueryDosDeviceA(name.c_str(), target, sizeof target) != 0;
+}
+
 Result<std::vector<PortInfo>> listPorts() {
     std::vector<PortInfo> ports;
     addSetupApiPorts(ports);
