@@ -26,9 +26,11 @@ stamps="$(dirname "$prefix")/stamps"
 cold=$(cat "$stamps"/* | awk '{ s += $1 } END { print s + 0 }')
 if [ "$cold" = 0 ]; then
     cold=$(($(stat -c %Y "$stamps"/* | sort -n | tail -n 1) - $(stat -c %Y "$stamps"/* | sort -n | head -n 1)))
-    cold="$cold (from the stamps' times, without the download)"
+    cold="$cold s (from the stamps' times, without the download)"
+else
+    cold="$cold s"
 fi
-echo "dependency prefix: cold build ${cold} s, warm run ${warm} s"
+echo "dependency prefix: cold build ${cold}, warm run ${warm} s"
 
 work=$(mktemp -d /tmp/lojal-winbench.XXXXXX)
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
@@ -43,8 +45,8 @@ echo "lojal.msi: $(stat -c %s "$work/lojal.msi") bytes; lojald.exe $(stat -c %s 
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 token="bench-admin-token-0123456789abcdef"
-start() {  # start NAME COMMAND...: prints the port; the daemon's pid is the last in pids
-    local name=$1 port
+start() {  # start NAME COMMAND...: sets port; the daemon's pid is the last in pids
+    local name=$1
     shift
     port=$(free_port)
     mkdir -p "$work/$name"
@@ -71,16 +73,17 @@ INI
         sleep 0.1
     done
     curl -fs "http://127.0.0.1:$port/v1/health" >/dev/null || { echo "$name did not start: $(cat "$work/$name/log")"; exit 1; }
-    echo "$port"
 }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 rps() {
     wrk -t 2 -c "$connections" -d "${seconds}s" "http://127.0.0.1:$1/v1/health" | awk '/^Requests\/sec/ {print $2}'
 }
 
-linux_port=$(start linux "$linux_lojald")
+start linux "$linux_lojald"
+linux_port=$port
 linux_pid=${pids[-1]}
-windows_port=$(start windows wine "$windows_build/daemon/lojald.exe")
+start windows wine "$windows_build/daemon/lojald.exe"
+windows_port=$port
 # The Linux process that runs lojald.exe (wine's loader execs it).
 windows_pid=$(pgrep -f 'daemon/lojald\.exe --config' | head -n 1)
 sleep 1  # both settle after start (start-up allocations freed)
