@@ -31,7 +31,9 @@ namespace {
 // Authorities, kept current by Windows Update), added to the context's OpenSSL
 // store: the number of certificates added.
 int trustWindowsRootStore(Poco::Net::Context& context) {
-    HCERTSTORE store = ::CertOpenSystemStoreW(0, L"ROOT");
+    HCERTSTORE store =
+        ::CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+                        CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_READONLY_FLAG, L"ROOT");
     if (!store) return 0;
     X509_STORE* trusted = ::SSL_CTX_get_cert_store(context.sslContext());
     int added = 0;

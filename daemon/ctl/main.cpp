@@ -32,20 +32,21 @@ using namespace lojal::ctl;
 namespace {
 
 #ifdef _WIN32
-// %ProgramData%\Lojal, where the service keeps its configuration and works:
-// lojalctl works there too, so the configuration's relative paths name the
-// same files for both.
-std::string dataDirectory() {
-    static const std::string directory = [] {
-        const std::string found = windowsDataDirectory();
-        std::error_code ignored;
-        if (!found.empty()) std::filesystem::current_path(found, ignored);
-        return found;
-    }();
-    return directory;
+// %ProgramData%\Lojal, where the service keeps its configuration and works.
+const std::string kDefaultConfig = windowsDataDirectory() + "lojald.ini";
+const std::string kDefaultTokenFile = windowsDataDirectory() + "lojalctl.token";
+
+// The service reads its configuration's relative paths (the database, the
+// tokens files) in %ProgramData%\Lojal; lojalctl keeps the user's working
+// directory for its own arguments (a backup's file), so it anchors those.
+Config anchoredInDataDirectory(Config config) {
+    for (std::string* path :
+         {&config.database.path, &config.auth.tokensFile, &config.auth.devTokensFile}) {
+        if (!path->empty() && std::filesystem::path(*path).is_relative())
+            *path = windowsDataDirectory() + *path;
+    }
+    return config;
 }
-const std::string kDefaultConfig = dataDirectory() + "lojald.ini";
-const std::string kDefaultTokenFile = dataDirectory() + "lojalctl.token";
 #else
 const std::string kDefaultConfig = "/etc/lojal/lojald.ini";
 const std::string kDefaultTokenFile = "/etc/lojal/lojalctl.token";
@@ -71,7 +72,15 @@ std::string readFile(const std::string& path, bool& ok) {
 
 Result<Config> loadConfig(const Invocation& in) {
     if (!in.configPath.empty()) return loadConfigFile(in.configPath);
+#ifdef _WIN32
+    if (exists(kDefaultConfig)) {
+        auto config = loadConfigFile(kDefaultConfig);
+        if (!config) return config.error();
+        return anchoredInDataDirectory(*config);
+    }
+#else
     if (exists(kDefaultConfig)) return loadConfigFile(kDefaultConfig);
+#endif
     return parseConfig(kEmbeddedDefaultConfig, kEmbeddedDefaultName);
 }
 
@@ -143,7 +152,7 @@ class Api {
     std::string url_;
     std::string token_;
     int timeoutMs_;
-    plugins::SessionFactory sessions_{std::string("/etc/ssl/certs/ca-certificates.crt")};
+    plugins::SessionFactory sessions_{std::string(kDefaultCaFile)};
 };
 
 // An HTTP status -> the documented exit code, with lojald's message on stderr.

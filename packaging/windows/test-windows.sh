@@ -48,4 +48,5 @@ LOJAL_WINDOWS_LOJALD="$top/$windows_build/daemon/lojald.exe" \
     ctest --test-dir "$linux_build" -R "$windows_api_tests" -j "${JOBS:-2}" --output-on-failure
 echo "test-windows: 9 API test programs passed against lojald.exe under wine in $((SECONDS - api_started)) s"
 "$here/scanner-smoke.sh" "$linux_build" "$windows_build"
+"$here/tls-smoke.sh" "$windows_build"
 echo "test-windows: passed in $((SECONDS - started)) s"

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "DefaultCaFile.h"
+
 namespace lojal::crm {
 
 struct OutgoingReceipt {
@@ -136,7 +138,7 @@ class CrmConnector {
 struct ConnectorSettings {
     std::string url;
     std::string apiKey;
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string caFile = kDefaultCaFile;
     std::string clientCertFile;  // mTLS, optional
     std::string clientKeyFile;
     int timeoutMs = 5000;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "DefaultCaFile.h"
 #include "core/Result.h"
 
 namespace lojal::sms {
@@ -45,7 +46,7 @@ struct GatewaySettings {
     std::string textField = "message";
     std::string fromField = "from";
     std::string idField = "id";  // the message id in the provider's JSON answer
-    std::string caFile = "/etc/ssl/certs/ca-certificates.crt";
+    std::string caFile = kDefaultCaFile;
     std::string logFile;  // log gateway: where whole texts go (mode 0600); empty: nowhere
 };
 
