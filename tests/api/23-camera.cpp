@@ -214,11 +214,6 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
         camera.send(numbered);
         std::this_thread::sleep_until(start + std::chrono::milliseconds(5 * (seq - 99)));  // pacing
     }
-    // Sending may take longer than a second (a sanitizer build): the cap is
-    // per second, so what may pass grows with the time it took.
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int allowed = 10 + static_cast<int>(10 * seconds) + 2;
     std::map<std::string, int> outcomes;
     std::set<uint32_t> answered;
     while (answered.size() < kFrames) {
@@ -229,6 +224,12 @@ BOOST_AUTO_TEST_CASE(two_hundred_frames_a_second_get_one_answer_each_and_memory_
         ++outcomes[answer->optValue<std::string>(
             "error", answer->getValue<bool>("found") ? "found" : "not_found")];
     }
+    // Sending may take longer than a second (a sanitizer build, a loaded
+    // machine): the cap is per second, so what may pass grows with the time
+    // lojald took to read them, which ends before the last answer comes.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int allowed = 10 + static_cast<int>(10 * seconds) + 2;
     BOOST_TEST_MESSAGE("200 frames in " << seconds << " s: " << outcomes["found"] << " decoded, "
                                         << outcomes["rate_limited"] << " rate_limited, "
                                         << outcomes["superseded"] << " superseded");
