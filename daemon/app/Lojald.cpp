@@ -85,17 +85,18 @@ void Lojald::handleFlag(const std::string& name, const std::string&) {
 namespace {
 
 #ifdef _WIN32
-// Windows has no signals to block: Ctrl-C and the service manager's stop reach
-// ServerApplication::waitForTerminationRequest. What Windows needs first: the
-// Winsock start-up and binary files (core/Sockets, core/PosixFiles).
-void blockTerminationSignals() {
+// What the process needs before any thread starts. Windows has no signals to
+// block (Ctrl-C and the service manager's stop reach waitForTerminationRequest):
+// the Winsock start-up and binary files (core/Sockets, core/PosixFiles).
+void preparePlatform() {
     sockets::startNetworking();
     binaryFilesByDefault();
 }
 #else
-// Signals are taken by waitForTerminationRequest() with sigwait; block them before
-// any thread starts so that no worker thread is picked to die of SIGTERM.
-void blockTerminationSignals() {
+// What the process needs before any thread starts. Signals are taken by
+// waitForSignals() with sigwait; blocked first, no worker thread is picked to
+// die of SIGTERM.
+void preparePlatform() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -258,7 +259,7 @@ int Lojald::main(const std::vector<std::string>&) {
         std::cout << "lojald " << kLojalVersion << std::endl;
         return EXIT_OK;
     }
-    blockTerminationSignals();
+    preparePlatform();
     const auto startedAt = std::chrono::steady_clock::now();
 #ifdef _WIN32
     if (!configPath_) configPath_ = windowsConfiguration();

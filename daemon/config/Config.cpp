@@ -262,30 +262,25 @@ const std::vector<KeySpec>& schema() {
          intSetter(&Config::database, &DatabaseConfig::busyTimeoutMilliseconds, 0, 600000)},
         {"log", "target",
          [](Config& c, const std::string& v) -> Problem {
+             // Every target by name; each platform has its own (toRedactedJson
+             // names them in this order).
+             static const std::map<std::string, LogTarget> targets = {
+                 {"console", LogTarget::console}, {"syslog", LogTarget::syslog},
+                 {"file", LogTarget::file},       {"journal", LogTarget::journal},
+                 {"eventlog", LogTarget::eventlog}};
 #ifdef _WIN32
-             if (v == "console")
-                 c.log.target = LogTarget::console;
-             else if (v == "file")
-                 c.log.target = LogTarget::file;
-             else if (v == "eventlog")
-                 c.log.target = LogTarget::eventlog;
-             else
-                 return "expected console, file or eventlog (the Windows event log)";
+             const bool here = v != "syslog" && v != "journal";
+             const char* choices = "expected console, file or eventlog (the Windows event log)";
 #else
-             if (v == "console")
-                 c.log.target = LogTarget::console;
-             else if (v == "syslog")
-                 c.log.target = LogTarget::syslog;
-             else if (v == "file")
-                 c.log.target = LogTarget::file;
-             else if (v == "journal")
-                 c.log.target = LogTarget::journal;
-             else if (v == "eventlog")
-                 return "eventlog is the Windows event log; on Linux: console, journal, syslog or "
-                        "file";
-             else
-                 return "expected console, journal, syslog or file";
+             const bool here = v != "eventlog";
+             const char* choices = v == "eventlog"
+                                       ? "eventlog is the Windows event log; on Linux: console, "
+                                         "journal, syslog or file"
+                                       : "expected console, journal, syslog or file";
 #endif
+             const auto found = targets.find(v);
+             if (found == targets.end() || !here) return choices;
+             c.log.target = found->second;
              return std::nullopt;
          }},
         {"log", "format",

@@ -113,15 +113,7 @@ ssize_t sendSome(Handle socket, const void* data, size_t size) {
     return ::send(socket, static_cast<const char*>(data), static_cast<int>(size), 0);
 }
 
-void shutdownRead(Handle socket) {
-    ::shutdown(socket, SD_RECEIVE);
-}
-void shutdownWrite(Handle socket) {
-    ::shutdown(socket, SD_SEND);
-}
-void shutdownBoth(Handle socket) {
-    ::shutdown(socket, SD_BOTH);
-}
+constexpr int kShutRead = SD_RECEIVE, kShutWrite = SD_SEND, kShutBoth = SD_BOTH;
 
 bool setReceiveLowWater(Handle, int) {
     return false;  // Winsock refuses SO_RCVLOWAT (WSAENOPROTOOPT)
@@ -219,15 +211,7 @@ ssize_t sendSome(Handle socket, const void* data, size_t size) {
     return sendNow(socket, data, size);
 }
 
-void shutdownRead(Handle socket) {
-    ::shutdown(socket, SHUT_RD);
-}
-void shutdownWrite(Handle socket) {
-    ::shutdown(socket, SHUT_WR);
-}
-void shutdownBoth(Handle socket) {
-    ::shutdown(socket, SHUT_RDWR);
-}
+constexpr int kShutRead = SHUT_RD, kShutWrite = SHUT_WR, kShutBoth = SHUT_RDWR;
 
 bool setReceiveLowWater(Handle socket, int bytes) {
     return ::setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0;
@@ -252,6 +236,16 @@ void Wakeup::drain() {
 }
 
 #endif
+
+void shutdownRead(Handle socket) {
+    ::shutdown(socket, kShutRead);
+}
+void shutdownWrite(Handle socket) {
+    ::shutdown(socket, kShutWrite);
+}
+void shutdownBoth(Handle socket) {
+    ::shutdown(socket, kShutBoth);
+}
 
 bool wouldBlock(int error) {
     return error == EAGAIN || error == EWOULDBLOCK || error == EINPROGRESS || error == EINTR;

@@ -33,8 +33,9 @@ namespace {
 
 #ifdef _WIN32
 // %ProgramData%\Lojal, where the service keeps its configuration and works.
-const std::string kDefaultConfig = windowsDataDirectory() + "lojald.ini";
-const std::string kDefaultTokenFile = windowsDataDirectory() + "lojalctl.token";
+const std::string kDataDirectory = windowsDataDirectory();  // found (and made) once
+const std::string kDefaultConfig = kDataDirectory + "lojald.ini";
+const std::string kDefaultTokenFile = kDataDirectory + "lojalctl.token";
 
 // The service reads its configuration's relative paths (the database, the
 // tokens files) in %ProgramData%\Lojal; lojalctl keeps the user's working
@@ -43,7 +44,7 @@ Config anchoredInDataDirectory(Config config) {
     for (std::string* path :
          {&config.database.path, &config.auth.tokensFile, &config.auth.devTokensFile}) {
         if (!path->empty() && std::filesystem::path(*path).is_relative())
-            *path = windowsDataDirectory() + *path;
+            *path = kDataDirectory + *path;
     }
     return config;
 }
