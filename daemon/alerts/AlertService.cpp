@@ -110,6 +110,7 @@ void AlertService::evaluateOnce() {
         std::lock_guard lock(mutex_);
         changes = book_.update(holding, readings.nowMs);
         for (const auto& change : changes) raised_ += change.raised ? 1 : 0;
+        lastEvaluatedMs_ = readings.nowMs;
     }
     for (const auto& change : changes) report(change, readings.nowMs);
 }
@@ -147,6 +148,11 @@ Poco::JSON::Array AlertService::list() const {
     for (const alerts::ActiveAlert& active : book_.active())
         list.add(toJson(active.alert, active.sinceMs));
     return list;
+}
+
+std::optional<int64_t> AlertService::lastEvaluatedMs() const {
+    std::lock_guard lock(mutex_);
+    return lastEvaluatedMs_;
 }
 
 std::vector<Gauge> AlertService::gauges() const {

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 
 #include "VerifiedHttp.h"
 #include "alerts/AlertRules.h"
@@ -41,6 +42,9 @@ class AlertService {
     // One round: read, evaluate, report changes. Called by a PeriodicTask.
     void evaluateOnce();
     Poco::JSON::Array list() const;  // GET /v1/alerts
+    // When the rules last ran (Unix ms), nothing before the first round: a
+    // watcher that stopped shows as an old time, not as "no alerts".
+    std::optional<int64_t> lastEvaluatedMs() const;
     std::vector<Gauge> gauges() const;
 
   private:
@@ -57,9 +61,10 @@ class AlertService {
     alerts::DiskTrend diskTrend_;
     alerts::RatioWindow smsWindow_;
     alerts::ClockWatch clock_;
-    mutable std::mutex mutex_;  // book_, raised_
+    mutable std::mutex mutex_;  // book_, raised_, lastEvaluatedMs_
     alerts::AlertBook book_;
     uint64_t raised_ = 0;
+    std::optional<int64_t> lastEvaluatedMs_;
 };
 
 // Delivers topic `alert` to [alerts] webhook_url: a POST of the JSON payload,

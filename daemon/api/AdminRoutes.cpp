@@ -169,6 +169,9 @@ void addAdminRoutes(Router& router, AdminRoutesContext& c) {
     router.add(makeRoute("GET", "/v1/alerts", {Role::admin, Role::monitor}, [&c](const Request&) {
         Poco::JSON::Object body;
         body.set("alerts", c.alerts.list());
+        const std::optional<int64_t> evaluated = c.alerts.lastEvaluatedMs();
+        body.set("evaluated_at", evaluated ? Poco::Dynamic::Var(isoUtcFromMillis(*evaluated))
+                                           : Poco::Dynamic::Var());
         return jsonResponse(200, body);
     }));
     router.add(makeRoute("GET", "/v1/admin/queue", {Role::admin},
