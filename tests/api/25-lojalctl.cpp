@@ -75,6 +75,10 @@ BOOST_AUTO_TEST_CASE(status_devices_ports_alerts_and_log_level) {
         crmConfig(crm, "[device.scanner1]\ndriver = serial-scanner\nport = " + sim.link() + "\n"));
     const auto& dir = lojald.dir;
     const std::string& config = lojald.config;
+    // The scanner is opened after the API listens: "ready" below is asserted once
+    // lojald has announced it (a loaded machine opens it later).
+    EventClient events(lojald.port, kPosToken, "?since=0");
+    BOOST_REQUIRE(!events.waitFor({"\"type\":\"device\"", "\"state\":\"ready\""}).empty());
 
     const auto status = json(lojalctl(dir, config, {"status", "--json"}));
     BOOST_TEST(status->getValue<std::string>("store_id") == "SE-0042");
