@@ -103,12 +103,17 @@ receipt_kept() { [ "$(api GET "/v1/receipts/$receipt_id" "$(token admin)")" = 20
 port_closed() { ! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; }
 service_key() { wine reg query 'HKLM\System\CurrentControlSet\Services\lojald' 2>/dev/null | tr -d '\r'; }
 service_gone() { ! service_key | grep -q ImagePath; }
+event_source() { wine reg query 'HKLM\System\CurrentControlSet\Services\EventLog\Application\lojald' 2>/dev/null | tr -d '\r'; }
 
 wine msiexec /i "$work/lojal-$version.msi" /qn /l*v "$work/install.log" || fail "install exited $?"
 wait_for "the service to answer /v1/health" runs_version "$version"
 service_key | grep -q 'ImagePath.*Lojal\\lojald.exe' || fail "service ImagePath: $(service_key)"
 service_key | grep -q 'Start.*0x2' || fail "the service does not start at boot: $(service_key)"
 step "installed $version: service lojald registered (auto start) and answering: $(health)"
+event_source | grep -q 'EventMessageFile.*REG_SZ.*Lojal\\lojald.exe' ||
+    fail "the event log source is not registered: $(event_source)"
+event_source | grep -q 'CategoryCount.*0x8' || fail "event log categories: $(event_source)"
+step "event log source lojald registered with lojald.exe as its message file"
 installed="$WINEPREFIX/drive_c/Program Files/Lojal"
 if [ -f "$dll_dir/lojal1.dll" ]; then
     for file in lojal1.dll lojal1.def liblojal1.dll.a lojal.h; do
@@ -172,7 +177,8 @@ wine msiexec /x "$work/lojal-$next.msi" /qn /l*v "$work/uninstall.log" || fail "
 wait_for "the service to be unregistered" service_gone
 port_closed || fail "port $port still open after uninstall"
 [ ! -e "$WINEPREFIX/drive_c/Program Files/Lojal/lojald.exe" ] || fail "lojald.exe left behind"
-step "uninstalled: service gone, port closed, program files removed"
+event_source | grep -q EventMessageFile && fail "the event log source outlived the package: $(event_source)"
+step "uninstalled: service gone, port closed, program files and event log source removed"
 if [ "$mode" = full ]; then
     [ -f "$data/lojal.db" ] && [ -f "$data/lojald.ini" ] || fail "uninstall removed the data"
     step "the data stays in ProgramData\\Lojal (lojal.db, lojald.ini), as docs/WINDOWS.md says"

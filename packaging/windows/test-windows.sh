@@ -49,4 +49,5 @@ LOJAL_WINDOWS_LOJALD="$top/$windows_build/daemon/lojald.exe" \
 echo "test-windows: 9 API test programs passed against lojald.exe under wine in $((SECONDS - api_started)) s"
 "$here/scanner-smoke.sh" "$linux_build" "$windows_build"
 "$here/tls-smoke.sh" "$windows_build"
+"$here/eventlog-smoke.sh" "$windows_build"
 echo "test-windows: passed in $((SECONDS - started)) s"
