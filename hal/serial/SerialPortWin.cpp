@@ -9,6 +9,7 @@
 #include <setupapi.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "serial/SerialPort.h"
@@ -80,11 +81,11 @@ class WinSerialPort : public SerialPort {
     // (COMMTIMEOUTS: MAXDWORD, MAXDWORD and a total constant).
     Result<size_t> read(uint8_t* buffer, size_t capacity,
                         std::chrono::milliseconds timeout) override {
-        COMMTIMEOUTS timeouts{};
+        COMMTIMEOUTS timeouts = timeouts_;
         timeouts.ReadIntervalTimeout = MAXDWORD;
         timeouts.ReadTotalTimeoutMultiplier = MAXDWORD;
         timeouts.ReadTotalTimeoutConstant = millis(timeout);
-        if (!SetCommTimeouts(handle_, &timeouts)) return windowsError("set read timeouts");
+        if (!useTimeouts(timeouts)) return windowsError("set read timeouts");
         DWORD got = 0;
         const DWORD wanted = static_cast<DWORD>(std::min<size_t>(capacity, MAXDWORD));
         if (!ReadFile(handle_, buffer, wanted, &got, nullptr)) return windowsError("read");
@@ -93,10 +94,10 @@ class WinSerialPort : public SerialPort {
 
     Result<size_t> write(const uint8_t* data, size_t size,
                          std::chrono::milliseconds timeout) override {
-        COMMTIMEOUTS timeouts{};
-        timeouts.ReadIntervalTimeout = MAXDWORD;
+        COMMTIMEOUTS timeouts = timeouts_;
+        timeouts.WriteTotalTimeoutMultiplier = 0;
         timeouts.WriteTotalTimeoutConstant = millis(timeout);
-        if (!SetCommTimeouts(handle_, &timeouts)) return windowsError("set write timeouts");
+        if (!useTimeouts(timeouts)) return windowsError("set write timeouts");
         DWORD written = 0;
         const DWORD count = static_cast<DWORD>(std::min<size_t>(size, MAXDWORD));
         if (!WriteFile(handle_, data, count, &written, nullptr)) return windowsError("write");
@@ -112,7 +113,19 @@ class WinSerialPort : public SerialPort {
     std::string backend() const override { return "win32"; }
 
   private:
+    // Sets the port's timeouts only when they change: a driver reads with the
+    // same timeout on every tick, and the read and write halves are separate
+    // fields, so a steady device makes no SetCommTimeouts call at all.
+    bool useTimeouts(const COMMTIMEOUTS& wanted) {
+        if (timeoutsSet_ && std::memcmp(&wanted, &timeouts_, sizeof wanted) == 0) return true;
+        timeoutsSet_ = SetCommTimeouts(handle_, const_cast<COMMTIMEOUTS*>(&wanted)) != 0;
+        if (timeoutsSet_) timeouts_ = wanted;
+        return timeoutsSet_;
+    }
+
     HANDLE handle_;
+    COMMTIMEOUTS timeouts_{};   // what the port has when timeoutsSet_
+    bool timeoutsSet_ = false;  // false also after a failed call: set again next time
 };
 
 std::string registryText(HKEY key, const char* name) {
