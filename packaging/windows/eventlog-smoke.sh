@@ -12,7 +12,7 @@
 #   packaging/windows/eventlog-smoke.sh WINDOWS_BUILD   (make test-windows)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+. "$here/smoke-lib.sh"
 windows_build=$(cd "$1" && pwd)
 lojald_exe="$windows_build/daemon/lojald.exe"
 work=$(mktemp -d /tmp/lojal-eventlog-smoke.XXXXXX)
@@ -37,21 +37,9 @@ unknown=$(message 0x1234 || true)
 echo "$unknown" | grep -q "no message" || fail "an unknown event id has a text: $unknown"
 echo "eventlog-smoke: lojald.exe's message table formats event 0x1000 as the line and names the categories"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/lojald.ini" <<INI
-[server]
-listen = 127.0.0.1:$port
-[database]
-path = lojal.db
-[camera]
-enabled = off
-[kiosk]
-enabled = off
-[sms]
-templates_dir = $top/daemon/sms/templates
-[log]
-target = eventlog
-INI
+port=$(free_port)
+minimal_config "$port" lojal.db >"$work/lojald.ini"
+printf '[log]\ntarget = eventlog\n' >>"$work/lojald.ini"
 (cd "$work" && WINEDEBUG=fixme+advapi,warn+eventlog,trace+eventlog exec wine "$lojald_exe" --config lojald.ini \
     >"$work/lojald.out" 2>"$work/lojald.err") &
 lojald_pid=$!

@@ -8,7 +8,7 @@
 #
 #   packaging/windows/scanner-smoke.sh LINUX_BUILD WINDOWS_BUILD   (make test-windows)
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/smoke-lib.sh"
 linux_build=$(cd "$1" && pwd)
 windows_build=$(cd "$2" && pwd)
 work=$(mktemp -d /tmp/lojal-scanner-smoke.XXXXXX)
@@ -17,7 +17,7 @@ fail() {
     [ -f "$work/lojald.log" ] && tail -n 20 "$work/lojald.log" >&2
     exit 1
 }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 token="scanner-smoke-admin-0123456789abcdef"
 
 mkfifo "$work/to-sim" "$work/from-sim"
@@ -36,17 +36,8 @@ sim plug ok
 wine reg add 'HKLM\Software\Wine\Ports' /v COM6 /t REG_SZ /d "$(readlink -f "$work/scanner")" /f >/dev/null 2>&1
 wineserver -k || true
 
-cat >"$work/lojald.ini" <<INI
-[server]
-listen = 127.0.0.1:$port
-[database]
-path = lojal.db
-[camera]
-enabled = off
-[kiosk]
-enabled = off
-[sms]
-templates_dir = $top/daemon/sms/templates
+minimal_config "$port" lojal.db >"$work/lojald.ini"
+cat >>"$work/lojald.ini" <<INI
 [tokens]
 smoke = admin:$token
 [device.scanner]

@@ -10,12 +10,13 @@
 #   packaging/windows/tls-smoke.sh WINDOWS_BUILD   (make test-windows)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/smoke-lib.sh"
 windows_build=$(cd "$1" && pwd)
 work=$(mktemp -d /tmp/lojal-tls-smoke.XXXXXX)
 fail() { echo "tls-smoke: FAILED: $*" >&2; exit 1; }
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
 trap 'kill ${server_pid:-} 2>/dev/null || true; wineserver -k 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null

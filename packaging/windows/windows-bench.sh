@@ -10,6 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/smoke-lib.sh"
 linux_lojald="$top/${BUILD:-build}/daemon/lojald"
 windows_build="$top/${WINDOWS_BUILD:-build-windows}"
 seconds=${SECONDS_PER_RUN:-5}
@@ -43,26 +44,16 @@ wineserver -w
 echo "lojal.msi: $(stat -c %s "$work/lojal.msi") bytes; lojald.exe $(stat -c %s "$windows_build/daemon/lojald.exe") bytes unstripped," \
     "lojal1.dll $(stat -c %s "$windows_build/plugins/pos/lojal1.dll") bytes"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 token="bench-admin-token-0123456789abcdef"
 start() {  # start NAME COMMAND...: sets port; the daemon's pid is the last in pids
     local name=$1
     shift
     port=$(free_port)
     mkdir -p "$work/$name"
-    cat >"$work/$name/lojald.ini" <<INI
-[server]
-listen = 127.0.0.1:$port
-[database]
-path = $work/$name/lojal.db
+    minimal_config "$port" "$work/$name/lojal.db" >"$work/$name/lojald.ini"
+    cat >>"$work/$name/lojald.ini" <<INI
 [log]
 level = warning
-[camera]
-enabled = off
-[kiosk]
-enabled = off
-[sms]
-templates_dir = $top/daemon/sms/templates
 [tokens]
 bench = admin:$token
 INI
